@@ -1,0 +1,65 @@
+# OCaml glue: every .ml/.mli of the OCaml rooms, plus the compiler's shared
+# toplevel modules extracted from the ocaml-source tarball, compiled into one
+# flat directory $(OCAML_OUT). Programs are declared by the rooms' fragments.
+
+OCAML_OUT     := $(BUILD)/ocaml
+UPSTREAM_ROOT := $(BUILD)/ocaml-src
+UPSTREAM      := $(UPSTREAM_ROOT)/ocaml-4.13.1
+UPSTREAM_STAMP := $(UPSTREAM_ROOT)/.extracted
+
+# The compiler's own modules we compile (never committed; see DESIGN.md).
+UPSTREAM_TOPLEVEL := genprintval.mli genprintval.ml topcommon.mli topcommon.ml \
+  topeval.mli toploop.mli toploop.ml topdirs.mli topdirs.ml topmain.mli
+UPSTREAM_FILES := $(addprefix $(UPSTREAM)/toplevel/,$(UPSTREAM_TOPLEVEL))
+
+# Rooms with OCaml code (each room's sources sit directly in its directory).
+OCAML_ROOMS := src/ir src/toplevel src/doc src/cli src/opt
+OCAML_OWN   := $(wildcard $(addsuffix /*.mli,$(OCAML_ROOMS)) $(addsuffix /*.ml,$(OCAML_ROOMS)))
+
+OCAMLOPT   := ocamlopt.opt
+OCAML_LIBDIRS := -I +compiler-libs -I +dynlink
+OCAML_FLAGS := -g -I $(OCAML_OUT) $(OCAML_LIBDIRS)
+OCAML_OWN_WARNINGS := -w +a-4-9-40-41-42-44-45-70 -warn-error +a
+OCAML_LINK_LIBS := ocamlcommon.cmxa ocamloptcomp.cmxa ocamlbytecomp.cmxa dynlink.cmxa
+# The C++ engine, linked into every OCaml program.
+OCAML_ENGINE_FLAGS := -cclib -L$(CMAKE_DIR) -cclib -locamljit_stubs -cclib -locamljit_engine \
+  -cclib -lstdc++ -cclib -lm
+
+$(UPSTREAM_STAMP): | deps
+	@rm -rf $(UPSTREAM_ROOT) && mkdir -p $(UPSTREAM_ROOT)
+	tar -xf $(OCAML_SRC_TAR) -C $(UPSTREAM_ROOT) ocaml-4.13.1/ocaml_4.13.1.orig.tar.gz
+	tar -xzf $(UPSTREAM_ROOT)/ocaml-4.13.1/ocaml_4.13.1.orig.tar.gz -C $(UPSTREAM_ROOT)
+	rm -f $(UPSTREAM_ROOT)/ocaml-4.13.1/ocaml_4.13.1.orig.tar.gz
+	@touch $@
+$(UPSTREAM_FILES): $(UPSTREAM_STAMP)
+
+vpath %.ml  $(OCAML_ROOMS) $(UPSTREAM)/toplevel
+vpath %.mli $(OCAML_ROOMS) $(UPSTREAM)/toplevel
+
+# Upstream modules are compiled as upstream does, without our warning set.
+UPSTREAM_MODULES := $(basename $(UPSTREAM_TOPLEVEL))
+ocaml_warnings = $(if $(filter $(UPSTREAM_MODULES),$(basename $(notdir $@))),-w -a,$(OCAML_OWN_WARNINGS))
+
+$(OCAML_OUT)/%.cmi: %.mli | $(OCAML_OUT)
+	$(OCAMLOPT) $(OCAML_FLAGS) $(ocaml_warnings) -c -o $@ $<
+$(OCAML_OUT)/%.cmx: %.ml | $(OCAML_OUT)
+	$(OCAMLOPT) $(OCAML_FLAGS) $(ocaml_warnings) -c -o $@ $<
+$(OCAML_OUT):
+	@mkdir -p $@
+
+$(OCAML_OUT)/.depend: $(OCAML_OWN) $(UPSTREAM_STAMP) mk/ocamldep.sh | $(OCAML_OUT)
+	@sh mk/ocamldep.sh $(OCAML_OUT) $(OCAML_OWN) $(UPSTREAM_FILES) > $@.tmp && mv $@.tmp $@
+ifneq ($(filter-out clean deps,$(MAKECMDGOALS)),)
+include $(OCAML_OUT)/.depend
+else ifeq ($(MAKECMDGOALS),)
+include $(OCAML_OUT)/.depend
+endif
+
+# $(call ocaml_program,NAME,MODULES): $(BUILD)/bin/NAME linked from MODULES, in order.
+define ocaml_program
+$(BUILD)/bin/$(1): $(addprefix $(OCAML_OUT)/,$(addsuffix .cmx,$(2))) engine
+	@mkdir -p $(BUILD)/bin
+	$(OCAMLOPT) $(OCAML_FLAGS) -linkall -o $$@ $(OCAML_LINK_LIBS) \
+	  $(addprefix $(OCAML_OUT)/,$(addsuffix .cmx,$(2))) $(OCAML_ENGINE_FLAGS)
+ALL_TARGETS += $(BUILD)/bin/$(1)
+endef

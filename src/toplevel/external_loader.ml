@@ -1,0 +1,48 @@
+(* Result of the runtime's "load a shared object and run its unit" primitive:
+   tag 0 carries the entry's result, tag 1 the dlopen error message. *)
+type run_result = Ran of Obj.t | Dlopen_failed of string [@@warning "-37"]
+
+external run_shared_object : string -> string -> run_result
+  = "caml_natdynlink_run_toplevel"
+
+let remove_quietly file = try Sys.remove file with Sys_error _ -> ()
+
+let run_unit _ppf ~unit_name ~prefix =
+  let obj = prefix ^ Config.ext_obj in
+  let dll = prefix ^ Config.ext_dll in
+  let dll = if Filename.is_implicit dll then Filename.concat (Sys.getcwd ()) dll else dll in
+  Fun.protect
+    ~finally:(fun () -> remove_quietly obj; remove_quietly dll)
+    (fun () ->
+      Asmlink.call_linker_shared [ obj ] dll;
+      match run_shared_object dll unit_name with
+      | Ran v -> Loader.Result v
+      | Dlopen_failed msg -> Misc.fatal_error ("ocamljit: cannot load phrase: " ^ msg)
+      | exception exn -> Loader.Exception exn)
+
+let find_symbol sym = Dynlink.unsafe_get_global_value ~bytecode_or_asm_symbol:sym
+
+let load_file ppf path =
+  let needs_link =
+    Filename.check_suffix path ".cmx" || Filename.check_suffix path ".cmxa"
+  in
+  let cmxs = if needs_link then Filename.temp_file "ocamljit" ".cmxs" else path in
+  Fun.protect
+    ~finally:(fun () -> if needs_link then remove_quietly cmxs)
+    (fun () ->
+      match
+        if needs_link then Asmlink.link_shared ~ppf_dump:ppf [ path ] cmxs;
+        Dynlink.loadfile cmxs
+      with
+      | () -> Ok ()
+      | exception Dynlink.Error err -> Error (Loader.Load_failed (Dynlink.error_message err))
+      | exception exn -> Error (Loader.Raised exn))
+
+let loader =
+  {
+    Loader.name = "external";
+    prepare_unit = (fun () -> Emitaux.binary_backend_available := false);
+    run_unit;
+    find_symbol;
+    load_file;
+  }

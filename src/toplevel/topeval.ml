@@ -1,0 +1,211 @@
+(* ocamljit's evaluator: the backend-specific half of the toplevel.
+   A phrase is typed, translated to Lambda and compiled to a native unit
+   named TOP<n> by the compiler's own backend; the selected [Loader] makes it
+   live in the process and runs it. Values of earlier phrases are found
+   through the globals of their units (Translmod's toplevel table). *)
+
+open Format
+
+let implementation_label = "ocamljit native toplevel"
+
+(* The bytecode toplevel's getvalue/setvalue are never used natively. *)
+let getvalue _ = invalid_arg "Topeval.getvalue: not available in the native toplevel"
+let setvalue _ _ = invalid_arg "Topeval.setvalue: not available in the native toplevel"
+
+let may_trace = ref false
+
+(* ---------------------------------------------------------------------- *)
+(* Symbols *)
+
+let loader () = Loader.current ()
+
+let global_value id =
+  let sym = Compilenv.symbol_for_global id in
+  match (loader ()).find_symbol sym with
+  | Some v -> v
+  | None -> raise (Topcommon.Undefined_global (Ident.name id))
+
+(* The compiler asks, for each generic helper (caml_curryN, caml_applyN...),
+   whether the phrase must carry its own copy. *)
+let need_symbol sym = Option.is_none ((loader ()).find_symbol sym)
+
+let toplevel_value id =
+  let unit_id, pos = Translmod.nat_toplevel_name id in
+  Obj.field (global_value unit_id) pos
+
+module EvalBase = struct
+  let eval_ident id =
+    if Ident.persistent id || Ident.global id then global_value id
+    else
+      try toplevel_value id
+      with Misc.Fatal_error -> raise (Topcommon.Undefined_global (Ident.name id))
+end
+
+include Topcommon.MakeEvalPrinter (EvalBase)
+
+(* ---------------------------------------------------------------------- *)
+(* Compilation of one phrase *)
+
+let phrase_counter = ref 0
+
+module Backend = struct
+  let symbol_for_global' = Compilenv.symbol_for_global'
+  let closure_symbol = Compilenv.closure_symbol
+  let really_import_approx = Import_approx.really_import_approx
+  let import_symbol = Import_approx.import_symbol
+  let size_int = Arch.size_int
+  let big_endian = Arch.big_endian
+  (* One argument slot is kept for a closure's environment. *)
+  let max_sensible_number_of_arguments = Proc.max_arguments_for_tailcalls - 1
+end
+
+let backend = (module Backend : Backend_intf.S)
+
+(* Where the compiler writes the unit's files, when the loader needs files. *)
+let unit_prefix unit_name =
+  if !Clflags.keep_asm_file then unit_name
+  else Filename.remove_extension (Filename.temp_file ("caml" ^ unit_name) "")
+
+let compile_and_run ppf ~unit_name ~module_ident ~size lam =
+  if !Clflags.dump_rawlambda then fprintf ppf "%a@." Printlambda.lambda lam;
+  let lam = Simplif.simplify_lambda lam in
+  if !Clflags.dump_lambda then fprintf ppf "%a@." Printlambda.lambda lam;
+  let program =
+    { Lambda.code = lam; main_module_block_size = size; module_ident;
+      required_globals = Ident.Set.empty }
+  in
+  let l = loader () in
+  let prefix = unit_prefix unit_name in
+  (* temp_file created an empty placeholder to reserve the name. *)
+  (try Sys.remove prefix with Sys_error _ -> ());
+  l.prepare_unit ();
+  Asmgen.compile_implementation ~toplevel:need_symbol ~backend ~prefixname:prefix
+    ~middle_end:Closure_middle_end.lambda_to_clambda ~ppf_dump:ppf program;
+  match l.run_unit ppf ~unit_name ~prefix with
+  | Loader.Result v -> Topcommon.Result v
+  | Loader.Exception exn ->
+      Topcommon.record_backtrace ();
+      Topcommon.Exception exn
+
+(* ---------------------------------------------------------------------- *)
+(* Execution of a phrase *)
+
+(* [e;;] and [let _ = e;;] are evaluated as [let _$ = e;;] so that the value
+   can be printed. *)
+let name_anonymous_expression sstr =
+  let open Parsetree in
+  match sstr with
+  | [ { pstr_desc = Pstr_eval (e, attrs); pstr_loc = loc } ]
+  | [ { pstr_desc =
+          Pstr_value
+            ( Asttypes.Nonrecursive,
+              [ { pvb_expr = e; pvb_pat = { ppat_desc = Ppat_any; _ };
+                  pvb_attributes = attrs; _ } ] );
+        pstr_loc = loc } ] ->
+      let pat = Ast_helper.Pat.var (Location.mknoloc "_$") in
+      let vb = Ast_helper.Vb.mk ~loc ~attrs pat e in
+      ([ Ast_helper.Str.value ~loc Asttypes.Nonrecursive [ vb ] ], true)
+  | _ -> (sstr, false)
+
+let outcome_of_signature env sg =
+  Printtyp.print_items
+    (fun env -> function
+      | Types.Sig_value (id, { val_kind = Val_reg; val_type; _ }, _) ->
+          Some (outval_of_value env (toplevel_value id) val_type)
+      | _ -> None)
+    env sg
+
+let execute_definition print_outcome ppf sstr =
+  let oldenv = !Topcommon.toplevel_env in
+  incr phrase_counter;
+  let unit_name = Printf.sprintf "TOP%d" !phrase_counter in
+  Compilenv.reset ?packname:None unit_name;
+  Typecore.reset_delayed_checks ();
+  let sstr, anonymous = name_anonymous_expression sstr in
+  let str, sg, names, newenv = Typemod.type_toplevel_phrase oldenv sstr in
+  if !Clflags.dump_typedtree then Printtyped.implementation ppf str;
+  let sg' = Typemod.Signature_names.simplify newenv names sg in
+  ignore (Includemod.signatures oldenv ~mark:Mark_positive sg sg');
+  Typecore.force_delayed_checks ();
+  let size, lam = Translmod.transl_store_phrases unit_name str in
+  let lam = Extension_names.unprefix ~unit_name lam in
+  let module_ident = Ident.create_persistent unit_name in
+  Warnings.check_fatal ();
+  try
+    Topcommon.toplevel_env := newenv;
+    let out_phr =
+      match compile_and_run ppf ~unit_name ~module_ident ~size lam with
+      | Topcommon.Result _ ->
+          Compilenv.record_global_approx_toplevel ();
+          if not print_outcome then Outcometree.Ophr_signature []
+          else
+            Printtyp.wrap_printing_env ~error:false oldenv (fun () ->
+                match str.str_items, sg' with
+                | [], _ -> Outcometree.Ophr_signature []
+                | _, [ Types.Sig_value (id, vd, _) ] when anonymous ->
+                    let v = outval_of_value newenv (toplevel_value id) vd.val_type in
+                    Outcometree.Ophr_eval (v, Printtyp.tree_of_type_scheme vd.val_type)
+                | _ -> Outcometree.Ophr_signature (outcome_of_signature oldenv sg'))
+      | Topcommon.Exception exn ->
+          Topcommon.toplevel_env := oldenv;
+          if exn = Out_of_memory then Gc.full_major ();
+          let v = outval_of_value !Topcommon.toplevel_env (Obj.repr exn) Predef.type_exn in
+          Outcometree.Ophr_exception (exn, v)
+    in
+    !Topcommon.print_out_phrase ppf out_phr;
+    match out_phr with
+    | Outcometree.Ophr_exception _ -> false
+    | Outcometree.Ophr_eval _ | Outcometree.Ophr_signature _ -> true
+  with exn ->
+    Topcommon.toplevel_env := oldenv;
+    raise exn
+
+let execute_directive ppf name arg =
+  let open Parsetree in
+  let wrong what =
+    fprintf ppf "%s for directive `%s'.@." what name;
+    false
+  in
+  match Topcommon.get_directive name, arg with
+  | None, _ ->
+      fprintf ppf "Unknown directive `%s'.@." name;
+      false
+  | Some (Topcommon.Directive_none f), None -> f (); true
+  | Some (Topcommon.Directive_string f), Some { pdira_desc = Pdir_string s; _ } -> f s; true
+  | Some (Topcommon.Directive_int f), Some { pdira_desc = Pdir_int (n, None); _ } -> (
+      match Misc.Int_literal_converter.int n with
+      | n -> f n; true
+      | exception _ -> wrong "Integer literal exceeds the range of representable integers")
+  | Some (Topcommon.Directive_int _), Some { pdira_desc = Pdir_int (_, Some _); _ } ->
+      wrong "Wrong integer literal"
+  | Some (Topcommon.Directive_ident f), Some { pdira_desc = Pdir_ident lid; _ } -> f lid; true
+  | Some (Topcommon.Directive_bool f), Some { pdira_desc = Pdir_bool b; _ } -> f b; true
+  | Some _, _ -> wrong "Wrong type of argument"
+
+let execute_phrase print_outcome ppf = function
+  | Parsetree.Ptop_def sstr -> execute_definition print_outcome ppf sstr
+  | Parsetree.Ptop_dir { pdir_name = { txt; _ }; pdir_arg; _ } ->
+      execute_directive ppf txt pdir_arg
+
+(* ---------------------------------------------------------------------- *)
+(* #load and files given on the command line *)
+
+let load_file _recursive ppf name =
+  match Load_path.find name with
+  | exception Not_found ->
+      fprintf ppf "File not found: %s@." name;
+      false
+  | path -> (
+      match (loader ()).load_file ppf path with
+      | Ok () -> true
+      | Error (Loader.Load_failed msg) ->
+          fprintf ppf "Error while loading %s: %s.@." path msg;
+          false
+      | Error (Loader.Raised exn) ->
+          print_exception_outcome ppf exn;
+          false)
+
+let init () =
+  Compmisc.init_path ();
+  (* Phrases are position-independent, like the code of a shared object. *)
+  Clflags.dlcode := true
