@@ -9,6 +9,7 @@
 // the sizes of those frags.
 #include "asm/assembler.hpp"
 
+#include <algorithm>
 #include <unordered_map>
 
 #include "asm/encoder.hpp"
@@ -67,6 +68,7 @@ struct Label {
 };
 
 struct InsFix {
+  uint64_t seq = 0;  // creation order (GNU as emits relocations in it)
   Loc loc;  // of the field
   Fixup fx;
   uint32_t label = 0;
@@ -74,6 +76,7 @@ struct InsFix {
 };
 
 struct DataFix {
+  uint64_t seq = 0;
   Loc loc;
   uint8_t size = 0;
   const ir::Constant* expr = nullptr;
@@ -126,6 +129,11 @@ class Assembler {
   std::vector<DataFix> data_fixes_;
   std::vector<LineMark> marks_;
   Encoded enc_;
+  uint64_t seq_ = 0;
+  // Sequence of the relocation being added; branch frags' relocations come
+  // after every other one, as GNU as creates them while relaxing.
+  uint64_t cur_seq_ = 0;
+  std::vector<uint64_t> reloc_seq_;
 
   Error err(size_t line_no, const std::string& what) const {
     const ir::Line& l = prog_.lines[line_no];
@@ -331,6 +339,7 @@ class Assembler {
   Status data(size_t i, const ir::Constant& c, uint8_t size) {
     Sec& sec = secs_[cur_];
     DataFix d;
+    d.seq = seq_++;
     d.loc = here();
     d.size = size;
     d.expr = &c;
@@ -360,6 +369,7 @@ class Assembler {
     Loc base = here();
     for (auto& fx : enc_.fixups) {
       InsFix f;
+      f.seq = seq_++;
       f.loc = base;
       f.loc.pos += fx.offset;
       f.label = label_id(fx.symbol);
@@ -478,6 +488,7 @@ class Assembler {
     r.symbol = sym;
     r.addend = addend;
     obj_.relocations.push_back(r);
+    reloc_seq_.push_back(cur_seq_);
   }
 
   // GNU as's need_plt32_p: branches to symbols that may be preempted or are
@@ -652,6 +663,7 @@ class Assembler {
           uint64_t field = out.size();
           out.insert(out.end(), 4, 0);
           uint32_t type = (f.plt || need_plt32(t)) ? E::R_X86_64_PLT32 : E::R_X86_64_PC32;
+          cur_seq_ = (uint64_t(1) << 62) + k;
           auto [sym, addend] = reloc_target(f.target, -4, 0, !f.plt);
           add_reloc(sec, field, type, sym, addend);
         }
@@ -696,6 +708,7 @@ class Assembler {
     }
     // Instruction fixups.
     for (const InsFix& f : ins_fixes_) {
+      cur_seq_ = f.seq;
       Sec& sec = secs_[f.loc.sec];
       auto& bytes = obj_.sections[sec.index].bytes;
       uint64_t field = sec.offset(f.loc);
@@ -733,6 +746,7 @@ class Assembler {
     }
     // Data directives.
     for (const DataFix& d : data_fixes_) {
+      cur_seq_ = d.seq;
       Sec& sec = secs_[d.loc.sec];
       auto& bytes = obj_.sections[sec.index].bytes;
       uint64_t field = sec.offset(d.loc);
@@ -783,6 +797,22 @@ class Assembler {
         sym = section_symbol(*v.section);
       }
       add_reloc(sec, field, type, sym, addend);
+    }
+    // GNU as's order: per section, fixups in creation order, then those of
+    // relaxed branches.
+    {
+      std::vector<size_t> order(obj_.relocations.size());
+      for (size_t k = 0; k < order.size(); ++k) order[k] = k;
+      std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+        const auto& ra = obj_.relocations[a];
+        const auto& rb = obj_.relocations[b];
+        if (ra.section != rb.section) return ra.section < rb.section;
+        return reloc_seq_[a] < reloc_seq_[b];
+      });
+      std::vector<obj::Relocation> sorted;
+      sorted.reserve(order.size());
+      for (size_t k : order) sorted.push_back(obj_.relocations[k]);
+      obj_.relocations = std::move(sorted);
     }
     // Symbol sizes.
     for (auto& [id, at] : size_marks_) {
