@@ -733,7 +733,9 @@ class Assembler {
           continue;
         }
         uint32_t type = fx.is_branch && need_plt32(l) ? E::R_X86_64_PLT32 : E::R_X86_64_PC32;
-        auto [sym, addend] = reloc_target(f.label, fx.offset_expr - 4, fx.offset_expr, true);
+        // In a mergeable section GNU as keeps the symbol whenever the addend
+        // (which includes the -4 of the pc-relative field) is not zero.
+        auto [sym, addend] = reloc_target(f.label, fx.offset_expr - 4, fx.offset_expr - 4, true);
         add_reloc(sec, field, type, sym, addend);
         continue;
       }

@@ -155,8 +155,8 @@ std::vector<Form> build_table() {
   t.push_back(f1(Op::TEST, S_ANY, P::Mem, P::Reg, {0x85}, NONE, 1, 0));
 
   // xchg with the accumulator (not eax with itself, which would be nop).
-  t.push_back(f1(Op::XCHG, S16 | S64, P::Reg, P::Acc, {0x90}, NONE, NONE, NONE, I0, 0, 0));
-  t.push_back(f1(Op::XCHG, S16 | S64, P::Acc, P::Reg, {0x90}, NONE, NONE, NONE, I0, 0, 1));
+  t.push_back(f1(Op::XCHG, S_ANY, P::Reg, P::Acc, {0x90}, NONE, NONE, NONE, I0, 0, 0));
+  t.push_back(f1(Op::XCHG, S_ANY, P::Acc, P::Reg, {0x90}, NONE, NONE, NONE, I0, 0, 1));
   t.push_back(f1(Op::XCHG, S8, P::Reg, P::RM, {0x86}, NONE, 0, 1));
   t.push_back(f1(Op::XCHG, S_ANY, P::Reg, P::RM, {0x87}, NONE, 0, 1));
   t.push_back(f1(Op::XCHG, S8, P::Mem, P::Reg, {0x86}, NONE, 1, 0));
@@ -539,7 +539,9 @@ Status encode_with(const Form& f, const Operand* ops, size_t n, uint8_t size, ui
         fx.symbol = std::move(base_sym);
         fx.has_rex = rex != 0;
         fx.offset_expr = m.rip ? m.disp - immw : m.disp;
-        fx.signed32 = !m.rip;
+        // GNU as uses an unsigned 32-bit displacement for lea with a
+        // 16/32-bit destination (the address is truncated anyway).
+        fx.signed32 = !m.rip && !(ins.op == Op::LEA && size != 64);
         if (v == Fixup::Variant::Plt) return make_error("@PLT in a memory operand");
         if (v == Fixup::Variant::GotPcrel) {
           if (!m.rip) return make_error("@GOTPCREL needs a %rip-relative operand");
@@ -664,8 +666,17 @@ Status encode(const ir::Instr& ins, Encoded& out) {
     if (f.sizes != 0 && !(f.sizes & size_bit(*size))) continue;
     if (n >= 1 && !matches(f.a, ops[0], *size, f)) continue;
     if (n >= 2 && !matches(f.b, ops[1], *size, f)) continue;
-    // xchg %eax,%eax must not become nop (0x90).
-    if (ins.op == Op::XCHG && f.opc[0] == 0x90 && ops[0].reg == 0 && ops[1].reg == 0) continue;
+    if (ins.op == Op::XCHG && f.opc[0] == 0x90 && ops[0].reg == 0 && ops[1].reg == 0) {
+      // xchg %eax,%eax must not become nop (it zero-extends); GNU as
+      // turns xchg %rax,%rax into a plain nop.
+      if (*size == 32) continue;
+      if (*size == 64) {
+        out.length = 1;
+        out.bytes[0] = 0x90;
+        out.fixups.clear();
+        return ok_status();
+      }
+    }
     return encode_with(f, ops, n, *size, cc, ins, out);
   }
   if (ins.op >= Op::FABS && ins.op <= Op::FYL2X && ins.op != Op::HLT && ins.op != Op::IDIV &&
