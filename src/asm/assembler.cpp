@@ -619,6 +619,9 @@ class Assembler {
   }
 
   Status finish() {
+    // A symbol for every section, as GNU as does.
+    sec_syms_.assign(secs_.size(), std::nullopt);
+    for (uint32_t k = 0; k < secs_.size(); ++k) section_symbol(k);
     // Final section contents.
     for (auto& sec : secs_) {
       auto& s = obj_.sections[sec.index];
@@ -677,9 +680,7 @@ class Assembler {
         s.bytes = std::move(out);
       }
     }
-    sec_syms_.assign(secs_.size(), std::nullopt);
-    // Symbols for every section, as GNU as does, then named labels in order.
-    for (uint32_t k = 0; k < secs_.size(); ++k) section_symbol(k);
+    // Named labels, in order of first mention.
     for (uint32_t id = 0; id < labels_.size(); ++id) {
       Label& l = labels_[id];
       if (l.set_expr && !l.defined) {
@@ -789,7 +790,9 @@ class Assembler {
       } else if (v.single_label && secs_[*v.section].merge) {
         const Label& l = labels_[v.section_label];
         int64_t rest = addend - static_cast<int64_t>(secs_[l.loc.sec].offset(l.loc));
-        if (rest != 0) {
+        // A difference with `.` still has its subtrahend when GNU as
+        // decides, so it counts as an offset too.
+        if (rest != 0 || v.pcrel) {
           sym = label_symbol(v.section_label);
           addend -= static_cast<int64_t>(secs_[l.loc.sec].offset(l.loc));
         } else {
