@@ -720,6 +720,8 @@ class Assembler {
                         : fx.has_rex      ? E::R_X86_64_REX_GOTPCRELX
                                           : E::R_X86_64_GOTPCRELX;
         add_reloc(sec, field, type, label_symbol(f.label), fx.offset_expr - 4);
+        // GNU as references the GOT symbol as soon as a GOT relocation is used.
+        label_symbol(label_id("_GLOBAL_OFFSET_TABLE_"));
         continue;
       }
       if (fx.variant == Fixup::Variant::Plt) {

@@ -35,8 +35,16 @@ struct MiniSection {
   std::vector<MiniReloc> relocs;
 };
 
+struct MiniSymbol {
+  uint64_t value = 0, size = 0;
+  uint8_t type = 0, bind = 0;
+  std::string section;  // "" when undefined, "*ABS*" when absolute
+  bool operator==(const MiniSymbol&) const = default;
+};
+
 struct MiniElf {
   std::map<std::string, MiniSection> sections;
+  std::map<std::string, MiniSymbol> symbols;  // named, non-section, non-file symbols
   std::string error;
 };
 
@@ -78,6 +86,23 @@ inline MiniElf read_elf(const std::vector<uint8_t>& b) {
     s.size = hs[k].size;
     if (hs[k].type != 8) s.bytes.assign(b.begin() + static_cast<long>(hs[k].off), b.begin() + static_cast<long>(hs[k].off + hs[k].size));
     e.sections[s.name] = std::move(s);
+  }
+  for (uint16_t k = 1; k < shnum; ++k) {
+    if (hs[k].type != 2) continue;
+    const H& strtab = hs[hs[k].link];
+    for (uint64_t i = 1; i < hs[k].size / 24; ++i) {
+      size_t so = hs[k].off + 24 * i;
+      uint8_t stinfo = rd<uint8_t>(b, so + 4);
+      if ((stinfo & 15) == 3 || (stinfo & 15) == 4) continue;
+      uint16_t shndx = rd<uint16_t>(b, so + 6);
+      MiniSymbol m;
+      m.value = rd<uint64_t>(b, so + 8);
+      m.size = rd<uint64_t>(b, so + 16);
+      m.type = stinfo & 15;
+      m.bind = stinfo >> 4;
+      m.section = shndx == 0 ? "" : shndx == 0xfff1 ? "*ABS*" : shndx < shnum ? secname(shndx) : "?";
+      e.symbols[str(strtab.off, rd<uint32_t>(b, so))] = m;
+    }
   }
   for (uint16_t k = 1; k < shnum; ++k) {
     if (hs[k].type != 4) continue;
@@ -181,6 +206,17 @@ inline std::string compare_objects(const MiniElf& ours, const MiniElf& theirs, b
   }
   for (const auto& [name, o] : ours.sections)
     if ((o.flags & 2) && !theirs.sections.count(name) && o.size != 0) out += "extra section " + name + "\n";
+  auto show = [](const MiniSymbol& m) {
+    return "value " + std::to_string(m.value) + " size " + std::to_string(m.size) + " type " +
+           std::to_string(m.type) + " bind " + std::to_string(m.bind) + " in '" + m.section + "'";
+  };
+  for (const auto& [name, t] : theirs.symbols) {
+    auto it = ours.symbols.find(name);
+    if (it == ours.symbols.end()) out += "missing symbol " + name + "\n";
+    else if (!(it->second == t)) out += "symbol " + name + ": ours " + show(it->second) + " / as " + show(t) + "\n";
+  }
+  for (const auto& [name, o] : ours.symbols)
+    if (!theirs.symbols.count(name)) out += "extra symbol " + name + "\n";
   return out;
 }
 
