@@ -83,6 +83,13 @@ struct DataFix {
   size_t line = 0;
 };
 
+// One `.cfi_startproc` ... `.cfi_endproc` region.
+struct CfiProc {
+  Loc start, end;
+  std::vector<std::pair<Loc, int64_t>> adjustments;  // where, by how much
+  size_t line = 0;
+};
+
 struct LineMark {
   Loc loc;
   uint32_t file = 0, line = 0, column = 0;
@@ -111,6 +118,7 @@ class Assembler {
       Status s = line(i, prog_.lines[i]);
       if (!s) return s.error();
     }
+    if (open_cfi_) return err(open_cfi_->line, ".cfi_startproc without .cfi_endproc");
     for (auto& sec : secs_) relax(sec);
     if (Status s = finish(); !s) return s.error();
     return std::move(obj_);
@@ -128,6 +136,8 @@ class Assembler {
   std::vector<InsFix> ins_fixes_;
   std::vector<DataFix> data_fixes_;
   std::vector<LineMark> marks_;
+  std::vector<CfiProc> cfi_;
+  std::optional<CfiProc> open_cfi_;
   Encoded enc_;
   uint64_t seq_ = 0;
   // Sequence of the relocation being added; branch frags' relocations come
@@ -286,9 +296,23 @@ class Assembler {
         return ok_status();
       }
       case K::Section: return section_line(i, l);
-      case K::CfiAdjustCfaOffset:
-      case K::CfiEndproc:
       case K::CfiStartproc:
+        if (open_cfi_) return err(i, ".cfi_startproc inside another procedure");
+        open_cfi_.emplace();
+        open_cfi_->start = here();
+        open_cfi_->line = i;
+        return ok_status();
+      case K::CfiAdjustCfaOffset:
+        if (!open_cfi_) return err(i, ".cfi_adjust_cfa_offset outside .cfi_startproc/.cfi_endproc");
+        if (here().sec != open_cfi_->start.sec) return err(i, "CFI procedure spans two sections");
+        open_cfi_->adjustments.push_back({here(), l.n});
+        return ok_status();
+      case K::CfiEndproc:
+        if (!open_cfi_) return err(i, ".cfi_endproc without .cfi_startproc");
+        if (here().sec != open_cfi_->start.sec) return err(i, "CFI procedure spans two sections");
+        open_cfi_->end = here();
+        cfi_.push_back(std::move(*open_cfi_));
+        open_cfi_.reset();
         return ok_status();
       case K::File:
         if (l.n < 0 || l.n > 1000000) return err(i, ".file number out of range");
@@ -618,6 +642,91 @@ class Assembler {
     return v;
   }
 
+  // The .eh_frame GNU as writes for the CFI directives: one CIE (the
+  // x86-64 entry state: CFA = %rsp + 8, return address at CFA - 8) and one
+  // FDE per procedure, each padded with DW_CFA_nop to end 4-byte aligned.
+  void eh_frame() {
+    std::vector<uint8_t> b;
+    auto u32 = [&](uint32_t v) { for (int k = 0; k < 4; ++k) b.push_back(static_cast<uint8_t>(v >> (8 * k))); };
+    auto uleb = [&](uint64_t v) {
+      do {
+        uint8_t byte = v & 0x7f;
+        v >>= 7;
+        b.push_back(static_cast<uint8_t>(byte | (v ? 0x80 : 0)));
+      } while (v);
+    };
+    auto pad = [&](size_t start, size_t align) {
+      while (b.size() % align) b.push_back(0);  // DW_CFA_nop
+      uint32_t len = static_cast<uint32_t>(b.size() - start - 4);
+      for (int k = 0; k < 4; ++k) b[start + k] = static_cast<uint8_t>(len >> (8 * k));
+    };
+    u32(0);
+    u32(0);                                   // CIE id
+    b.push_back(1);                           // version
+    b.push_back('z'); b.push_back('R'); b.push_back(0);
+    b.push_back(1);                           // code alignment
+    b.push_back(0x78);                        // data alignment -8
+    b.push_back(16);                          // return address column
+    b.push_back(1);                           // augmentation data length
+    b.push_back(0x1b);                        // FDE pointers: pcrel sdata4
+    b.push_back(0x0c); b.push_back(7); b.push_back(8);   // def_cfa rsp, 8
+    b.push_back(0x90); b.push_back(1);                    // offset r16, cfa-8
+    pad(0, 4);
+    obj::Section s;
+    s.name = ".eh_frame";
+    s.type = E::SHT_PROGBITS;
+    s.flags = E::SHF_ALLOC;
+    s.alignment = 8;
+    const SectionIndex si = static_cast<SectionIndex>(obj_.sections.size());
+    obj_.sections.push_back(s);
+    for (size_t pi = 0; pi < cfi_.size(); ++pi) {
+      const CfiProc& p = cfi_[pi];
+      const Sec& sec = secs_[p.start.sec];
+      const uint64_t start = sec.offset(p.start), end = sec.offset(p.end);
+      size_t fde = b.size();
+      u32(0);
+      u32(static_cast<uint32_t>(b.size()));   // back to the CIE at 0
+      obj::Relocation r;
+      r.section = si;
+      r.offset = b.size();
+      r.type = E::R_X86_64_PC32;
+      r.symbol = *sec_syms_[p.start.sec];
+      r.addend = static_cast<int64_t>(start);
+      obj_.relocations.push_back(r);
+      reloc_seq_.push_back(b.size());
+      u32(0);
+      u32(static_cast<uint32_t>(end - start));
+      b.push_back(0);                         // augmentation data length
+      uint64_t at = start;
+      int64_t cfa = 8;
+      for (const auto& [loc, delta] : p.adjustments) {
+        uint64_t to = sec.offset(loc), adv = to - at;
+        if (adv == 0) {
+        } else if (adv < 0x40) {
+          b.push_back(static_cast<uint8_t>(0x40 | adv));
+        } else if (adv < 0x100) {
+          b.push_back(0x02); b.push_back(static_cast<uint8_t>(adv));
+        } else if (adv < 0x10000) {
+          b.push_back(0x03); b.push_back(static_cast<uint8_t>(adv)); b.push_back(static_cast<uint8_t>(adv >> 8));
+        } else {
+          b.push_back(0x04); u32(static_cast<uint32_t>(adv));
+        }
+        at = to;
+        cfa += delta;
+        b.push_back(0x0e);                    // def_cfa_offset
+        uleb(static_cast<uint64_t>(cfa));
+      }
+      // The last FDE is padded to the section's 8-byte alignment.
+      pad(fde, pi + 1 == cfi_.size() ? 8 : 4);
+    }
+    obj_.sections[si].bytes = std::move(b);
+    obj::Symbol sym;
+    sym.name = ".eh_frame";
+    sym.section = si;
+    sym.kind = obj::SymbolKind::Section;
+    obj_.symbols.push_back(std::move(sym));
+  }
+
   Status finish() {
     // A symbol for every section, as GNU as does.
     sec_syms_.assign(secs_.size(), std::nullopt);
@@ -805,6 +914,7 @@ class Assembler {
       }
       add_reloc(sec, field, type, sym, addend);
     }
+    if (!cfi_.empty()) eh_frame();
     // GNU as's order: per section, fixups in creation order, then those of
     // relaxed branches.
     {

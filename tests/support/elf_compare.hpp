@@ -169,7 +169,7 @@ inline std::string hex(const std::vector<uint8_t>& b, size_t from = 0, size_t to
 // Compares two objects' allocated sections (bytes and relocations) but not
 // .eh_frame unless `with_eh_frame`. Returns "" when identical, else the
 // first differences.
-inline std::string compare_objects(const MiniElf& ours, const MiniElf& theirs, bool with_eh_frame = false) {
+inline std::string compare_objects(const MiniElf& ours, const MiniElf& theirs, bool with_eh_frame = true) {
   std::string out;
   for (const auto& [name, t] : theirs.sections) {
     if (!(t.flags & 2) && name != ".note.GNU-stack") continue;  // non-allocated (debug, ...)
