@@ -119,6 +119,13 @@ class Assembler {
       if (!s) return s.error();
     }
     if (open_cfi_) return err(open_cfi_->line, ".cfi_startproc without .cfi_endproc");
+    for (auto& sec : secs_) {
+      for (const Frag& f : sec.frags)
+        if (f.kind == Frag::Kind::Branch && undefined_local(f.target))
+          return err(f.line, "undefined local label " + labels_[f.target].name);
+    }
+    for (const InsFix& f : ins_fixes_)
+      if (undefined_local(f.label)) return err(f.line, "undefined local label " + labels_[f.label].name);
     for (auto& sec : secs_) relax(sec);
     if (Status s = finish(); !s) return s.error();
     return std::move(obj_);
@@ -150,6 +157,12 @@ class Assembler {
     std::string where = "unit " + unit_ + ": line " + std::to_string(line_no);
     if (l.kind == ir::Line::Kind::Ins) where += " (" + describe(l.ins) + ")";
     return Error{where + ": " + what};
+  }
+
+  // `.L` labels never leave the unit: a reference to an undefined one is a bug.
+  bool undefined_local(uint32_t id) const {
+    const Label& l = labels_[id];
+    return !l.defined && !l.set_expr && l.is_local_label();
   }
 
   Loc here() const {
@@ -586,6 +599,7 @@ class Assembler {
     v.number = lin.constant;
     for (auto [id, coeff] : lin.terms) {
       const Label& l = labels_[id];
+      if (undefined_local(id)) return err(line_no, "undefined local label " + l.name);
       if (!l.defined) {
         undefined.push_back({id, coeff});
         continue;
