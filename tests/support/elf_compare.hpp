@@ -30,6 +30,7 @@ struct MiniSection {
   uint32_t type = 0;
   uint64_t flags = 0;
   uint64_t align = 0;
+  uint64_t entsize = 0;
   std::vector<uint8_t> bytes;
   uint64_t size = 0;
   std::vector<MiniReloc> relocs;
@@ -63,12 +64,12 @@ inline MiniElf read_elf(const std::vector<uint8_t>& b) {
   }
   uint64_t shoff = rd<uint64_t>(b, 40);
   uint16_t shnum = rd<uint16_t>(b, 60), shstrndx = rd<uint16_t>(b, 62);
-  struct H { uint32_t name, type; uint64_t flags, off, size; uint32_t link, info; uint64_t align; };
+  struct H { uint32_t name, type; uint64_t flags, off, size; uint32_t link, info; uint64_t align, entsize; };
   std::vector<H> hs(shnum);
   for (uint16_t k = 0; k < shnum; ++k) {
     size_t o = shoff + 64u * k;
     hs[k] = {rd<uint32_t>(b, o), rd<uint32_t>(b, o + 4), rd<uint64_t>(b, o + 8), rd<uint64_t>(b, o + 24),
-             rd<uint64_t>(b, o + 32), rd<uint32_t>(b, o + 40), rd<uint32_t>(b, o + 44), rd<uint64_t>(b, o + 48)};
+             rd<uint64_t>(b, o + 32), rd<uint32_t>(b, o + 40), rd<uint32_t>(b, o + 44), rd<uint64_t>(b, o + 48), rd<uint64_t>(b, o + 56)};
   }
   auto str = [&](uint64_t tab_off, uint64_t i) {
     std::string s;
@@ -83,6 +84,7 @@ inline MiniElf read_elf(const std::vector<uint8_t>& b) {
     s.type = hs[k].type;
     s.flags = hs[k].flags;
     s.align = hs[k].align;
+    s.entsize = hs[k].entsize;
     s.size = hs[k].size;
     if (hs[k].type != 8) s.bytes.assign(b.begin() + static_cast<long>(hs[k].off), b.begin() + static_cast<long>(hs[k].off + hs[k].size));
     e.sections[s.name] = std::move(s);
@@ -181,6 +183,10 @@ inline std::string compare_objects(const MiniElf& ours, const MiniElf& theirs, b
       continue;
     }
     const MiniSection& o = it->second;
+    if (o.type != t.type || o.flags != t.flags || o.align != t.align || o.entsize != t.entsize)
+      out += name + ": header (type " + std::to_string(o.type) + ", flags " + std::to_string(o.flags) + ", align " +
+             std::to_string(o.align) + ", entsize " + std::to_string(o.entsize) + ") vs as (" + std::to_string(t.type) +
+             ", " + std::to_string(t.flags) + ", " + std::to_string(t.align) + ", " + std::to_string(t.entsize) + ")\n";
     if (o.size != t.size) out += name + ": size " + std::to_string(o.size) + " vs as " + std::to_string(t.size) + "\n";
     size_t n = std::min(o.bytes.size(), t.bytes.size());
     for (size_t k = 0; k < n; ++k)

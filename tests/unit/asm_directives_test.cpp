@@ -84,7 +84,7 @@ TEST(AsmRelaxation, ForwardAndBackwardBoundaries) {
 TEST(AsmRelaxation, ChainsReachAFixpoint) {
   // Each jump's growth pushes the next one out of range.
   std::string t = "\t.text\n";
-  for (int k = 0; k < 40; ++k) t += "\tjl\t.L" + n(k + 40) + "\n\t.space\t" + n(60 + k % 7) + "\n";
+  for (int k = 0; k < 40; ++k) t += ".L" + n(k) + ":\n\tjl\t.L" + n(k + 40) + "\n\t.space\t" + n(60 + k % 7) + "\n";
   for (int k = 40; k < 80; ++k) t += ".L" + n(k) + ":\n\tjmp\t.L" + n(k - 40) + "\n\t.align\t8\n";
   EXPECT_TRUE(same_as_gas(t));
   // Jumps interleaved with alignment that absorbs growth.
