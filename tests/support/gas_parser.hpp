@@ -60,7 +60,7 @@ struct CstParser {
         while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) v = v * 10 + static_cast<uint64_t>(s[i++] - '0');
       }
       c.kind = ir::Constant::Kind::Int;
-      c.value = neg ? -static_cast<int64_t>(v) : static_cast<int64_t>(v);
+      c.value = static_cast<int64_t>(neg ? 0 - v : v);  // wraps like the printed int64
       return c;
     }
     if (neg) { ok = false; return c; }
