@@ -373,8 +373,23 @@ class Assembler {
 
   std::vector<std::pair<uint32_t, Loc>> size_marks_;
 
+  // GNU as accepts any value that fits the field as signed or unsigned.
+  Status check_range(size_t line_no, int64_t value, uint8_t size) const {
+    if (size >= 8) return ok_status();
+    int64_t lo = -(int64_t(1) << (8 * size - 1)), hi = (int64_t(1) << (8 * size)) - 1;
+    if (value < lo || value > hi)
+      return err(line_no, "value " + std::to_string(value) + " does not fit in " + std::to_string(size) + " bytes");
+    return ok_status();
+  }
+
   Status data(size_t i, const ir::Constant& c, uint8_t size) {
     Sec& sec = secs_[cur_];
+    if (c.kind == ir::Constant::Kind::Int) {
+      // Plain numbers (most of a frametable) need no deferred evaluation.
+      if (Status s = check_range(i, c.value, size); !s) return s;
+      for (uint8_t k = 0; k < size; ++k) sec.fixed.push_back(static_cast<uint8_t>(static_cast<uint64_t>(c.value) >> (8 * k)));
+      return ok_status();
+    }
     DataFix d;
     d.seq = seq_++;
     d.loc = here();
@@ -591,43 +606,61 @@ class Assembler {
   Result<Value> evaluate(const ir::Constant& c, const Loc& at, size_t line_no) {
     Linear lin;
     if (Status s = linearize(c, 1, lin, line_no); !s) return s.error();
-    // Fold defined labels into per-section coefficients.
-    std::unordered_map<uint32_t, int64_t> by_sec;
-    std::unordered_map<uint32_t, std::vector<std::pair<uint32_t, int64_t>>> members;
-    std::vector<std::pair<uint32_t, int64_t>> undefined;
+    // Fold defined labels into per-section coefficients (expressions have
+    // a handful of terms: small vectors beat hash maps here).
+    struct Group {
+      uint32_t key;
+      int64_t coeff;
+      uint32_t members;       // labels folded in
+      uint32_t first_label;   // the first of them
+      int64_t first_coeff;
+    };
+    std::vector<Group> by_sec, und;
+    auto add = [](std::vector<Group>& gs, uint32_t key, int64_t coeff, std::optional<uint32_t> label) {
+      for (Group& g : gs)
+        if (g.key == key) {
+          g.coeff += coeff;
+          if (label) ++g.members;
+          return;
+        }
+      gs.push_back(Group{key, coeff, label ? 1u : 0u, label.value_or(0), coeff});
+    };
+    by_sec.reserve(4);
     Value v;
     v.number = lin.constant;
     for (auto [id, coeff] : lin.terms) {
       const Label& l = labels_[id];
       if (undefined_local(id)) return err(line_no, "undefined local label " + l.name);
       if (!l.defined) {
-        undefined.push_back({id, coeff});
+        add(und, id, coeff, std::nullopt);
         continue;
       }
-      by_sec[l.loc.sec] += coeff;
-      members[l.loc.sec].push_back({id, coeff});
+      add(by_sec, l.loc.sec, coeff, id);
       v.number += coeff * static_cast<int64_t>(secs_[l.loc.sec].offset(l.loc));
     }
     if (lin.this_coeff != 0) {
-      by_sec[at.sec] += lin.this_coeff;
+      add(by_sec, at.sec, lin.this_coeff, std::nullopt);
       v.number += lin.this_coeff * static_cast<int64_t>(secs_[at.sec].offset(at));
     }
-    // Merge undefined terms by label.
-    std::unordered_map<uint32_t, int64_t> und;
-    for (auto [id, coeff] : undefined) und[id] += coeff;
     int plus = 0;
-    for (auto& [sec, coeff] : by_sec) {
+    const Group* plus_group = nullptr;
+    for (const Group& g : by_sec) {
+      const uint32_t sec = g.key;
+      const int64_t coeff = g.coeff;
       if (coeff == 0) continue;
       if (coeff == 1) {
         ++plus;
         v.section = sec;
+        plus_group = &g;
       } else if (coeff == -1 && sec == at.sec && !v.pcrel) {
         v.pcrel = true;
       } else {
         return err(line_no, "expression is not representable by a relocation");
       }
     }
-    for (auto& [id, coeff] : und) {
+    for (const Group& g : und) {
+      const uint32_t id = g.key;
+      const int64_t coeff = g.coeff;
       if (coeff == 0) continue;
       if (coeff != 1) return err(line_no, "expression is not representable by a relocation");
       ++plus;
@@ -640,17 +673,10 @@ class Assembler {
       v.number += static_cast<int64_t>(secs_[at.sec].offset(at));
       if (plus == 0) return err(line_no, "expression is not representable by a relocation");
     }
-    if (v.section) {
-      // A single global label keeps its own symbol.
-      auto& ms = members[*v.section];
-      int64_t net = 0;
-      for (auto [id, coeff] : ms) net += coeff;
-      if (ms.size() == 1 && ms[0].second == 1) {
-        v.single_label = true;
-        v.section_label = ms[0].first;
-      } else if (ms.empty() || net != 1) {
-        // Only `.` contributed: a reference to here.
-      }
+    if (plus_group && plus_group->members == 1 && plus_group->first_coeff == 1) {
+      // One label alone: it may keep its own symbol (global, or mergeable).
+      v.single_label = true;
+      v.section_label = plus_group->first_label;
     }
     v.constant = plus == 0;
     return v;
@@ -882,13 +908,7 @@ class Assembler {
       if (!r) return r.error();
       const Value& v = *r;
       if (v.constant) {
-        if (d.size < 8) {
-          int64_t lo = -(int64_t(1) << (8 * d.size));
-          int64_t hi = (int64_t(1) << (8 * d.size)) - 1;
-          if (v.number < lo || v.number > hi)
-            return err(d.line, "value " + std::to_string(v.number) + " does not fit in " +
-                                   std::to_string(d.size) + " bytes");
-        }
+        if (Status s = check_range(d.line, v.number, d.size); !s) return s;
         if (obj_.sections[sec.index].type == E::SHT_NOBITS) {
           if (v.number != 0) return err(d.line, "non-zero data in a NOBITS section");
           continue;

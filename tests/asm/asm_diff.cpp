@@ -1,8 +1,10 @@
 // TEST-ONLY: asm-diff [-q] [-o DIR] file.s...
+//            asm-diff --bench N file.s...   (throughput: N rounds, no `as`)
 // For each file: parse X86_gas text into an ir::Program, assemble it in
 // process, write ELF, and compare with `as` on the same text. Prints one
 // line per differing file and the counts; exit status 1 if any differ.
 #include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -15,7 +17,53 @@
 
 using namespace ocamljit;
 
+namespace {
+
+// Parses every file once, then assembles (and writes ELF for) all of them
+// `rounds` times; prints lines per second and per-phase times.
+int bench(int rounds, const std::vector<std::string>& files) {
+  std::vector<ir::Program> progs;
+  size_t lines = 0, bytes = 0;
+  for (const auto& path : files) {
+    std::ifstream in(path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    auto p = testing::parse_gas(ss.str());
+    if (!p) {
+      std::cerr << path << ": " << p.error().message << "\n";
+      return 2;
+    }
+    lines += p->lines.size();
+    progs.push_back(std::move(p.value()));
+  }
+  double t_asm = 0, t_elf = 0;
+  for (int r = 0; r < rounds; ++r)
+    for (size_t k = 0; k < progs.size(); ++k) {
+      auto t0 = std::chrono::steady_clock::now();
+      auto o = assembler::assemble(progs[k], files[k]);
+      auto t1 = std::chrono::steady_clock::now();
+      if (!o) {
+        std::cerr << o.error().message << "\n";
+        return 2;
+      }
+      auto w = elf::write_relocatable(*o);
+      auto t2 = std::chrono::steady_clock::now();
+      if (r == 0 && w) bytes += w->size();
+      t_asm += std::chrono::duration<double>(t1 - t0).count();
+      t_elf += std::chrono::duration<double>(t2 - t1).count();
+    }
+  double total_lines = double(lines) * rounds;
+  std::cout << files.size() << " units, " << lines << " lines, " << rounds << " rounds: assemble "
+            << t_asm / rounds * 1e3 << " ms/round (" << total_lines / t_asm / 1e6 << " M lines/s), ELF write "
+            << t_elf / rounds * 1e3 << " ms/round, " << bytes << " bytes of .o per round\n";
+  return 0;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  if (argc > 2 && std::string(argv[1]) == "--bench")
+    return bench(std::atoi(argv[2]), std::vector<std::string>(argv + 3, argv + argc));
   bool quiet = false;
   std::string outdir;
   int same = 0, differ = 0;
