@@ -114,3 +114,13 @@ TEST(AsmDirectives, SymbolsGlobalTypeSize) {
       "\t.size camlT,8\n\t.quad\tcamlT__f\n";
   EXPECT_TRUE(same_as_gas(t));
 }
+
+TEST(AsmDirectives, SetSymbols) {
+  // X86_gas prints `.set` for frametable offsets on macOS; on ELF it is an
+  // equate usable in later expressions.
+  std::string t =
+      "\t.text\n.L1:\n\tret\n\tnop\n.L2:\n\tret\n\t.data\n\t.set L$set$1, (.L2 - .L1) + 4\n"
+      "\t.long\tL$set$1\n\t.set camlT__alias, camlT__d + 8\ncamlT__d:\n\t.quad\t0\n\t.quad\t0\n"
+      "\t.quad\tcamlT__alias\n";
+  EXPECT_TRUE(same_as_gas(t));
+}
