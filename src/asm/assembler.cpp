@@ -265,26 +265,18 @@ class Assembler {
         uint64_t a = static_cast<uint64_t>(l.n);
         auto& s = obj_.sections[sec.index];
         if (a > s.alignment) s.alignment = a;
-        if (sec.code) {
+        if (sec.frags.empty()) {
+          // Nothing variable before: the padding is known now.
+          uint64_t n = pad(sec.fixed.size(), a);
+          if (sec.code) code_padding(n, sec.fixed);
+          else sec.fixed.insert(sec.fixed.end(), n, 0);
+        } else {
           Frag f;
           f.kind = Frag::Kind::Align;
           f.pos = sec.fixed.size();
           f.align = a;
           f.line = i;
           sec.frags.push_back(f);
-        } else {
-          // Data sections have no frags before them... unless code was
-          // assembled there; keep it exact by using a frag when needed.
-          if (!sec.frags.empty()) {
-            Frag f;
-            f.kind = Frag::Kind::Align;
-            f.pos = sec.fixed.size();
-            f.align = a;
-            f.line = i;
-            sec.frags.push_back(f);
-          } else {
-            while (sec.fixed.size() % a) sec.fixed.push_back(0);
-          }
         }
         return ok_status();
       }
@@ -468,7 +460,6 @@ class Assembler {
     // have their new addresses, targets after it are shifted by the growth
     // so far ("stretch").
     std::vector<uint64_t> old;
-    const uint32_t me = static_cast<uint32_t>(&sec - secs_.data());
     for (bool changed = true; changed;) {
       changed = false;
       old = sec.cum;
@@ -481,7 +472,6 @@ class Assembler {
           new_size = pad(addr, f.align);
         } else if (f.relaxable && f.size == 2) {
           const Loc& t = labels_[f.target].loc;
-          (void)me;
           int64_t target;
           if (t.nfrags <= k) target = static_cast<int64_t>(t.pos + sec.cum[t.nfrags]);
           else target = static_cast<int64_t>(t.pos + old[t.nfrags]) + stretch;
