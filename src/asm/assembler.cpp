@@ -10,6 +10,7 @@
 #include "asm/assembler.hpp"
 
 #include <algorithm>
+#include <deque>
 #include <unordered_map>
 
 #include "asm/encoder.hpp"
@@ -95,6 +96,12 @@ struct LineMark {
   uint32_t file = 0, line = 0, column = 0;
 };
 
+// Expression arithmetic wraps around like GNU as's 64-bit values (and
+// never overflows a signed type).
+int64_t wadd(int64_t a, int64_t b) { return static_cast<int64_t>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b)); }
+int64_t wsub(int64_t a, int64_t b) { return static_cast<int64_t>(static_cast<uint64_t>(a) - static_cast<uint64_t>(b)); }
+int64_t wmul(int64_t a, int64_t b) { return static_cast<int64_t>(static_cast<uint64_t>(a) * static_cast<uint64_t>(b)); }
+
 // A constant expression as a sum of coefficient * label, plus a constant.
 struct Linear {
   std::vector<std::pair<uint32_t, int64_t>> terms;  // label id, coefficient
@@ -138,7 +145,7 @@ class Assembler {
   std::vector<Sec> secs_;
   std::unordered_map<std::string, uint32_t> sec_by_name_;
   uint32_t cur_ = 0;
-  std::vector<Label> labels_;
+  std::deque<Label> labels_;  // a deque: references stay valid while labels are added
   std::unordered_map<std::string, uint32_t> label_ids_;
   std::vector<InsFix> ins_fixes_;
   std::vector<DataFix> data_fixes_;
@@ -545,7 +552,7 @@ class Assembler {
     Label& l = labels_[id];
     if (adjustable && l.defined && !l.global && !(secs_[l.loc.sec].merge && fx_offset != 0)) {
       const Sec& ts = secs_[l.loc.sec];
-      return {section_symbol(l.loc.sec), addend + static_cast<int64_t>(ts.offset(l.loc))};
+      return {section_symbol(l.loc.sec), wadd(addend, static_cast<int64_t>(ts.offset(l.loc)))};
     }
     return {label_symbol(id), addend};
   }
@@ -558,8 +565,8 @@ class Assembler {
     if (depth > 64) return err(line_no, "expression too deep");
     using K = ir::Constant::Kind;
     switch (c.kind) {
-      case K::Int: out.constant += sign * c.value; return ok_status();
-      case K::This: out.this_coeff += sign; return ok_status();
+      case K::Int: out.constant = wadd(out.constant, wmul(sign, c.value)); return ok_status();
+      case K::This: out.this_coeff = wadd(out.this_coeff, sign); return ok_status();
       case K::Label: {
         auto [base, v] = split_symbol_suffix(c.label);
         if (v != Fixup::Variant::None) return err(line_no, "@PLT/@GOTPCREL in a data expression");
@@ -609,7 +616,7 @@ class Assembler {
     auto add = [](std::vector<Group>& gs, uint32_t key, int64_t coeff, std::optional<uint32_t> label) {
       for (Group& g : gs)
         if (g.key == key) {
-          g.coeff += coeff;
+          g.coeff = wadd(g.coeff, coeff);
           if (label) ++g.members;
           return;
         }
@@ -626,11 +633,11 @@ class Assembler {
         continue;
       }
       add(by_sec, l.loc.sec, coeff, id);
-      v.number += coeff * static_cast<int64_t>(secs_[l.loc.sec].offset(l.loc));
+      v.number = wadd(v.number, wmul(coeff, static_cast<int64_t>(secs_[l.loc.sec].offset(l.loc))));
     }
     if (lin.this_coeff != 0) {
       add(by_sec, at.sec, lin.this_coeff, std::nullopt);
-      v.number += lin.this_coeff * static_cast<int64_t>(secs_[at.sec].offset(at));
+      v.number = wadd(v.number, wmul(lin.this_coeff, static_cast<int64_t>(secs_[at.sec].offset(at))));
     }
     int plus = 0;
     const Group* plus_group = nullptr;
@@ -660,7 +667,7 @@ class Assembler {
     if (v.pcrel) {
       // value = X + number' - here; `number` already has -offset(here's
       // term) folded in, so the relocation's addend adds the field offset.
-      v.number += static_cast<int64_t>(secs_[at.sec].offset(at));
+      v.number = wadd(v.number, static_cast<int64_t>(secs_[at.sec].offset(at)));
       if (plus == 0) return err(line_no, "expression is not representable by a relocation");
     }
     if (plus_group && plus_group->members == 1 && plus_group->first_coeff == 1) {
@@ -921,15 +928,15 @@ class Assembler {
       } else if (v.single_label && labels_[v.section_label].global) {
         const Label& l = labels_[v.section_label];
         sym = label_symbol(v.section_label);
-        addend -= static_cast<int64_t>(secs_[l.loc.sec].offset(l.loc));
+        addend = wsub(addend, static_cast<int64_t>(secs_[l.loc.sec].offset(l.loc)));
       } else if (v.single_label && secs_[*v.section].merge) {
         const Label& l = labels_[v.section_label];
-        int64_t rest = addend - static_cast<int64_t>(secs_[l.loc.sec].offset(l.loc));
+        int64_t rest = wsub(addend, static_cast<int64_t>(secs_[l.loc.sec].offset(l.loc)));
         // A difference with `.` still has its subtrahend when GNU as
         // decides, so it counts as an offset too.
         if (rest != 0 || v.pcrel) {
           sym = label_symbol(v.section_label);
-          addend -= static_cast<int64_t>(secs_[l.loc.sec].offset(l.loc));
+          addend = wsub(addend, static_cast<int64_t>(secs_[l.loc.sec].offset(l.loc)));
         } else {
           sym = section_symbol(*v.section);
         }
