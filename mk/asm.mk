@@ -13,7 +13,7 @@ TEST_TARGETS += test-asm-corpus
 # land in tests/fuzz/asm-crashers (replayed by tests/unit/asm_fuzz_regress_test.cpp).
 FUZZ_ASM_SECONDS ?= 120
 FUZZ_ASM := $(BUILD)/fuzz/asm_fuzz
-FUZZ_ASM_SOURCES := tests/fuzz/asm_fuzz.cpp src/asm/assembler.cpp src/asm/encoder.cpp \
+FUZZ_ASM_SOURCES := tests/fuzz/asm_fuzz.cpp src/asm/assembler.cpp src/asm/encoder.cpp src/asm/eh_frame.cpp \
   src/object/elf/writer.cpp src/object/object.cpp
 
 .PHONY: fuzz-asm

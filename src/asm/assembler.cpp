@@ -13,6 +13,7 @@
 #include <deque>
 #include <unordered_map>
 
+#include "asm/eh_frame.hpp"
 #include "asm/encoder.hpp"
 
 namespace ocamljit::assembler {
@@ -679,84 +680,38 @@ class Assembler {
     return v;
   }
 
-  // The .eh_frame GNU as writes for the CFI directives: one CIE (the
-  // x86-64 entry state: CFA = %rsp + 8, return address at CFA - 8) and one
-  // FDE per procedure, each padded with DW_CFA_nop to end 4-byte aligned.
+  // .eh_frame from the CFI directives, as the last section.
   void eh_frame() {
-    std::vector<uint8_t> b;
-    auto u32 = [&](uint32_t v) { for (int k = 0; k < 4; ++k) b.push_back(static_cast<uint8_t>(v >> (8 * k))); };
-    auto uleb = [&](uint64_t v) {
-      do {
-        uint8_t byte = v & 0x7f;
-        v >>= 7;
-        b.push_back(static_cast<uint8_t>(byte | (v ? 0x80 : 0)));
-      } while (v);
-    };
-    auto pad = [&](size_t start, size_t align) {
-      while (b.size() % align) b.push_back(0);  // DW_CFA_nop
-      uint32_t len = static_cast<uint32_t>(b.size() - start - 4);
-      for (int k = 0; k < 4; ++k) b[start + k] = static_cast<uint8_t>(len >> (8 * k));
-    };
-    u32(0);
-    u32(0);                                   // CIE id
-    b.push_back(1);                           // version
-    b.push_back('z'); b.push_back('R'); b.push_back(0);
-    b.push_back(1);                           // code alignment
-    b.push_back(0x78);                        // data alignment -8
-    b.push_back(16);                          // return address column
-    b.push_back(1);                           // augmentation data length
-    b.push_back(0x1b);                        // FDE pointers: pcrel sdata4
-    b.push_back(0x0c); b.push_back(7); b.push_back(8);   // def_cfa rsp, 8
-    b.push_back(0x90); b.push_back(1);                    // offset r16, cfa-8
-    pad(0, 4);
+    std::vector<CfiProcedure> procs;
+    procs.reserve(cfi_.size());
+    for (const CfiProc& p : cfi_) {
+      const Sec& sec = secs_[p.start.sec];
+      CfiProcedure cp;
+      cp.section = p.start.sec;
+      cp.start = sec.offset(p.start);
+      cp.end = sec.offset(p.end);
+      for (const auto& [loc, delta] : p.adjustments) cp.adjustments.push_back({sec.offset(loc), delta});
+      procs.push_back(std::move(cp));
+    }
+    std::vector<EhFrameReloc> relocs;
     obj::Section s;
     s.name = ".eh_frame";
     s.type = E::SHT_PROGBITS;
     s.flags = E::SHF_ALLOC;
     s.alignment = 8;
+    s.bytes = build_eh_frame(procs, relocs);
     const SectionIndex si = static_cast<SectionIndex>(obj_.sections.size());
-    obj_.sections.push_back(s);
-    for (size_t pi = 0; pi < cfi_.size(); ++pi) {
-      const CfiProc& p = cfi_[pi];
-      const Sec& sec = secs_[p.start.sec];
-      const uint64_t start = sec.offset(p.start), end = sec.offset(p.end);
-      size_t fde = b.size();
-      u32(0);
-      u32(static_cast<uint32_t>(b.size()));   // back to the CIE at 0
+    obj_.sections.push_back(std::move(s));
+    for (const EhFrameReloc& er : relocs) {
       obj::Relocation r;
       r.section = si;
-      r.offset = b.size();
+      r.offset = er.offset;
       r.type = E::R_X86_64_PC32;
-      r.symbol = *sec_syms_[p.start.sec];
-      r.addend = static_cast<int64_t>(start);
+      r.symbol = *sec_syms_[er.section];
+      r.addend = er.addend;
       obj_.relocations.push_back(r);
-      reloc_seq_.push_back(b.size());
-      u32(0);
-      u32(static_cast<uint32_t>(end - start));
-      b.push_back(0);                         // augmentation data length
-      uint64_t at = start;
-      int64_t cfa = 8;
-      for (const auto& [loc, delta] : p.adjustments) {
-        uint64_t to = sec.offset(loc), adv = to - at;
-        if (adv == 0) {
-        } else if (adv < 0x40) {
-          b.push_back(static_cast<uint8_t>(0x40 | adv));
-        } else if (adv < 0x100) {
-          b.push_back(0x02); b.push_back(static_cast<uint8_t>(adv));
-        } else if (adv < 0x10000) {
-          b.push_back(0x03); b.push_back(static_cast<uint8_t>(adv)); b.push_back(static_cast<uint8_t>(adv >> 8));
-        } else {
-          b.push_back(0x04); u32(static_cast<uint32_t>(adv));
-        }
-        at = to;
-        cfa += delta;
-        b.push_back(0x0e);                    // def_cfa_offset
-        uleb(static_cast<uint64_t>(cfa));
-      }
-      // The last FDE is padded to the section's 8-byte alignment.
-      pad(fde, pi + 1 == cfi_.size() ? 8 : 4);
+      reloc_seq_.push_back(er.offset);
     }
-    obj_.sections[si].bytes = std::move(b);
     obj::Symbol sym;
     sym.name = ".eh_frame";
     sym.section = si;
