@@ -129,6 +129,11 @@ let execute_definition print_outcome ppf sstr =
   Typecore.force_delayed_checks ();
   let size, lam = Translmod.transl_store_phrases unit_name str in
   let lam = Extension_names.unprefix ~unit_name lam in
+  (* The compiler makes a unit reference every C primitive it declares, so
+     that a linker keeps them; a phrase only needs those it calls, and
+     declaring an external that the process lacks must not fail its load
+     (the bytecode toplevel accepts it). *)
+  Translmod.primitive_declarations := [];
   let module_ident = Ident.create_persistent unit_name in
   Warnings.check_fatal ();
   try
