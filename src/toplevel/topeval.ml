@@ -68,7 +68,7 @@ let unit_prefix unit_name =
 
 let compile_and_run ppf ~unit_name ~module_ident ~size lam =
   if !Clflags.dump_rawlambda then fprintf ppf "%a@." Printlambda.lambda lam;
-  let lam = Simplif.simplify_lambda lam in
+  let lam = Timings.time "translate" (fun () -> Simplif.simplify_lambda lam) in
   if !Clflags.dump_lambda then fprintf ppf "%a@." Printlambda.lambda lam;
   let program =
     { Lambda.code = lam; main_module_block_size = size; module_ident;
@@ -78,9 +78,11 @@ let compile_and_run ppf ~unit_name ~module_ident ~size lam =
   let prefix = unit_prefix unit_name in
   (* temp_file created an empty placeholder to reserve the name. *)
   (try Sys.remove prefix with Sys_error _ -> ());
-  l.prepare_unit ();
-  Asmgen.compile_implementation ~toplevel:need_symbol ~backend ~prefixname:prefix
-    ~middle_end:Closure_middle_end.lambda_to_clambda ~ppf_dump:ppf program;
+  l.prepare_unit ~prefix;
+  (* The assembler runs inside compile_implementation; it times itself. *)
+  Timings.time_excluding "compile" ~excluding:"assemble" (fun () ->
+      Asmgen.compile_implementation ~toplevel:need_symbol ~backend ~prefixname:prefix
+        ~middle_end:Closure_middle_end.lambda_to_clambda ~ppf_dump:ppf program);
   match l.run_unit ppf ~unit_name ~prefix with
   | Loader.Result v -> Topcommon.Result v
   | Loader.Exception exn ->
@@ -119,16 +121,25 @@ let execute_definition print_outcome ppf sstr =
   let oldenv = !Topcommon.toplevel_env in
   incr phrase_counter;
   let unit_name = Printf.sprintf "TOP%d" !phrase_counter in
+  Timings.start_phrase ();
   Compilenv.reset ?packname:None unit_name;
   Typecore.reset_delayed_checks ();
   let sstr, anonymous = name_anonymous_expression sstr in
-  let str, sg, names, newenv = Typemod.type_toplevel_phrase oldenv sstr in
-  if !Clflags.dump_typedtree then Printtyped.implementation ppf str;
-  let sg' = Typemod.Signature_names.simplify newenv names sg in
-  ignore (Includemod.signatures oldenv ~mark:Mark_positive sg sg');
-  Typecore.force_delayed_checks ();
-  let size, lam = Translmod.transl_store_phrases unit_name str in
-  let lam = Extension_names.unprefix ~unit_name lam in
+  let str, sg, sg', newenv =
+    Timings.time "typing" (fun () ->
+        let str, sg, names, newenv = Typemod.type_toplevel_phrase oldenv sstr in
+        if !Clflags.dump_typedtree then Printtyped.implementation ppf str;
+        let sg' = Typemod.Signature_names.simplify newenv names sg in
+        ignore (Includemod.signatures oldenv ~mark:Mark_positive sg sg');
+        Typecore.force_delayed_checks ();
+        (str, sg, sg', newenv))
+  in
+  ignore sg;
+  let size, lam =
+    Timings.time "translate" (fun () ->
+        let size, lam = Translmod.transl_store_phrases unit_name str in
+        (size, Extension_names.unprefix ~unit_name lam))
+  in
   let module_ident = Ident.create_persistent unit_name in
   Warnings.check_fatal ();
   try
@@ -153,6 +164,7 @@ let execute_definition print_outcome ppf sstr =
           Outcometree.Ophr_exception (exn, v)
     in
     !Topcommon.print_out_phrase ppf out_phr;
+    Timings.end_phrase ~unit_name;
     match out_phr with
     | Outcometree.Ophr_exception _ -> false
     | Outcometree.Ophr_eval _ | Outcometree.Ophr_signature _ -> true
@@ -205,7 +217,18 @@ let load_file _recursive ppf name =
           print_exception_outcome ppf exn;
           false)
 
+(* Parsing happens in Toploop, before a phrase reaches us. *)
+let time_parsing () =
+  if Timings.enabled then begin
+    let parse = !Topcommon.parse_toplevel_phrase in
+    Topcommon.parse_toplevel_phrase :=
+      fun lb ->
+        let t0 = Timings.now () in
+        Fun.protect ~finally:(fun () -> Timings.note_parse (Timings.now () -. t0)) (fun () -> parse lb)
+  end
+
 let init () =
+  time_parsing ();
   Compmisc.init_path ();
   (* Phrases are position-independent, like the code of a shared object. *)
   Clflags.dlcode := true
