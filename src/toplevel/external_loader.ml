@@ -26,9 +26,7 @@ let assemble_with_as ~prefix program =
         if Timings.time "assemble" (fun () -> Ccomp.command command) <> 0 then
           raise (Asmgen.Error (Asmgen.Assembler_error source)))
 
-let prepare_unit ~prefix =
-  Emitaux.binary_backend_available := true;
-  X86_proc.register_internal_assembler (assemble_with_as ~prefix)
+let prepare_unit ~prefix = Compiler_api.set_assembler (assemble_with_as ~prefix)
 
 let run_unit _ppf ~unit_name ~prefix =
   let obj = prefix ^ Config.ext_obj in

@@ -30,15 +30,13 @@ let global_value id =
 let need_symbol sym = Option.is_none ((loader ()).find_symbol sym)
 
 let toplevel_value id =
-  let unit_id, pos = Translmod.nat_toplevel_name id in
-  Obj.field (global_value unit_id) pos
+  match Compiler_api.toplevel_global id with
+  | unit_id, pos -> Obj.field (global_value unit_id) pos
+  | exception Not_found -> raise (Topcommon.Undefined_global (Ident.name id))
 
 module EvalBase = struct
   let eval_ident id =
-    if Ident.persistent id || Ident.global id then global_value id
-    else
-      try toplevel_value id
-      with Misc.Fatal_error -> raise (Topcommon.Undefined_global (Ident.name id))
+    if Ident.persistent id || Ident.global id then global_value id else toplevel_value id
 end
 
 include Topcommon.MakeEvalPrinter (EvalBase)
@@ -48,32 +46,15 @@ include Topcommon.MakeEvalPrinter (EvalBase)
 
 let phrase_counter = ref 0
 
-module Backend = struct
-  let symbol_for_global' = Compilenv.symbol_for_global'
-  let closure_symbol = Compilenv.closure_symbol
-  let really_import_approx = Import_approx.really_import_approx
-  let import_symbol = Import_approx.import_symbol
-  let size_int = Arch.size_int
-  let big_endian = Arch.big_endian
-  (* One argument slot is kept for a closure's environment. *)
-  let max_sensible_number_of_arguments = Proc.max_arguments_for_tailcalls - 1
-end
-
-let backend = (module Backend : Backend_intf.S)
-
 (* Where the compiler writes the unit's files, when the loader needs files. *)
 let unit_prefix unit_name =
   if !Clflags.keep_asm_file then unit_name
   else Filename.remove_extension (Filename.temp_file ("caml" ^ unit_name) "")
 
-let compile_and_run ppf ~unit_name ~module_ident ~size lam =
+let compile_and_run ppf ~unit_name ~size lam =
   if !Clflags.dump_rawlambda then fprintf ppf "%a@." Printlambda.lambda lam;
   let lam = Timings.time "translate" (fun () -> Simplif.simplify_lambda lam) in
   if !Clflags.dump_lambda then fprintf ppf "%a@." Printlambda.lambda lam;
-  let program =
-    { Lambda.code = lam; main_module_block_size = size; module_ident;
-      required_globals = Ident.Set.empty }
-  in
   let l = loader () in
   let prefix = unit_prefix unit_name in
   (* temp_file created an empty placeholder to reserve the name. *)
@@ -81,8 +62,7 @@ let compile_and_run ppf ~unit_name ~module_ident ~size lam =
   l.prepare_unit ~prefix;
   (* The assembler runs inside compile_implementation; it times itself. *)
   Timings.time_excluding "compile" ~excluding:"assemble" (fun () ->
-      Asmgen.compile_implementation ~toplevel:need_symbol ~backend ~prefixname:prefix
-        ~middle_end:Closure_middle_end.lambda_to_clambda ~ppf_dump:ppf program);
+      Compiler_api.compile_unit ppf ~unit_name ~prefix ~need_symbol ~size lam);
   match l.run_unit ppf ~unit_name ~prefix with
   | Loader.Result v -> Topcommon.Result v
   | Loader.Exception exn ->
@@ -123,29 +103,20 @@ let execute_definition print_outcome ppf sstr =
   let unit_name = Printf.sprintf "TOP%d" !phrase_counter in
   Timings.start_phrase ();
   Compilenv.reset ?packname:None unit_name;
-  Typecore.reset_delayed_checks ();
   let sstr, anonymous = name_anonymous_expression sstr in
-  let str, sg, sg', newenv =
-    Timings.time "typing" (fun () ->
-        let str, sg, names, newenv = Typemod.type_toplevel_phrase oldenv sstr in
-        if !Clflags.dump_typedtree then Printtyped.implementation ppf str;
-        let sg' = Typemod.Signature_names.simplify newenv names sg in
-        ignore (Includemod.signatures oldenv ~mark:Mark_positive sg sg');
-        Typecore.force_delayed_checks ();
-        (str, sg, sg', newenv))
+  let { Compiler_api.structure = str; signature = sg'; env = newenv } =
+    Timings.time "typing" (fun () -> Compiler_api.type_phrase ppf oldenv sstr)
   in
-  ignore sg;
   let size, lam =
     Timings.time "translate" (fun () ->
-        let size, lam = Translmod.transl_store_phrases unit_name str in
+        let size, lam = Compiler_api.translate_phrase ~unit_name str in
         (size, Extension_names.unprefix ~unit_name lam))
   in
-  let module_ident = Ident.create_persistent unit_name in
   Warnings.check_fatal ();
   try
     Topcommon.toplevel_env := newenv;
     let out_phr =
-      match compile_and_run ppf ~unit_name ~module_ident ~size lam with
+      match compile_and_run ppf ~unit_name ~size lam with
       | Topcommon.Result _ ->
           Compilenv.record_global_approx_toplevel ();
           if not print_outcome then Outcometree.Ophr_signature []
