@@ -15,7 +15,7 @@ for mode in normal principal; do
   case $rc in
     0) ;;
     3) echo "n/a $test"; exit 0 ;;
-    *) echo "fail $test ($mode, status $rc)"; exit 0 ;;
+    *) echo "fail $test ($mode: status $rc, see $log and $out/$test.$mode.corrected)"; exit 0 ;;
   esac
 done
 echo "pass $test"
