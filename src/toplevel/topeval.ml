@@ -139,7 +139,9 @@ let execute_directive ppf name arg =
   in
   match Topcommon.get_directive name, arg with
   | None, _ ->
-      fprintf ppf "Unknown directive `%s'.@." name;
+      fprintf ppf "Unknown directive `%s'." name;
+      Misc.did_you_mean ppf (fun () -> Misc.spellcheck (Topcommon.all_directive_names ()) name);
+      fprintf ppf "@.";
       false
   | Some (Topcommon.Directive_none f), None -> f (); true
   | Some (Topcommon.Directive_string f), Some { pdira_desc = Pdir_string s; _ } -> f s; true
