@@ -9,10 +9,10 @@ CONFORMANCE_SUITES ?= expect tool-toplevel corpus
 TESTSUITE_TESTS := $(UPSTREAM)/testsuite/tests
 
 .PHONY: test-conformance test-expect test-tool-toplevel test-corpus
-test-conformance: $(BUILD)/bin/ocamljit $(BUILD)/bin/ocamljit-expect
+test-conformance: $(BUILD)/bin/ocamljit $(BUILD)/bin/ocamljit-expect $(UPSTREAM_STAMP)
 	@sh tests/conformance/run.sh $(BUILD) $(TESTSUITE_TESTS) $(CONFORMANCE_SUITES)
 
-test-expect test-tool-toplevel test-corpus: $(BUILD)/bin/ocamljit $(BUILD)/bin/ocamljit-expect
+test-expect test-tool-toplevel test-corpus: $(BUILD)/bin/ocamljit $(BUILD)/bin/ocamljit-expect $(UPSTREAM_STAMP)
 	@sh tests/conformance/run.sh $(BUILD) $(TESTSUITE_TESTS) $(patsubst test-%,%,$@)
 
 TEST_TARGETS += test-conformance
