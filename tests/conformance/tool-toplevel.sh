@@ -24,9 +24,9 @@ for file in "$root/$dir"/*.ml; do
         jit_libs="$jit_libs -I +compiler-libs"
         byte_libs="$byte_libs -I +compiler-libs $lib.cma"
       done
-      ( cd "$root/$dir" && "$top" -noinit -no-version -noprompt $flags $jit_libs <"$base.ml" \
+      ( cd "$root/$dir" && timeout 120 "$top" -noinit -no-version -noprompt $flags $jit_libs <"$base.ml" \
           >"$out/$test.ocamljit" 2>&1 )
-      ( cd "$root/$dir" && ocaml -noinit -no-version -noprompt $flags $byte_libs <"$base.ml" \
+      ( cd "$root/$dir" && timeout 120 ocaml -noinit -no-version -noprompt $flags $byte_libs <"$base.ml" \
           >"$out/$test.ocaml" 2>&1 )
       ref="$root/$dir/$base.compilers.reference"
       if ! cmp -s "$out/$test.ocamljit" "$ref"; then

@@ -27,7 +27,8 @@ run_case() {
   name=$1 cmd=$2
   for which in ocamljit ocaml; do
     if [ $which = ocamljit ]; then TOP=$top; else TOP=ocaml; fi
-    ( cd "$here" && TOP=$TOP sh -c "$cmd" ) >"$out/$name.$which.raw" 2>&1
+    # A hung toplevel must fail the case, not the whole run.
+    ( cd "$here" && TOP=$TOP timeout 120 sh -c "$cmd" ) </dev/null >"$out/$name.$which.raw" 2>&1
     echo "exit status $?" >>"$out/$name.$which.raw"
     normalise "$out/$name.$which.raw" >"$out/$name.$which"
   done
