@@ -12,6 +12,13 @@ here=$(cd "$(dirname "$0")" && pwd)
 corpus=$(cd "$here/../corpus" && pwd)
 top=$build/bin/ocamljit runner=$build/bin/ocamljit-expect
 loaders=${CONFORMANCE_LOADERS:-$("$runner" -list-loaders)}
+available=$("$runner" -list-loaders)
+for loader in $loaders; do
+  case " $(echo $available) " in
+    *" $loader "*) ;;
+    *) echo "run.sh: this build has no loader \"$loader\" (it has: $(echo $available))" >&2; exit 2 ;;
+  esac
+done
 jobs=${CONFORMANCE_JOBS:-2}
 status=0 summary=
 for loader in $loaders; do
