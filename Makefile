@@ -24,13 +24,13 @@ deps:
 	@mkdir -p $(BUILD)
 	@sh mk/ensure-deps.sh $(DEB_PACKAGES)
 
-include mk/engine.mk mk/ocaml.mk
-include $(filter-out mk/engine.mk mk/ocaml.mk,$(sort $(wildcard mk/*.mk)))
+include mk/engine.mk mk/ocaml.mk mk/toplevel.mk
+include $(filter-out mk/engine.mk mk/ocaml.mk mk/toplevel.mk,$(sort $(wildcard mk/*.mk)))
 
 all: $(ALL_TARGETS)
 
 run: all
-	$(BUILD)/bin/ocamljit examples/tour.ml
+	$(BUILD)/bin/ocamljit -noprompt -noinit < examples/tour.ml
 
 test: all $(TEST_TARGETS)
 	@echo "make test: all suites passed"
