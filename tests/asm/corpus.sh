@@ -35,12 +35,16 @@ for f in "$src"/stdlib/*.ml; do
 done
 # Testsuite programs, each compiled on its own (those needing other files
 # or special flags are skipped: they do not compile alone).
+# The testsuite's helper modules (Lib, Testing) and threads are visible.
+mkdir -p "$out/tslib"
+cp "$src/testsuite/lib/lib.ml" "$src/testsuite/lib/testing.mli" "$src/testsuite/lib/testing.ml" "$out/tslib/"
+(cd "$out/tslib" && ocamlopt -w -a -c lib.ml testing.mli testing.ml)
 cd "$out/testsuite"
 i=0
 [ "${ASM_CORPUS_STDLIB_ONLY:-}" ] || find "$src/testsuite/tests" -name '*.ml' | sort | while read -r f; do
   i=$((i + 1))
   d=$(dirname "$f")
-  ocamlopt -g -S -c -w -a -I "$d" -o "t$i.cmx" "$f" >/dev/null 2>&1 || rm -f "t$i.s"
+  ocamlopt -g -S -c -w -a -I "$d" -I "$out/tslib" -I +threads -o "t$i.cmx" "$f" >/dev/null 2>&1 || rm -f "t$i.s"
 done
 nml=$(ls "$src"/stdlib/*.ml | wc -l)
 nstd=$(find "$out/stdlib" -name '*.s' | wc -l)
