@@ -1,5 +1,7 @@
 // TEST-ONLY: asm-diff [-q] [-o DIR] file.s...
 //            asm-diff --bench N file.s...   (throughput: N rounds, no `as`)
+//            asm-diff --dump file.s          (print our Object: sections, symbols,
+//                                             relocations, line table)
 // For each file: parse X86_gas text into an ir::Program, assemble it in
 // process, write ELF, and compare with `as` on the same text. Prints one
 // line per differing file and the counts; exit status 1 if any differ.
@@ -59,9 +61,68 @@ int bench(int rounds, const std::vector<std::string>& files) {
   return 0;
 }
 
+const char* reloc_name(uint32_t t) {
+  switch (t) {
+    case 1: return "R_X86_64_64";
+    case 2: return "R_X86_64_PC32";
+    case 4: return "R_X86_64_PLT32";
+    case 9: return "R_X86_64_GOTPCREL";
+    case 10: return "R_X86_64_32";
+    case 11: return "R_X86_64_32S";
+    case 12: return "R_X86_64_16";
+    case 13: return "R_X86_64_PC16";
+    case 14: return "R_X86_64_8";
+    case 15: return "R_X86_64_PC8";
+    case 24: return "R_X86_64_PC64";
+    case 41: return "R_X86_64_GOTPCRELX";
+    case 42: return "R_X86_64_REX_GOTPCRELX";
+    default: return "?";
+  }
+}
+
+int dump(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto prog = testing::parse_gas(ss.str());
+  if (!prog) {
+    std::cerr << path << ": " << prog.error().message << "\n";
+    return 2;
+  }
+  auto o = assembler::assemble(*prog, path);
+  if (!o) {
+    std::cerr << o.error().message << "\n";
+    return 2;
+  }
+  std::printf("unit %s\n", o->name.c_str());
+  for (size_t k = 0; k < o->sections.size(); ++k) {
+    const auto& s = o->sections[k];
+    std::printf("section %zu %s type %u flags 0x%llx align %llu entsize %llu size %llu\n", k, s.name.c_str(), s.type,
+                (unsigned long long)s.flags, (unsigned long long)s.alignment, (unsigned long long)s.entsize,
+                (unsigned long long)s.size());
+  }
+  for (size_t k = 0; k < o->symbols.size(); ++k) {
+    const auto& s = o->symbols[k];
+    static const char* const bind[] = {"local", "global", "weak"};
+    static const char* const kind[] = {"notype", "func", "object", "section", "file"};
+    std::printf("symbol %zu %s %s %s %s+0x%llx size %llu\n", k, s.name.c_str(), bind[int(s.binding)],
+                kind[int(s.kind)],
+                s.absolute ? "*ABS*" : s.section ? o->sections[*s.section].name.c_str() : "*UND*",
+                (unsigned long long)s.value, (unsigned long long)s.size);
+  }
+  for (const auto& r : o->relocations)
+    std::printf("reloc %s+0x%llx %s %s%+lld\n", o->sections[r.section].name.c_str(), (unsigned long long)r.offset,
+                reloc_name(r.type), o->symbols[r.symbol].name.c_str(), (long long)r.addend);
+  for (const auto& l : o->lines)
+    std::printf("line %s+0x%llx %s:%u:%u\n", o->sections[l.section].name.c_str(), (unsigned long long)l.offset,
+                l.file < o->files.size() ? o->files[l.file].c_str() : "?", l.line, l.column);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc == 3 && std::string(argv[1]) == "--dump") return dump(argv[2]);
   if (argc > 2 && std::string(argv[1]) == "--bench")
     return bench(std::atoi(argv[2]), std::vector<std::string>(argv + 3, argv + argc));
   bool quiet = false;
