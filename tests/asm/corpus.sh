@@ -6,7 +6,7 @@
 # usage: corpus.sh OCAML_SRC_DIR OUT_DIR ASM_DIFF
 set -eu
 src=$1; out=$2; asmdiff=$3
-where=$(ocamlfind ocamlc -where)
+where=$(ocamlopt -where)
 rm -rf "$out"; mkdir -p "$out/stdlib" "$out/testsuite"
 
 # Stdlib: each module under its real unit name (stdlib__List, ...), against
