@@ -1,0 +1,98 @@
+type link_result =
+  | Linked
+  | Link_failed of string
+  | Undefined of string * string  (** first undefined symbol, message *)
+[@@warning "-37"] (* built by the C stubs *)
+
+external link_object_file : string -> string -> link_result = "ocamljit_jit_link_object_file"
+external run_entry : string -> (Obj.t, exn) result = "ocamljit_jit_run_entry"
+external find_symbol : string -> Obj.t option = "ocamljit_jit_find_symbol"
+external raw_timings : unit -> int * int * int = "ocamljit_jit_last_timings"
+external memory_stats : unit -> int * int = "ocamljit_jit_memory_stats"
+
+type timings = { assemble_ns : int; link_ns : int; register_ns : int }
+
+let last_timings () =
+  let assemble_ns, link_ns, register_ns = raw_timings () in
+  { assemble_ns; link_ns; register_ns }
+
+exception Link_error of string
+
+let () =
+  Location.register_error_of_exn (function
+    | Link_error msg -> Some (Location.errorf "%s" msg)
+    | _ -> None)
+
+(* OCaml symbols are caml<Unit>...; anything else is a C primitive. *)
+let module_of_symbol sym =
+  let n = String.length sym in
+  if n > 4 && String.sub sym 0 4 = "caml" && Char.uppercase_ascii sym.[4] = sym.[4]
+     && sym.[4] <> '_' then
+    let parts = String.split_on_char '_' (String.sub sym 4 (n - 4)) in
+    (* "Stdlib__List__map_12" splits as Stdlib; ""; List; ""; map; 12 *)
+    let rec take acc = function
+      | "" :: (p :: _ as rest) when p <> "" && Char.uppercase_ascii p.[0] = p.[0] ->
+          take acc rest
+      | p :: rest when p <> "" && Char.uppercase_ascii p.[0] = p.[0]
+                       && Char.lowercase_ascii p.[0] <> p.[0] ->
+          take (p :: acc) rest
+      | _ -> List.rev acc
+    in
+    match take [] parts with [] -> None | ms -> Some (String.concat "__" ms)
+  else None
+
+(* Undefined symbols are reported as the bytecode toplevel reports them. *)
+let undefined_error sym =
+  match module_of_symbol sym with
+  | Some m -> Symtable.Error (Symtable.Undefined_global m)
+  | None -> Symtable.Error (Symtable.Unavailable_primitive sym)
+
+let remove_quietly file = try Sys.remove file with Sys_error _ -> ()
+
+let stats_requested = Sys.getenv_opt "OCAMLJIT_JIT_STATS" <> None
+let total = ref (0, 0, 0)
+
+let account () =
+  if stats_requested then begin
+    let t = last_timings () in
+    let a, l, r = !total in
+    total := (a + t.assemble_ns, l + t.link_ns, r + t.register_ns)
+  end
+
+let () =
+  if stats_requested then
+    at_exit (fun () ->
+        let units, bytes = memory_stats () in
+        let a, l, r = !total in
+        let per x = if units = 0 then 0. else float x /. float units /. 1000. in
+        Printf.eprintf
+          "ocamljit jit: %d units, assemble %.1f us, link %.1f us, register %.1f us per unit; \
+           %d bytes of JIT memory (%.0f per unit)\n%!"
+          units (per a) (per l) (per r) bytes
+          (if units = 0 then 0. else float bytes /. float units))
+
+let link_and_run ~unit_name link =
+  match link () with
+  | Linked -> (
+      account ();
+      match run_entry unit_name with
+      | Ok v -> Loader.Result v
+      | Error exn -> Loader.Exception exn)
+  | Undefined (sym, _) -> raise (undefined_error sym)
+  | Link_failed msg -> raise (Link_error msg)
+
+let run_unit _ppf ~unit_name ~prefix =
+  let obj = prefix ^ Config.ext_obj in
+  link_and_run ~unit_name (fun () ->
+      Fun.protect
+        ~finally:(fun () -> remove_quietly obj)
+        (fun () -> link_object_file obj unit_name))
+
+let loader =
+  {
+    Loader.name = "jit";
+    prepare_unit = (fun () -> Emitaux.binary_backend_available := false);
+    run_unit;
+    find_symbol;
+    load_file = External_loader.loader.load_file;
+  }
