@@ -53,6 +53,13 @@ let stats_requested = Sys.getenv_opt "OCAMLJIT_JIT_STATS" <> None
 let total = ref (0, 0, 0)
 
 let account () =
+  if Timings.enabled then begin
+    let t = last_timings () in
+    let s ns = float ns *. 1e-9 in
+    Timings.add "assemble" (s t.assemble_ns);
+    Timings.add "link" (s t.link_ns);
+    Timings.add "load" (s t.register_ns)
+  end;
   if stats_requested then begin
     let t = last_timings () in
     let a, l, r = !total in
@@ -75,7 +82,7 @@ let link_and_run ~unit_name link =
   match link () with
   | Linked -> (
       account ();
-      match run_entry unit_name with
+      match Timings.time "run" (fun () -> run_entry unit_name) with
       | Ok v -> Loader.Result v
       | Error exn -> Loader.Exception exn)
   | Undefined (sym, _) -> raise (undefined_error sym)
@@ -91,7 +98,7 @@ let run_unit _ppf ~unit_name ~prefix =
 let loader =
   {
     Loader.name = "jit";
-    prepare_unit = (fun () -> Emitaux.binary_backend_available := false);
+    prepare_unit = External_loader.loader.prepare_unit;
     run_unit;
     find_symbol;
     load_file = External_loader.loader.load_file;
