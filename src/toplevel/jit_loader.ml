@@ -66,6 +66,20 @@ let account () =
     total := (a + t.assemble_ns, l + t.link_ns, r + t.register_ns)
   end
 
+(* The process's peak resident set, from /proc (Linux). *)
+let peak_rss_kib () =
+  match open_in "/proc/self/status" with
+  | exception Sys_error _ -> 0
+  | ic ->
+      let rec find () =
+        match input_line ic with
+        | line when String.length line > 6 && String.sub line 0 6 = "VmHWM:" ->
+            Scanf.sscanf (String.sub line 6 (String.length line - 6)) " %d" Fun.id
+        | _ -> find ()
+        | exception End_of_file -> 0
+      in
+      Fun.protect ~finally:(fun () -> close_in ic) find
+
 let () =
   if stats_requested then
     at_exit (fun () ->
@@ -74,9 +88,10 @@ let () =
         let per x = if units = 0 then 0. else float x /. float units /. 1000. in
         Printf.eprintf
           "ocamljit jit: %d units, assemble %.1f us, link %.1f us, register %.1f us per unit; \
-           %d bytes of JIT memory (%.0f per unit)\n%!"
+           %d bytes of JIT memory (%.0f per unit); peak RSS %d KiB\n%!"
           units (per a) (per l) (per r) bytes
-          (if units = 0 then 0. else float bytes /. float units))
+          (if units = 0 then 0. else float bytes /. float units)
+          (peak_rss_kib ()))
 
 let link_and_run ~unit_name link =
   match link () with
