@@ -99,7 +99,10 @@ std::optional<uint64_t> Linker::lookup_linked(const std::string& name) const {
 
 std::optional<uint64_t> Linker::lookup(const std::string& name) const {
   if (auto a = lookup_linked(name)) return a;
-  return external_(name);
+  if (auto it = outside_cache_.find(name); it != outside_cache_.end()) return it->second;
+  auto a = external_(name);
+  if (a) outside_cache_.emplace(name, *a);
+  return a;
 }
 
 Result<LinkedUnit> Linker::link(const obj::Object& object) {

@@ -63,6 +63,8 @@ class Linker {
   memory::Memory& memory_;
   ExternalResolver external_;
   std::unordered_map<std::string, uint64_t> symbols_;
+  // Outside symbols found so far (the process's symbols do not move).
+  mutable std::unordered_map<std::string, uint64_t> outside_cache_;
   std::vector<std::string> last_undefined_;
 };
 
