@@ -40,11 +40,15 @@ bool loaded(const obj::Section& s) {
   return s.is_alloc() && s.name != ".eh_frame";
 }
 
+// Read-only data (OCaml's float constants and masks, GOT slots) shares the
+// code pages, read+execute, as classic ld layouts did: a separate read-only
+// arena would cost every unit two more mprotect calls (~3 us each) for the
+// few dozen bytes of .rodata.cst* each OCaml unit carries.
 Access access_of(const obj::Section& s) {
-  if (s.is_code()) return Access::Code;
   if (s.is_writable()) return Access::ReadWrite;
-  return Access::ReadOnly;
+  return Access::Code;
 }
+constexpr Access kGotAccess = Access::Code;
 
 bool is_got_relative(uint32_t type) {
   return type == elf::R_X86_64_GOTPCREL || type == elf::R_X86_64_GOTPCRELX ||
@@ -207,7 +211,7 @@ Result<LinkedUnit> Linker::link(const obj::Object& object) {
     place[k] = {put(access_of(s), s.size(), s.alignment), true};
   }
   const size_t stubs_at = put(Access::Code, plt.size() * kStubSize, 8);
-  const size_t got_at = put(Access::ReadOnly, got.size() * kSlotSize, 8);
+  const size_t got_at = put(kGotAccess, got.size() * kSlotSize, 8);
   uint8_t* base[memory::kAccessCount] = {nullptr, nullptr, nullptr};
   for (int a = 0; a < memory::kAccessCount; ++a) {
     if (size[a] == 0) continue;
@@ -228,7 +232,7 @@ Result<LinkedUnit> Linker::link(const obj::Object& object) {
   };
   const uint64_t code_base = reinterpret_cast<uint64_t>(base[static_cast<int>(Access::Code)]);
   const uint64_t got_base =
-      reinterpret_cast<uint64_t>(base[static_cast<int>(Access::ReadOnly)]) + got_at;
+      reinterpret_cast<uint64_t>(base[static_cast<int>(kGotAccess)]) + got_at;
   const uint64_t stub_base = code_base + stubs_at;
   out.code = memory::Range{code_base, code_base + size[static_cast<int>(Access::Code)]};
 

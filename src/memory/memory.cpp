@@ -148,11 +148,13 @@ Result<uint8_t*> Transaction::allocate(Access access, size_t size, size_t alignm
   const size_t offset = round_up(arena.top, alignment);
   if (offset > arena.capacity || size > arena.capacity - offset)
     return make_error("JIT memory: arena exhausted (", arena.capacity >> 20, " MiB)");
-  const size_t first = round_down(arena.top, page);
+  // Writable data keeps its pages read-write: only fresh pages need a call.
+  const size_t first = access == Access::ReadWrite ? arena.writable_end : round_down(arena.top, page);
   const size_t end = round_up(offset + size, page);
   if (end > first &&
       mprotect(arena.base + first, end - first, PROT_READ | PROT_WRITE) != 0)
     return make_error("JIT memory: mprotect: ", std::strerror(errno));
+  if (access == Access::ReadWrite) arena.writable_end = std::max(arena.writable_end, end);
   arena.top = offset + size;
   arena.open = true;
   return arena.base + offset;
@@ -163,7 +165,7 @@ Status Transaction::seal() {
   const size_t page = Memory::page_size();
   for (int i = 0; i < kAccessCount; ++i) {
     Memory::Arena& arena = memory_->arenas_[i];
-    if (!arena.open) continue;
+    if (!arena.open || static_cast<Access>(i) == Access::ReadWrite) continue;
     const size_t first = round_down(start_[i], page);
     const size_t end = round_up(arena.top, page);
     if (end > first &&
@@ -180,7 +182,9 @@ void Transaction::rollback() {
   const size_t page = Memory::page_size();
   for (int i = 0; i < kAccessCount; ++i) {
     Memory::Arena& arena = memory_->arenas_[i];
-    if (arena.open) {
+    if (arena.open && static_cast<Access>(i) == Access::ReadWrite) {
+      std::memset(arena.base + start_[i], 0, arena.top - start_[i]);
+    } else if (arena.open) {
       const size_t fresh = round_up(start_[i], page);
       const size_t end = round_up(arena.top, page);
       // Fresh pages go back to PROT_NONE and lose their contents; a tail page

@@ -72,6 +72,7 @@ class Memory {
     uint8_t* base = nullptr;
     size_t capacity = 0;
     size_t top = 0;     // first free byte
+    size_t writable_end = 0;  // ReadWrite arena: pages below are already read-write
     bool open = false;  // inside a transaction
   };
   Memory(Mapping mapping, size_t arena_bytes);

@@ -19,6 +19,13 @@ extern "C" {
 #include <memory>
 #include <string>
 
+#if __has_include("asm/assembler.hpp") && __has_include("ir/decode.hpp")
+#define OCAMLJIT_HAVE_ASSEMBLER 1
+#include "asm/assembler.hpp"
+#include "ir/decode.hpp"
+#else
+#define OCAMLJIT_HAVE_ASSEMBLER 0
+#endif
 #include "link/linker.hpp"
 #include "memory/memory.hpp"
 #include "object/elf/reader.hpp"
@@ -134,6 +141,28 @@ value ocamljit_jit_link_object_file(value path, value unit_name) {
   auto object = elf::read_relocatable_file(String_val(path));
   if (object) object->name = unit;
   CAMLreturn(runtime::link_and_register(std::move(object), unit, started));
+}
+
+value ocamljit_jit_assembler_available(value) { return Val_bool(OCAMLJIT_HAVE_ASSEMBLER); }
+
+// The in-process path: the unit's IR (x86_ir.ml) decoded and assembled in
+// memory, then linked.
+value ocamljit_jit_link_ir(value ir, value unit_name) {
+  CAMLparam2(ir, unit_name);
+  const auto started = std::chrono::steady_clock::now();
+  const std::string unit = String_val(unit_name);
+#if OCAMLJIT_HAVE_ASSEMBLER
+  // Nothing allocates on the OCaml heap while the IR is decoded: the
+  // string does not move.
+  auto program = ir::decode(reinterpret_cast<const uint8_t*>(String_val(ir)), caml_string_length(ir));
+  Result<obj::Object> object =
+      program ? assembler::assemble(*program, unit)
+              : Result<obj::Object>(make_error(unit, ": ", program.error().message));
+  CAMLreturn(runtime::link_and_register(std::move(object), unit, started));
+#else
+  (void)started;
+  CAMLreturn(runtime::link_failed(unit + ": the in-process assembler is not built in"));
+#endif
 }
 
 // Runs the entry of unit "caml<unit>": Ok result or Error exn.
