@@ -28,6 +28,7 @@ extern "C" {
 #endif
 #include "link/linker.hpp"
 #include "memory/memory.hpp"
+#include "object/elf/archive.hpp"
 #include "object/elf/reader.hpp"
 #include "runtime/jit_stubs.hpp"
 
@@ -61,10 +62,11 @@ int64_t since(Clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t).count();
 }
 
-// Registers a freshly linked unit "caml<unit>" with the runtime.
-void register_unit(const link::LinkedUnit& linked, const std::string& unit) {
+// Registers a freshly linked unit whose symbols start with `prefix`
+// ("camlTOP3", "camlFoo") with the runtime.
+void register_unit(const link::LinkedUnit& linked, const std::string& prefix) {
   auto sym = [&](const char* suffix) -> void* {
-    auto it = linked.globals.find("caml" + unit + suffix);
+    auto it = linked.globals.find(prefix + suffix);
     return it == linked.globals.end() ? nullptr : reinterpret_cast<void*>(it->second);
   };
   if (void* ft = sym("__frametable")) caml_register_frametable(static_cast<intnat*>(ft));
@@ -101,7 +103,12 @@ value undefined(const std::string& symbol, const std::string& message) {
   CAMLreturn(res);
 }
 
-value link_and_register(Result<obj::Object> object, const std::string& unit,
+// "camlTOP3" -> "TOP3", for messages.
+std::string unit_of_prefix(const std::string& prefix) {
+  return prefix.rfind("caml", 0) == 0 ? prefix.substr(4) : prefix;
+}
+
+value link_and_register(Result<obj::Object> object, const std::string& prefix,
                         Clock::time_point started) {
   if (!object) return link_failed(object.error().message);
   last_timings.assemble_ns = since(started);
@@ -117,7 +124,7 @@ value link_and_register(Result<obj::Object> object, const std::string& unit,
     return link_failed(linked.error().message);
   }
   const auto register_start = Clock::now();
-  register_unit(*linked, unit);
+  register_unit(*linked, prefix);
   last_timings.register_ns = since(register_start);
   ++units_loaded;
   return Val_int(0);
@@ -133,24 +140,47 @@ using namespace ocamljit;
 
 extern "C" {
 
-// Staging object source: the unit's `.o` as written by GNU as.
-value ocamljit_jit_link_object_file(value path, value unit_name) {
-  CAMLparam2(path, unit_name);
+// A unit's `.o` as written by GNU as (phrases with OCAMLJIT_JIT_OBJECTS=as,
+// `#load "foo.cmx"`). `prefix` is the unit's symbol prefix ("camlTOP3").
+value ocamljit_jit_link_object_file(value path, value prefix_v) {
+  CAMLparam2(path, prefix_v);
   const auto started = std::chrono::steady_clock::now();
-  const std::string unit = String_val(unit_name);
+  const std::string prefix = String_val(prefix_v);
   auto object = elf::read_relocatable_file(String_val(path));
-  if (object) object->name = unit;
-  CAMLreturn(runtime::link_and_register(std::move(object), unit, started));
+  if (object) object->name = runtime::unit_of_prefix(prefix);
+  CAMLreturn(runtime::link_and_register(std::move(object), prefix, started));
+}
+
+// The members of a `.a` (of a `.cmxa`), linked and registered in order, one
+// unit each: `prefixes` gives their symbol prefixes, in archive order. A
+// member that fails stops the load; the members before it stay linked.
+value ocamljit_jit_link_archive(value path, value prefixes) {
+  CAMLparam2(path, prefixes);
+  CAMLlocal1(res);
+  auto members = elf::read_archive_file(String_val(path));
+  if (!members) CAMLreturn(runtime::link_failed(members.error().message));
+  const mlsize_t count = Wosize_val(prefixes);
+  if (members->size() != count)
+    CAMLreturn(runtime::link_failed(std::string(String_val(path)) + ": " +
+                                    std::to_string(members->size()) + " objects for " +
+                                    std::to_string(count) + " units"));
+  for (mlsize_t i = 0; i < count; ++i) {
+    const std::string prefix = String_val(Field(prefixes, i));
+    res = runtime::link_and_register(std::move((*members)[i]), prefix, std::chrono::steady_clock::now());
+    if (Is_block(res)) CAMLreturn(res);
+  }
+  CAMLreturn(Val_int(0));
 }
 
 value ocamljit_jit_assembler_available(value) { return Val_bool(OCAMLJIT_HAVE_ASSEMBLER); }
 
 // The in-process path: the unit's IR (x86_ir.ml) decoded and assembled in
 // memory, then linked.
-value ocamljit_jit_link_ir(value ir, value unit_name) {
-  CAMLparam2(ir, unit_name);
+value ocamljit_jit_link_ir(value ir, value prefix_v) {
+  CAMLparam2(ir, prefix_v);
   const auto started = std::chrono::steady_clock::now();
-  const std::string unit = String_val(unit_name);
+  const std::string prefix = String_val(prefix_v);
+  const std::string unit = runtime::unit_of_prefix(prefix);
 #if OCAMLJIT_HAVE_ASSEMBLER
   // Nothing allocates on the OCaml heap while the IR is decoded: the
   // string does not move.
@@ -158,20 +188,20 @@ value ocamljit_jit_link_ir(value ir, value unit_name) {
   Result<obj::Object> object =
       program ? assembler::assemble(*program, unit)
               : Result<obj::Object>(make_error(unit, ": ", program.error().message));
-  CAMLreturn(runtime::link_and_register(std::move(object), unit, started));
+  CAMLreturn(runtime::link_and_register(std::move(object), prefix, started));
 #else
   (void)started;
   CAMLreturn(runtime::link_failed(unit + ": the in-process assembler is not built in"));
 #endif
 }
 
-// Runs the entry of unit "caml<unit>": Ok result or Error exn.
-value ocamljit_jit_run_entry(value unit_name) {
-  CAMLparam1(unit_name);
+// Runs the entry of the unit with symbol prefix `prefix`: Ok result or Error exn.
+value ocamljit_jit_run_entry(value prefix) {
+  CAMLparam1(prefix);
   CAMLlocal2(res, v);
   auto e = runtime::engine();
   if (!e) caml_failwith(e.error().message.c_str());
-  const std::string sym = std::string("caml") + String_val(unit_name) + "__entry";
+  const std::string sym = std::string(String_val(prefix)) + "__entry";
   auto address = (*e)->linker->lookup_linked(sym);
   if (!address) caml_failwith(("ocamljit: no entry point " + sym).c_str());
   // caml_callback takes a closure: a block whose first field is the code

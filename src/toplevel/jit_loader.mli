@@ -5,8 +5,12 @@
     Where the object comes from: the in-process assembler once it is built
     in; until then, and whenever [OCAMLJIT_JIT_OBJECTS=as], the compiler
     writes the unit's [.o] with GNU [as] and the C++ ELF reader loads it
-    (a cross-check of the in-process assembler). [.cmxs] files still go
-    through [Dynlink]. *)
+    (a cross-check of the in-process assembler).
+
+    [#load "foo.cmx"] and [#load "lib.cmxa"] link the unit's [.o] (the
+    library's [.a]) in memory too, when the library has no C objects and
+    the generic functions it needs are in the process; otherwise, and for
+    [.cmxs] files, the external loader's path (system linker, [Dynlink]). *)
 
 val loader : Loader.t
 

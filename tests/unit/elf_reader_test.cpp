@@ -1,7 +1,9 @@
+#include "object/elf/archive.hpp"
 #include "object/elf/reader.hpp"
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <map>
 #include <sstream>
 
@@ -123,4 +125,31 @@ TEST(ElfReader, MalformedInputIsAnErrorNotACrash) {
   std::string text_file(100, 'x');
   EXPECT_FALSE(elf::read_relocatable(std::span(reinterpret_cast<const uint8_t*>(text_file.data()),
                                                text_file.size()), "text").ok());
+}
+
+TEST(ElfArchive, ReadsMembersInOrderAsArWrote) {
+  const std::string a = jit_test::assemble("member_a", ".text\n.globl in_a\nin_a: ret\n");
+  // A long member name exercises the GNU long-name table.
+  const std::string b = jit_test::assemble("member_with_a_rather_long_name_b",
+                                           ".data\n.globl in_b\nin_b: .quad in_a\n");
+  ASSERT_FALSE(a.empty() || b.empty());
+  const std::string lib = jit_test::temp_dir() + "/lib.a";
+  std::remove(lib.c_str());
+  ASSERT_EQ(jit_test::run("ar rc " + lib + " " + a + " " + b), 0);
+  auto members = elf::read_archive_file(lib);
+  ASSERT_TRUE(members.ok()) << members.error().message;
+  ASSERT_EQ(members->size(), 2u);
+  EXPECT_EQ((*members)[0].name, lib + "(member_a.o)");
+  EXPECT_EQ((*members)[1].name, lib + "(member_with_a_rather_long_name_b.o)");
+  EXPECT_TRUE((*members)[0].find_symbol("in_a"));
+  EXPECT_TRUE((*members)[1].find_symbol("in_b"));
+  // Truncated archives are errors, not crashes.
+  const auto bytes = jit_test::read_bytes(lib);
+  for (size_t n = 0; n < bytes.size(); n += 7) {
+    std::vector<uint8_t> cut(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(n));
+    auto r = elf::read_archive(cut, "cut.a");
+    if (n < 8) {
+      EXPECT_FALSE(r.ok());
+    }
+  }
 }
