@@ -12,3 +12,11 @@ test-doc-modules:
 	@test "$(filter-out topmain,$(TOPLEVEL_MODULES))" = "$(DOC_TOPLEVEL_MODULES)" || \
 	  { echo "mk/doc.mk: DOC_TOPLEVEL_MODULES differs from TOPLEVEL_MODULES" >&2; exit 1; }
 TEST_TARGETS += test-doc-modules
+
+# Documents checked against the bytecode toplevel, check/--output/--promote,
+# a library loaded with --load, bad input (tests/doc/run.sh).
+DEB_PACKAGES += patch
+.PHONY: test-doc
+test-doc: $(BUILD)/bin/ocamljit-doc
+	sh tests/doc/run.sh $(BUILD)/bin/ocamljit-doc
+TEST_TARGETS += test-doc
