@@ -116,6 +116,10 @@ std::vector<std::string> output_lines(std::string_view output);
 // matches any number of lines.
 bool output_matches(const std::vector<std::string>& recorded, const std::vector<std::string>& actual);
 
+// The lines without the source excerpts that follow "Line N, characters A-B:"
+// in errors and warnings: the form mdx records, accepted as matching too.
+std::vector<std::string> without_excerpts(const std::vector<std::string>& lines);
+
 // ---------------------------------------------------------------------------
 // Unified diff (3 lines of context, GNU diff -u hunks).
 

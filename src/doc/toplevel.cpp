@@ -143,3 +143,37 @@ bool output_matches(const std::vector<std::string>& recorded, const std::vector<
 }
 
 }  // namespace ocamljit::doc
+
+namespace ocamljit::doc {
+
+namespace {
+
+bool is_location_line(std::string_view l) {
+  return (l.starts_with("Line ") || l.starts_with("Lines ")) && l.find(", characters ") != std::string_view::npos &&
+         l.ends_with(":");
+}
+
+bool is_excerpt_line(std::string_view l) {
+  std::size_t i = 0;
+  while (i < l.size() && std::isdigit(static_cast<unsigned char>(l[i]))) ++i;
+  if (i > 0 && l.substr(i).starts_with(" | ")) return true;
+  if (l == "...") return true;
+  std::size_t j = 0;
+  while (j < l.size() && l[j] == ' ') ++j;
+  return j < l.size() && std::all_of(l.begin() + static_cast<std::ptrdiff_t>(j), l.end(), [](char c) { return c == '^'; });
+}
+
+}  // namespace
+
+std::vector<std::string> without_excerpts(const std::vector<std::string>& lines) {
+  std::vector<std::string> out;
+  bool after_location = false;
+  for (const auto& l : lines) {
+    if (after_location && is_excerpt_line(l)) continue;
+    after_location = is_location_line(l);
+    out.push_back(l);
+  }
+  return out;
+}
+
+}  // namespace ocamljit::doc

@@ -136,3 +136,13 @@ TEST(DocCheck, ReplayReadsMarkers) {
   EXPECT_EQ(r.eval("", true, "", 1).output, "x");
   EXPECT_EQ(r.eval("", true, "", 2).output, "");
 }
+
+TEST(DocToplevel, ExcerptsAreOptionalInRecordedErrors) {
+  Lines actual = {"Line 2, characters 6-9:", "2 |   y + \"a\";;", "          ^^^",
+                  "Error: This expression has type string but an expression was expected of type", "         int"};
+  Lines mdx = {"Line 2, characters 6-9:", "Error: This expression has type string but an expression was expected of type",
+               "         int"};
+  EXPECT_EQ(without_excerpts(actual), mdx);
+  Lines plain = {"- : int = 1", "2 | x"};
+  EXPECT_EQ(without_excerpts(plain), plain);
+}
