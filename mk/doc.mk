@@ -1,8 +1,8 @@
 # ocamljit-doc: verified toplevel snippets in documentation.
 # The toplevel's modules, as in TOPLEVEL_MODULES (mk/toplevel.mk is read after
 # this file, so the list is repeated; test-doc-modules checks they agree).
-DOC_TOPLEVEL_MODULES := genprintval topcommon loader external_loader loaders extension_names \
-  topeval toploop topdirs
+DOC_TOPLEVEL_MODULES := genprintval topcommon compiler_api timings loader external_loader loaders \
+  extension_names topeval toploop topdirs
 DOC_MODULES := $(DOC_TOPLEVEL_MODULES) doc_eval ocamljit_doc_main
 $(eval $(call ocaml_program,ocamljit-doc,$(DOC_MODULES)))
 INSTALL_PROGRAMS += ocamljit-doc
