@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "doc/doc.hpp"
@@ -97,7 +98,26 @@ Status write_file_atomic(const std::string& path, std::string_view contents, con
   return ok_status();
 }
 
+// The capture in progress, if any: a phrase that calls `exit` ends the process
+// while fds 1 and 2 point into the capture file; the handler below puts them
+// back and reports it rather than exiting silently with the phrase's status.
+namespace {
+
+OutputCapture* active_capture = nullptr;
+
+void exit_during_capture() {
+  if (!active_capture) return;
+  (void)active_capture->end();
+  static const char msg[] = "ocamljit-doc: a phrase called exit; stopping\n";
+  (void)!::write(2, msg, sizeof msg - 1);
+  ::_exit(2);
+}
+
+}  // namespace
+
 Result<std::unique_ptr<OutputCapture>> OutputCapture::create() {
+  static const bool registered = std::atexit(exit_during_capture) == 0;
+  (void)registered;
   int fd = ::memfd_create("ocamljit-doc-output", MFD_CLOEXEC);
   if (fd < 0) return make_error("cannot create the output capture file: ", errno_text());
   return std::unique_ptr<OutputCapture>(new OutputCapture(fd));
@@ -120,10 +140,12 @@ Status OutputCapture::begin() {
     (void)end();
     return make_error("cannot redirect the standard outputs: ", why);
   }
+  active_capture = this;
   return ok_status();
 }
 
 Result<std::string> OutputCapture::end() {
+  if (active_capture == this) active_capture = nullptr;
   std::fflush(stdout);
   std::fflush(stderr);
   if (saved_out_ >= 0) {

@@ -134,6 +134,13 @@ status=0
 [ $status = 1 ] && grep -q "^$work/failing/plain_fails.md:3: " "$work/failing/stderr" &&
   pass "a failing plain block: FILE:LINE and exit 1" || fail "failing plain block: exit $status"
 
+# A phrase calling exit: a message and exit 2, nothing written.
+cp "$here/failing/calls_exit.md" "$work/failing/"
+status=0
+"$tool" "$work/failing/calls_exit.md" > /dev/null 2> "$work/failing/stderr" || status=$?
+[ $status = 2 ] && grep -q "called exit" "$work/failing/stderr" && [ ! -e "$work/failing/calls_exit.md.corrected" ] &&
+  pass "a phrase calling exit: exit 2" || fail "a phrase calling exit: exit $status"
+
 # Bad input: FILE:LINE, exit 2, nothing written.
 bad() {
   name=$1 line=$2
