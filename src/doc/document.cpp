@@ -185,7 +185,7 @@ std::size_t skip_quoted_string(std::string_view text, std::size_t i) {
 std::size_t skip_char(std::string_view text, std::size_t i) {
   if (i + 2 < text.size() && text[i + 1] != '\\' && text[i + 2] == '\'') return i + 3;
   if (i + 1 < text.size() && text[i + 1] == '\\') {
-    std::size_t e = text.find('\'', i + 2);
+    std::size_t e = text.find('\'', i + 3);
     if (e != std::string_view::npos && e - i <= 5) return e + 1;
   }
   return i + 1;

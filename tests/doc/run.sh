@@ -34,7 +34,7 @@ oracle() {
   while IFS= read -r env; do
     # shellcheck disable=SC2086
     "$tool" $TOOL_ARGS --phrases-script "$env" "$1" |
-      env -u OCAMLJIT_DOC_TEST_UNSET OCAMLJIT_DOC_TEST_SET=hello ocaml -noprompt $OCAML_ARGS >> "$rec" 2>&1 || true
+      env -u OCAMLJIT_DOC_TEST_UNSET OCAMLJIT_DOC_TEST_SET=hello ocaml -noprompt -noinit $OCAML_ARGS >> "$rec" 2>&1 || true
   done < "$work/envs"
   "$tool" --replay "$rec" --output "$2" "$1"
 }

@@ -145,3 +145,17 @@ TEST(DocLabels, Versions) {
   EXPECT_FALSE(version_satisfies("4.13.1", c(">", "4.13.1")));
   EXPECT_TRUE(version_satisfies("4.13.1+flambda", c(">", "4.13.0")));
 }
+
+TEST(DocParse, OdocCharLiteralsAndQuotedStrings) {
+  std::string text =
+      "let q = '\\'' and d = '\"' and t : 'a list = [] and s = {id|(** {[ # no;; ]} *)|id}\n"
+      "(* a comment with '\"' and \"*)\" inside *)\n"
+      "(** {[\n# 1;;\n]} *)\nval x : int\n";
+  auto d = parse_document(text, Syntax::odoc);
+  ASSERT_TRUE(d.ok()) << d.error().message;
+  EXPECT_EQ(reassemble(*d), text);
+  auto b = blocks(*d);
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_EQ(b[0]->line, 3u);
+  EXPECT_EQ(b[0]->body, (std::vector<std::string>{"# 1;;"}));
+}
