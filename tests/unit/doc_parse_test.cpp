@@ -159,3 +159,32 @@ TEST(DocParse, OdocCharLiteralsAndQuotedStrings) {
   EXPECT_EQ(b[0]->line, 3u);
   EXPECT_EQ(b[0]->body, (std::vector<std::string>{"# 1;;"}));
 }
+
+// Random documents built from the syntax's own pieces: parsing never crashes,
+// a successful parse gives the text back, toplevel layout is stable.
+TEST(DocParse, RandomDocumentsRoundTrip) {
+  const char* pieces[] = {"```ocaml\n", "```\n", "~~~\n", "<!-- $MDX skip -->\n", "<!-- $MDX env=a -->\n",
+                          "# 1 + 1;;\n", "  continued\n", "- : int = 2\n", "\n", "(** ", " *)", "(* ", "{[\n",
+                          "]}", "{@ocaml env=x[\n", "\"", "'\"'", "{v ", " v}", "prose ", "\t", "#", ";;",
+                          "{id|", "|id}", "\\"};
+  unsigned seed = 7;
+  auto next = [&] { return seed = seed * 1103515245u + 12345u, (seed >> 16) & 0x7fff; };
+  for (int round = 0; round < 3000; ++round) {
+    std::string text;
+    int n = static_cast<int>(next() % 24);
+    for (int i = 0; i < n; ++i) text += pieces[next() % (sizeof pieces / sizeof *pieces)];
+    for (Syntax s : {Syntax::markdown, Syntax::odoc, Syntax::mld}) {
+      auto d = parse_document(text, s);
+      if (!d.ok()) continue;
+      ASSERT_EQ(reassemble(*d), text) << text;
+      for (const Block* b : blocks(*d)) {
+        ASSERT_EQ(render_block(*b), b->original);
+        if (!is_toplevel(b->body)) continue;
+        ToplevelBlock t = parse_toplevel(b->body);
+        std::vector<std::string> laid = layout_toplevel(t);
+        ToplevelBlock again = parse_toplevel(laid);
+        ASSERT_EQ(layout_toplevel(again), laid) << text;
+      }
+    }
+  }
+}
