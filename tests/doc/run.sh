@@ -101,6 +101,10 @@ check_doc() {
 
 for doc in "$here"/docs/*; do check_doc "$doc"; done
 
+# The benchmark generator's document, small.
+sh "$here/gen_bench_doc.sh" 50 > "$work/generated_50.md"
+check_doc "$work/generated_50.md"
+
 # A prelude, evaluated in every environment.
 TOOL_ARGS="--prelude $here/prelude/prelude.ml"
 check_doc "$here/prelude/uses_prelude.md"
