@@ -15,7 +15,7 @@ TEST_TARGETS += test-doc-modules
 
 # Documents checked against the bytecode toplevel, check/--output/--promote,
 # a library loaded with --load, bad input (tests/doc/run.sh).
-DEB_PACKAGES += patch
+DEB_PACKAGES += patch ocaml-dune
 .PHONY: test-doc
 test-doc: $(BUILD)/bin/ocamljit-doc
 	sh tests/doc/run.sh $(BUILD)/bin/ocamljit-doc

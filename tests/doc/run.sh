@@ -122,6 +122,21 @@ check_doc "$here/lib/mylib.mli"
 TOOL_ARGS=""
 OCAML_ARGS=""
 
+# The dune workflow of the README: `dune runtest` fails with the diff,
+# `dune promote` accepts it, then `dune runtest` passes.
+mkdir -p "$work/dune/src"
+cp "$here/dune_workflow/dune" "$here/dune_workflow/dune-project" "$here/dune_workflow/README.md" "$work/dune/"
+cp "$here/dune_workflow/src/dune" "$here/lib/mylib.ml" "$here/lib/mylib.mli" "$work/dune/src/"
+mkdir -p "$work/bin" && ln -s "$tool" "$work/bin/ocamljit-doc"
+if (cd "$work/dune" && export PATH="$work/bin:$PATH" &&
+    ! dune runtest --root . > runtest.out 2>&1 && grep -q "^+- : string option = Some" runtest.out &&
+    dune promote --root . > /dev/null 2>&1 && dune runtest --root . > /dev/null 2>&1 &&
+    grep -q "^- : string option = Some" README.md); then
+  pass "dune runtest shows the diff, dune promote accepts it"
+else
+  fail "the dune workflow"; cat "$work/dune/runtest.out" >&2 || true
+fi
+
 # Several files: the worst status wins.
 mkdir -p "$work/multi"
 cp "$here/docs/correct.md" "$here/docs/stale.md" "$work/multi/"
