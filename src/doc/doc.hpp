@@ -94,6 +94,7 @@ struct ToplevelBlock {
   std::size_t hpad = 0;                // indentation of the block
   std::vector<Phrase> phrases;
   std::vector<std::string> trailing;   // blank body lines after the last output, verbatim
+  bool crlf = false;                  // lines end with "\r\n" (the "\r" is not part of any line above)
 };
 
 // Whether a block's body is a toplevel block (its first non-blank line,

@@ -46,8 +46,16 @@ ToplevelBlock parse_toplevel(const std::vector<std::string>& body) {
   if (first != body.end()) t.hpad = indentation(*first);
   std::vector<std::string> u;
   for (const auto& l : body) {
-    if (is_blank(l)) u.emplace_back();
-    else u.push_back(l.substr(std::min(indentation(l), t.hpad)));
+    if (is_blank(l)) {
+      u.emplace_back();
+      continue;
+    }
+    std::string s = l.substr(std::min(indentation(l), t.hpad));
+    if (s.ends_with('\r')) {
+      s.pop_back();
+      t.crlf = true;
+    }
+    u.push_back(std::move(s));
   }
   std::size_t n = u.size(), k = 0, blanks = 0;
   while (k < n && u[k].empty()) ++k, ++blanks;
@@ -107,6 +115,8 @@ std::vector<std::string> layout_toplevel(const ToplevelBlock& t) {
     }
     for (const auto& o : p.output) lines.push_back(o.empty() ? "" : pad + o);
   }
+  if (t.crlf)
+    for (auto& l : lines) l += '\r';
   for (const auto& l : t.trailing) lines.push_back(l);
   return lines;
 }

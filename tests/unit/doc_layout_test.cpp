@@ -146,3 +146,13 @@ TEST(DocToplevel, ExcerptsAreOptionalInRecordedErrors) {
   Lines plain = {"- : int = 1", "2 | x"};
   EXPECT_EQ(without_excerpts(plain), plain);
 }
+
+TEST(DocToplevel, CrlfDocuments) {
+  Lines body = {"# 1 + 1;;\r", "- : int = 2\r", "\r", "# let f x =\r", "    x;;\r", "val f : 'a -> 'a = <fun>\r"};
+  ToplevelBlock t = parse_toplevel(body);
+  EXPECT_TRUE(t.crlf);
+  ASSERT_EQ(t.phrases.size(), 2u);
+  EXPECT_EQ(t.phrases[0].output, (Lines{"- : int = 2"}));
+  EXPECT_EQ(t.phrases[1].command, (Lines{"let f x =", "  x;;"}));
+  EXPECT_EQ(layout_toplevel(t), body);
+}
