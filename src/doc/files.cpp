@@ -76,14 +76,20 @@ Result<std::string> read_file(const std::string& path) {
   return s;
 }
 
-Status write_file_atomic(const std::string& path, std::string_view contents, const std::string& mode_from) {
+Status write_file_atomic(const std::string& link, std::string_view contents, const std::string& mode_from) {
+  // Through a symbolic link, replace the file it points to, not the link.
+  std::string path = link;
+  if (char* real = ::realpath(link.c_str(), nullptr)) {
+    path = real;
+    std::free(real);
+  }
   std::string dir = ".";
   std::string::size_type slash = path.rfind('/');
   if (slash != std::string::npos) dir = slash == 0 ? "/" : path.substr(0, slash);
   std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
   std::string tmp = dir + "/." + base + ".tmp-XXXXXX";
   Fd fd(::mkstemp(tmp.data()));
-  if (fd.get() < 0) return make_error(path, ": cannot write: ", errno_text());
+  if (fd.get() < 0) return make_error(link, ": cannot write: ", errno_text());
   mode_t mode = 0644;
   struct stat st;
   if (!mode_from.empty() && ::stat(mode_from.c_str(), &st) == 0) mode = st.st_mode & 07777;
@@ -93,7 +99,7 @@ Status write_file_atomic(const std::string& path, std::string_view contents, con
   if (w && ::rename(tmp.c_str(), path.c_str()) != 0) w = make_error(errno_text());
   if (!w) {
     ::unlink(tmp.c_str());
-    return make_error(path, ": cannot write: ", w.error().message);
+    return make_error(link, ": cannot write: ", w.error().message);
   }
   return ok_status();
 }

@@ -76,3 +76,17 @@ TEST(DocFiles, CaptureBothOutputsInOrderAndRestore) {
   // fd 1 is the original again: a write reaches the test's own output.
   EXPECT_EQ(write(1, "", 0), 0);
 }
+
+TEST(DocFiles, AtomicWriteThroughSymlinkKeepsTheLink) {
+  TempDir d;
+  std::string target = d.path + "/real.md", link = d.path + "/link.md";
+  ASSERT_TRUE(write_file_atomic(target, "old\n").ok());
+  ASSERT_EQ(symlink(target.c_str(), link.c_str()), 0);
+  ASSERT_TRUE(write_file_atomic(link, "new\n", link).ok());
+  struct stat st;
+  ASSERT_EQ(lstat(link.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISLNK(st.st_mode));
+  auto r = read_file(target);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(*r, "new\n");
+}
