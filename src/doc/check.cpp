@@ -11,7 +11,8 @@ namespace ocamljit::doc {
 namespace {
 
 bool runs(const Block& b, const CheckOptions& options) {
-  return !b.labels.skip && b.labels.non_deterministic != NonDeterministic::command &&
+  return !b.labels.skip &&
+         (options.non_deterministic || b.labels.non_deterministic != NonDeterministic::command) &&
          version_satisfies(options.version, b.labels.versions);
 }
 
@@ -114,7 +115,7 @@ Result<CheckResult> check_document(const Document& doc, Evaluator& evaluator, co
     bool changed = false;
     for (auto& p : t.phrases) {
       EvalResult r = evaluator.eval(env, true, phrase_text(p), item++);
-      if (b.labels.non_deterministic == NonDeterministic::output) continue;
+      if (b.labels.non_deterministic != NonDeterministic::no && !options.non_deterministic) continue;
       std::vector<std::string> actual = output_lines(r.output);
       if (!output_matches(p.output, actual) && !output_matches(p.output, without_excerpts(actual))) {
         p.output = std::move(actual);

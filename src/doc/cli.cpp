@@ -22,6 +22,7 @@ constexpr const char* usage_text =
     "  -I DIR          add DIR to the load path\n"
     "  --load FILE     load FILE (.cmxs) before evaluation (repeatable)\n"
     "  --prelude FILE  evaluate FILE silently first, in every environment\n"
+    "  --non-deterministic  also run and check the blocks labelled non-deterministic\n"
     "  --help          show this help\n";
 
 struct Options {
@@ -31,6 +32,7 @@ struct Options {
   std::optional<std::string> output;
   std::optional<std::string> prelude;
   bool promote = false;
+  bool non_deterministic = false;
   // For tests against the bytecode toplevel (see tests/doc/oracle.sh).
   std::optional<std::string> replay;
   std::optional<std::string> phrases_script_env;
@@ -61,6 +63,10 @@ std::optional<int> parse_options(const std::vector<std::string>& args, Options& 
     }
     if (a == "--promote") {
       o.promote = true;
+      continue;
+    }
+    if (a == "--non-deterministic") {
+      o.non_deterministic = true;
       continue;
     }
     if (a == "--envs") {
@@ -131,6 +137,7 @@ int run_cli(const std::vector<std::string>& args, const std::string& version, Ev
   }
   CheckOptions check;
   check.version = version;
+  check.non_deterministic = o.non_deterministic;
   if (o.prelude) {
     auto p = read_file(*o.prelude);
     if (!p) {

@@ -175,6 +175,7 @@ struct CheckOptions {
   std::string version;         // the toplevel's version, for version labels
   std::string prelude;         // evaluated silently in each environment first
   std::string prelude_name;    // for messages
+  bool non_deterministic = false;  // check non-deterministic blocks like the others (mdx's --non-deterministic)
 };
 
 Result<CheckResult> check_document(const Document& doc, Evaluator& evaluator, const CheckOptions& options);

@@ -156,3 +156,22 @@ TEST(DocToplevel, CrlfDocuments) {
   EXPECT_EQ(t.phrases[1].command, (Lines{"let f x =", "  x;;"}));
   EXPECT_EQ(layout_toplevel(t), body);
 }
+
+TEST(DocCheck, NonDeterministicFlagChecksThoseBlocksToo) {
+  std::string text = "<!-- $MDX non-deterministic -->\n```ocaml\n# a;;\nold\n```\n"
+                     "<!-- $MDX non-deterministic=command -->\n```ocaml\n# b;;\nold\n```\n";
+  auto d = parse_document(text, Syntax::markdown);
+  ASSERT_TRUE(d.ok());
+  CheckOptions o;
+  o.version = "4.13.1";
+  FakeEvaluator kept;
+  kept.outputs = {"new\n", "new\n"};
+  EXPECT_EQ(check_document(*d, kept, o)->corrected, text);
+  EXPECT_EQ(kept.calls.size(), 1u);
+  o.non_deterministic = true;
+  FakeEvaluator checked;
+  checked.outputs = {"new\n", "new\n"};
+  std::string expected = text;
+  for (auto pos = expected.find("old"); pos != std::string::npos; pos = expected.find("old")) expected.replace(pos, 3, "new");
+  EXPECT_EQ(check_document(*d, checked, o)->corrected, expected);
+}
