@@ -118,7 +118,8 @@ Result<CheckResult> check_document(const Document& doc, Evaluator& evaluator, co
       if (b.labels.non_deterministic != NonDeterministic::no && !options.non_deterministic) continue;
       std::vector<std::string> actual = output_lines(r.output);
       if (!output_matches(p.output, actual) && !output_matches(p.output, without_excerpts(actual))) {
-        p.output = std::move(actual);
+        std::vector<std::string> merged = merge_ellipses(p.output, actual);
+        p.output = output_matches(merged, actual) ? std::move(merged) : std::move(actual);
         changed = true;
       }
     }

@@ -121,6 +121,10 @@ bool output_matches(const std::vector<std::string>& recorded, const std::vector<
 // in errors and warnings: the form mdx records, accepted as matching too.
 std::vector<std::string> without_excerpts(const std::vector<std::string>& lines);
 
+// The actual output to record in place of `recorded`, keeping recorded "..."
+// lines where they still stand for lines of the actual output.
+std::vector<std::string> merge_ellipses(const std::vector<std::string>& recorded, const std::vector<std::string>& actual);
+
 // ---------------------------------------------------------------------------
 // Unified diff (3 lines of context, GNU diff -u hunks).
 

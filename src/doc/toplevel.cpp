@@ -187,3 +187,38 @@ std::vector<std::string> without_excerpts(const std::vector<std::string>& lines)
 }
 
 }  // namespace ocamljit::doc
+
+namespace ocamljit::doc {
+
+std::vector<std::string> merge_ellipses(const std::vector<std::string>& recorded, const std::vector<std::string>& actual) {
+  std::vector<std::string> out;
+  std::size_t i = 0, j = 0;
+  bool in_sync = true;  // the lines so far agreed, so an ellipsis still means the same lines
+  while (i < actual.size()) {
+    if (j >= recorded.size()) {
+      out.insert(out.end(), actual.begin() + static_cast<std::ptrdiff_t>(i), actual.end());
+      break;
+    }
+    if (recorded[j] != "...") {
+      in_sync = actual[i] == recorded[j];
+      out.push_back(actual[i++]);
+      ++j;
+      continue;
+    }
+    if (j + 1 == recorded.size()) {
+      out.emplace_back("...");  // a final ellipsis stands for the rest
+      break;
+    }
+    const std::string& next = recorded[j + 1];
+    ++j;
+    if (!in_sync || next == "...") continue;
+    auto found = std::find(actual.begin() + static_cast<std::ptrdiff_t>(i), actual.end(), next);
+    if (found != actual.end() && found != actual.begin() + static_cast<std::ptrdiff_t>(i)) {
+      out.emplace_back("...");
+      i = static_cast<std::size_t>(found - actual.begin());
+    }
+  }
+  return out;
+}
+
+}  // namespace ocamljit::doc

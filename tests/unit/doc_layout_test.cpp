@@ -175,3 +175,14 @@ TEST(DocCheck, NonDeterministicFlagChecksThoseBlocksToo) {
   for (auto pos = expected.find("old"); pos != std::string::npos; pos = expected.find("old")) expected.replace(pos, 3, "new");
   EXPECT_EQ(check_document(*d, checked, o)->corrected, expected);
 }
+
+TEST(DocToplevel, EllipsesKeptWhenOutputsChange) {
+  // The changed line is outside the elided part: the ellipsis stays.
+  Lines merged = merge_ellipses({"a", "...", "z", "old"}, {"a", "b", "c", "z", "new"});
+  EXPECT_EQ(merged, (Lines{"a", "...", "z", "new"}));
+  EXPECT_TRUE(output_matches(merged, {"a", "b", "c", "z", "new"}));
+  EXPECT_EQ(merge_ellipses({"x", "..."}, {"y", "1", "2"}), (Lines{"y", "..."}));
+  EXPECT_EQ(merge_ellipses({"old"}, {"new", "more"}), (Lines{"new", "more"}));
+  // Out of sync before the ellipsis: everything is written out.
+  EXPECT_EQ(merge_ellipses({"q", "...", "z"}, {"a", "b", "z", "w"}), (Lines{"a", "b", "z", "w"}));
+}
