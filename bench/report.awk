@@ -76,7 +76,7 @@ function not_built(label, sys) {
 }
 
 END {
-  nsys = split("ocamljit ocamljit-external ocamlnat ocaml ocamlopt ocamljit-doc ocamljit-opt", order, " ")
+  nsys = split("ocamljit ocamljit-doc ocamljit-opt ocamljit-external ocamlnat ocaml ocamlopt", order, " ")
   nwl = split("startup phrases latency compute exec doc stdlib", wls, " ")
   label["startup"] = "startup"; label["phrases"] = "phrases"
   label["latency"] = "per-phrase"; label["compute"] = "compute"; label["exec"] = "compute-exec"
