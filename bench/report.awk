@@ -1,7 +1,7 @@
 # Turns the runner's samples into the `make bench` table (POSIX awk; mawk and gawk).
 # Arguments: SAMPLES MISSING CHECKS TIMINGS (tab-separated files, any may be empty);
 # variables: phrases (phrases per latency session), latency (path of the chart's data file).
-#   SAMPLES: workload system round wall_us rss_kb status [key=value ...]  (round <= 0: warm-up)
+#   SAMPLES: workload system round wall_us cpu_us rss_kb status [key=value ...]  (round <= 0: warm-up)
 #   MISSING: workload system        ("*" as workload: every toplevel workload)
 #   CHECKS:  workload system same|differs
 #   TIMINGS: system key=value ...   (one line per phrase, from OCAMLJIT_TIMINGS)
@@ -10,11 +10,12 @@ FILENAME == ARGV[1] {
   if ($3 <= 0) next
   k = $1 SUBSEP $2
   if (!(k in n)) { n[k] = 0; seen_wl[$1] = 1; seen_sys[$2] = 1 }
-  if ($6 != "0") { failed[k]++; status[k] = $6; next }
+  if ($7 != "0") { failed[k]++; status[k] = $7; next }
   i = ++n[k]
   val["wall", k, i] = $4 / 1000.0     # ms
-  val["rss", k, i] = $5 / 1024.0      # MiB
-  for (f = 7; f <= NF; f++)
+  val["cpu", k, i] = $5 / 1000.0      # ms
+  val["rss", k, i] = $6 / 1024.0      # MiB
+  for (f = 8; f <= NF; f++)
     if ($f ~ /^exec_ms=/) { split($f, kv, "="); val["exec", k, ++nexec[k]] = kv[2] + 0 }
   next
 }
@@ -46,7 +47,7 @@ function median_tmp(m) {
   sort_tmp(m)
   return (m % 2) ? tmp[(m + 1) / 2] : (tmp[m / 2] + tmp[m / 2 + 1]) / 2
 }
-# Sets MED, MIN, MAX of measure what ("wall", "rss", "exec") of key k; returns the count.
+# Sets MED, MIN, MAX of measure what ("wall", "cpu", "rss", "exec") of key k; returns the count.
 function stats(what, k, count,    i) {
   if (count < 1) return 0
   for (i = 1; i <= count; i++) tmp[i] = val[what, k, i]
@@ -62,17 +63,17 @@ function fmt_ms(x) {
 }
 function ratio(x, base) { return (base > 0) ? sprintf("%.2f", x / base) : "-" }
 # One table row; ratios are this row's median over the baseline's median, same workload wl.
-function row(wl, sys, med, lo, hi, rss, k,    r1, r2, r3, out) {
+function row(wl, sys, med, lo, hi, cpu, rss, k,    r1, r2, r3, out) {
   r1 = ((wl SUBSEP "ocaml") in rmed) ? ratio(med, rmed[wl, "ocaml"]) : "-"
   r2 = ((wl SUBSEP "ocamlnat") in rmed) ? ratio(med, rmed[wl, "ocamlnat"]) : "-"
   r3 = ((wl SUBSEP "ocamlopt") in rmed) ? ratio(med, rmed[wl, "ocamlopt"]) : "-"
   out = (k in check) ? check[k] : "-"
   if (k in failed) out = out " (" failed[k] " failed: " status[k] ")"
-  printf "%-16s %-18s %10s %21s %9s %8s %10s %10s  %s\n", label[wl], sys, fmt_ms(med), \
-    fmt_ms(lo) "-" fmt_ms(hi), rss, r1, r2, r3, out
+  printf "%-14s %-18s %9s %17s %9s %8s %7s %9s %9s  %s\n", label[wl], sys, fmt_ms(med), \
+    fmt_ms(lo) ".." fmt_ms(hi), cpu, rss, r1, r2, r3, out
 }
 function not_built(label, sys) {
-  printf "%-16s %-18s %10s\n", label, sys, "not built"
+  printf "%-14s %-18s %9s\n", label, sys, "not built"
 }
 
 END {
@@ -94,6 +95,8 @@ END {
         if (stats("wall", kp, n[kp]) < 1) continue
         rmed[wl, sys] = (MED - ms) / phrases
         rlo[wl, sys] = (MIN - maxs) / phrases; rhi[wl, sys] = (MAX - mins) / phrases
+        stats("cpu", ks, n[ks]); ms = MED
+        stats("cpu", kp, n[kp]); rcpu[wl, sys] = fmt_ms((MED - ms) / phrases)
       } else if (wl == "exec") {
         k = "compute" SUBSEP sys
         if (stats("exec", k, nexec[k]) < 1) continue
@@ -103,12 +106,13 @@ END {
         if (stats("wall", k, n[k]) < 1) continue
         rmed[wl, sys] = MED; rlo[wl, sys] = MIN; rhi[wl, sys] = MAX
         stats("rss", k, n[k]); rrss[wl, sys] = sprintf("%.1f", MED)
+        stats("cpu", k, n[k]); rcpu[wl, sys] = fmt_ms(MED)
       }
     }
   }
 
-  printf "%-16s %-18s %10s %21s %9s %8s %10s %10s  %s\n", "workload", "system", "median ms", \
-    "min-max ms", "RSS MiB", "/ocaml", "/ocamlnat", "/ocamlopt", "output vs ocaml"
+  printf "%-14s %-18s %9s %17s %9s %8s %7s %9s %9s  %s\n", "workload", "system", "wall ms", \
+    "wall min..max", "cpu ms", "RSS MiB", "/ocaml", "/ocamlnat", "/ocamlopt", "output"
   for (w = 1; w <= nwl; w++) {
     wl = wls[w]
     printed = 0
@@ -116,12 +120,13 @@ END {
       sys = order[s]
       if ((wl SUBSEP sys) in rmed) {
         rss = ((wl SUBSEP sys) in rrss) ? rrss[wl, sys] : "-"
+        cpu = ((wl SUBSEP sys) in rcpu) ? rcpu[wl, sys] : "-"
         kk = (wl == "latency" || wl == "exec") ? "" : wl SUBSEP sys
-        row(wl, sys, rmed[wl, sys], rlo[wl, sys], rhi[wl, sys], rss, kk)
+        row(wl, sys, rmed[wl, sys], rlo[wl, sys], rhi[wl, sys], cpu, rss, kk)
         if (wl == "latency") printf "%s\t%.4f\t%.4f\t%.4f\n", sys, rmed[wl, sys], rlo[wl, sys], rhi[wl, sys] > latency
         printed = 1
       } else if ((wl SUBSEP sys) in failed) {
-        printf "%-16s %-18s %10s  (%d runs failed: %s)\n", label[wl], sys, "failed", failed[wl, sys], status[wl, sys]
+        printf "%-14s %-18s %9s  (%d runs failed: %s)\n", label[wl], sys, "failed", failed[wl, sys], status[wl, sys]
         printed = 1
       } else if (((wl SUBSEP sys) in missing) || ((("*" SUBSEP sys) in missing) && (wl in seen_wl) && \
                  (wl == "startup" || wl == "phrases" || wl == "compute"))) {

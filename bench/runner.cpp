@@ -14,7 +14,9 @@
 // reports). Lines of stderr of the form "BENCH key=value ..." are copied into the sample.
 //
 // Output (stdout), one line per run, tab-separated:
-//   WORKLOAD SYSTEM ROUND WALL_US RSS_KB STATUS [key=value ...]
+//   WORKLOAD SYSTEM ROUND WALL_US CPU_US RSS_KB STATUS [key=value ...]
+// CPU_US is user + system time of the command and of every descendant it waited for (as,
+// gcc...): on a shared machine it is the figure that other processes disturb least.
 // ROUND <= 0 are warm-up rounds. STATUS is the exit code, "sigN", or "timeout".
 #include <cerrno>
 #include <csignal>
@@ -45,6 +47,7 @@ struct Command {
 
 struct Sample {
   long long wall_us = 0;
+  long long cpu_us = 0;
   long rss_kb = 0;
   std::string status;
 };
@@ -153,6 +156,8 @@ Sample run(const Command& c, const std::string& outdir, int timeout_s) {
   }
   s.wall_us = now_us() - start;
   s.rss_kb = ru.ru_maxrss;
+  s.cpu_us = (static_cast<long long>(ru.ru_utime.tv_sec) + ru.ru_stime.tv_sec) * 1000000 +
+             ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
   if (timed_out)
     s.status = "timeout";
   else if (WIFSIGNALED(wstatus))
@@ -211,7 +216,7 @@ int main(int argc, char** argv) {
       for (size_t i = g; i < end; ++i) {
         Sample s = run(cmds[i], outdir, timeout_s);
         std::cout << cmds[i].workload << '\t' << cmds[i].system << '\t' << round << '\t'
-                  << s.wall_us << '\t' << s.rss_kb << '\t' << s.status
+                  << s.wall_us << '\t' << s.cpu_us << '\t' << s.rss_kb << '\t' << s.status
                   << bench_fields(outdir + "/" + cmds[i].workload + "." + cmds[i].system + ".err")
                   << std::endl;
       }
