@@ -96,7 +96,8 @@ END {
         rmed[wl, sys] = (MED - ms) / phrases
         rlo[wl, sys] = (MIN - maxs) / phrases; rhi[wl, sys] = (MAX - mins) / phrases
         stats("cpu", ks, n[ks]); ms = MED
-        stats("cpu", kp, n[kp]); rcpu[wl, sys] = fmt_ms((MED - ms) / phrases)
+        stats("cpu", kp, n[kp]); cpu_latency[sys] = (MED - ms) / phrases
+        rcpu[wl, sys] = fmt_ms(cpu_latency[sys])
       } else if (wl == "exec") {
         k = "compute" SUBSEP sys
         if (stats("exec", k, nexec[k]) < 1) continue
@@ -123,7 +124,8 @@ END {
         cpu = ((wl SUBSEP sys) in rcpu) ? rcpu[wl, sys] : "-"
         kk = (wl == "latency" || wl == "exec") ? "" : wl SUBSEP sys
         row(wl, sys, rmed[wl, sys], rlo[wl, sys], rhi[wl, sys], cpu, rss, kk)
-        if (wl == "latency") printf "%s\t%.4f\t%.4f\t%.4f\n", sys, rmed[wl, sys], rlo[wl, sys], rhi[wl, sys] > latency
+        if (wl == "latency") printf "%s\t%.4f\t%.4f\t%.4f\t%.4f\n", sys, rmed[wl, sys], rlo[wl, sys], \
+          rhi[wl, sys], cpu_latency[sys] > latency
         printed = 1
       } else if ((wl SUBSEP sys) in failed) {
         printf "%-14s %-18s %9s  (%d runs failed: %s)\n", label[wl], sys, "failed", failed[wl, sys], status[wl, sys]
