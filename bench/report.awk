@@ -139,10 +139,31 @@ END {
     if (printed) printf "\n"
   }
 
-  if (ntsys == 0) {
-    print "Inside ocamljit: no OCAMLJIT_TIMINGS data (this ocamljit does not write it)."
-    exit
-  }
+  if (ntsys == 0) print "Inside ocamljit: no OCAMLJIT_TIMINGS data (this ocamljit does not write it)."
+  else timings_table()
+  targets()
+}
+
+# DESIGN.md's targets for ocamljit (its default loader), against this run's medians.
+function target(what, goal, value, ok) {
+  printf "  %-44s %-10s %-12s %s\n", what, goal, value, (value == "-") ? "-" : (ok ? "met" : "not met")
+}
+function targets(    lat, ex, v) {
+  printf "\nTargets (DESIGN.md) for ocamljit:\n"
+  lat = ("latency" SUBSEP "ocaml") in rmed && ("latency" SUBSEP "ocamljit") in rmed && rmed["latency", "ocaml"] > 0
+  v = lat ? rmed["latency", "ocamljit"] / rmed["latency", "ocaml"] : 0
+  target("per-phrase latency / ocaml's", "<= 1.0", lat ? sprintf("%.2f", v) : "-", v <= 1.0)
+  lat = ("latency" SUBSEP "ocamlnat") in rmed && ("latency" SUBSEP "ocamljit") in rmed && rmed["latency", "ocamljit"] > 0
+  v = lat ? rmed["latency", "ocamlnat"] / rmed["latency", "ocamljit"] : 0
+  target("speed-up of per-phrase latency over ocamlnat", ">= 40", lat ? sprintf("%.2f", v) : "-", v >= 40)
+  ex = ("exec" SUBSEP "ocamlopt") in rmed && ("exec" SUBSEP "ocamljit") in rmed && rmed["exec", "ocamljit"] > 0
+  v = ex ? rmed["exec", "ocamlopt"] / rmed["exec", "ocamljit"] : 0
+  target("execution speed / ocamlopt's (compute-exec)", ">= 0.95", ex ? sprintf("%.2f", v) : "-", v >= 0.95)
+  target("JIT share of a phrase", "<= 5 %", ("ocamljit" in jit_share) ? sprintf("%.1f %%", jit_share["ocamljit"]) : "-", \
+    jit_share["ocamljit"] <= 5)
+}
+
+function timings_table(    t, s, j, key, m, i, tot, nkeys) {
   nkeys = split("parse typing translate compile assemble link load run total", keys, " ")
   printf "Inside ocamljit (OCAMLJIT_TIMINGS): median per phrase, microseconds\n"
   printf "%-18s", "system"
@@ -165,6 +186,6 @@ END {
       if (tot <= 0) continue
       tmp[++m] = 100.0 * (tv[s, "assemble_us", i] + tv[s, "link_us", i] + tv[s, "load_us", i]) / tot
     }
-    if (m > 0) printf " %9.1f%%\n", median_tmp(m); else printf " %10s\n", "-"
+    if (m > 0) { jit_share[s] = median_tmp(m); printf " %9.1f%%\n", jit_share[s] } else printf " %10s\n", "-"
   }
 }
