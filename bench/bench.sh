@@ -2,26 +2,27 @@
 # `make bench`: measures ocamljit against the bytecode toplevel `ocaml`, a stock `ocamlnat`
 # and (for execution speed) an ocamlopt-compiled program, on the same inputs, in one run.
 #
-# Usage: bench/bench.sh [-r RUNS] [-w WARMUP] [-c COMPUTE_RUNS] [-n PHRASES] [-d DOC_PHRASES] [-s] BUILD_DIR
+# Usage: bench/bench.sh [-r RUNS] [-w WARMUP] [-c COMPUTE_RUNS] [-n PHRASES] [-d DOC_PHRASES] [-e] [-s] BUILD_DIR
 #   -r  timed runs per workload (default 7)      -w  warm-up rounds (default 1)
 #   -c  timed runs of the compute script (default 5, it is the slow one)
 #   -n  phrases in the latency session (default 100)
 #   -d  phrases in the Markdown document for ocamljit-doc (default 200)
+#   -e  also the expect-test corpus through ocamljit-expect, once per loader (minutes)
 #   -s  smoke mode: tiny inputs, no compute/doc/stdlib workloads (for `make test`)
 # Expects BUILD_DIR/bench/bench-runner and BUILD_DIR/bench/compute.exe to be built (mk/bench.mk).
 # Writes BUILD_DIR/bench/{samples.tsv,table.txt,latency.dat,latency.svg,timings-*.tsv}
 # and prints the table.
 set -eu
 
-runs=7 warmup=1 compute_runs=5 phrases=100 doc_phrases=200 smoke=0
-while getopts r:w:c:n:d:s opt; do
+runs=7 warmup=1 compute_runs=5 phrases=100 doc_phrases=200 smoke=0 corpus=0
+while getopts r:w:c:n:d:es opt; do
   case $opt in
     r) runs=$OPTARG ;; w) warmup=$OPTARG ;; c) compute_runs=$OPTARG ;;
-    n) phrases=$OPTARG ;; d) doc_phrases=$OPTARG ;; s) smoke=1 ;; *) exit 2 ;;
+    n) phrases=$OPTARG ;; d) doc_phrases=$OPTARG ;; e) corpus=1 ;; s) smoke=1 ;; *) exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
-[ $# -eq 1 ] || { echo "usage: bench.sh [-r N] [-w N] [-c N] [-n N] [-d N] [-s] BUILD_DIR" >&2; exit 2; }
+[ $# -eq 1 ] || { echo "usage: bench.sh [-r N] [-w N] [-c N] [-n N] [-d N] [-e] [-s] BUILD_DIR" >&2; exit 2; }
 build=$(cd "$1" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
@@ -67,8 +68,10 @@ cp "$here/compute.ml" "$work/compute.ml"
 
 plan=$work/plan.tsv
 compute_plan=$work/compute-plan.tsv
+corpus_plan=$work/corpus-plan.tsv
 : > "$plan"
 : > "$compute_plan"
+: > "$corpus_plan"
 # toplevel_rows WORKLOAD INPUT PLAN: one plan line per toplevel system.
 toplevel_rows() {
   while IFS= read -r sys; do
@@ -100,6 +103,18 @@ if [ "$smoke" = 0 ]; then
   else
     printf 'doc\tocamljit-doc\n' >> "$missing"
   fi
+  # The expect-test corpus (opt-in: minutes per loader), ocamljit's loaders only: the
+  # bytecode counterpart of ocamljit-expect is not installed.
+  if [ "$corpus" = 1 ] && [ -x "$build/bin/ocamljit-expect" ]; then
+    for sys in ocamljit ocamljit-external; do
+      env=""; [ "$sys" = ocamljit-external ] && env="OCAMLJIT_LOADER=external$tab"
+      printf 'corpus\t%s\t/dev/null\t%s/bin/sh\t%s\t%s\t%s\t%s\n' "$sys" "$env" "$here/expect_corpus.sh" \
+        "$build/bin/ocamljit-expect" "$build/ocaml-src/ocaml-4.13.1/testsuite/tests" \
+        "$work/corpus-$sys" >> "$corpus_plan"
+    done
+  elif [ "$corpus" = 1 ]; then
+    printf 'corpus\tocamljit\n' >> "$missing"
+  fi
   # ocamljit-opt vs ocamlopt compiling the standard library's sources.
   if [ -x "$build/bin/ocamljit-opt" ]; then
     for c in ocamlopt ocamljit-opt; do
@@ -120,6 +135,9 @@ echo "bench: $runs runs after $warmup warm-up round(s), interleaved; see $out" >
 "$runner" -r "$runs" -w "$warmup" -t 600 -o "$out/runs" "$plan" > "$samples"
 if [ -s "$compute_plan" ]; then
   "$runner" -r "$compute_runs" -w 0 -t 600 -o "$out/runs" "$compute_plan" >> "$samples"
+fi
+if [ -s "$corpus_plan" ]; then
+  "$runner" -r 1 -w 0 -t 1800 -o "$out/runs" "$corpus_plan" >> "$samples"
 fi
 
 # Output check (last run): every toplevel must print what `ocaml` prints, banner aside.

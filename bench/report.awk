@@ -78,10 +78,10 @@ function not_built(label, sys) {
 
 END {
   nsys = split("ocamljit ocamljit-doc ocamljit-opt ocamljit-external ocamlnat ocaml ocamlopt", order, " ")
-  nwl = split("startup phrases latency compute exec doc stdlib", wls, " ")
+  nwl = split("startup phrases latency compute exec doc stdlib corpus", wls, " ")
   label["startup"] = "startup"; label["phrases"] = "phrases"
   label["latency"] = "per-phrase"; label["compute"] = "compute"; label["exec"] = "compute-exec"
-  label["doc"] = "doc"; label["stdlib"] = "stdlib"
+  label["doc"] = "doc"; label["stdlib"] = "stdlib"; label["corpus"] = "expect-corpus"
 
   # Pass 1: medians of every row, so that ratios can refer to any baseline.
   for (s = 1; s <= nsys; s++) {

@@ -57,10 +57,13 @@ $(BENCH_COMPUTE): bench/compute.ml | deps
 BENCH_PREREQS := all $(OCAMLNAT) $(BENCH_RUNNER) $(BENCH_COMPUTE)
 
 .PHONY: bench test-bench-smoke
-# BENCH_RUNS/BENCH_WARMUP/BENCH_COMPUTE_RUNS override the defaults (7, 1, 5).
-bench: $(BENCH_PREREQS)
-	sh bench/bench.sh -r $(BENCH_RUNS) -w $(BENCH_WARMUP) -c $(BENCH_COMPUTE_RUNS) $(BUILD)
+# BENCH_RUNS/BENCH_WARMUP/BENCH_COMPUTE_RUNS override the defaults (7, 1, 5);
+# BENCH_CORPUS=1 adds the expect-test corpus (one run per loader, several minutes).
 BENCH_COMPUTE_RUNS ?= 5
+BENCH_CORPUS ?= 0
+bench: $(BENCH_PREREQS)
+	sh bench/bench.sh -r $(BENCH_RUNS) -w $(BENCH_WARMUP) -c $(BENCH_COMPUTE_RUNS) \
+	  $(if $(filter 1,$(BENCH_CORPUS)),-e) $(BUILD)
 
 # One run on tiny inputs: checks that the runner, the report and the chart still work
 # (a row per system with output identical to `ocaml`), never how fast anything is.
