@@ -11,7 +11,7 @@
 #   -s  smoke mode: tiny inputs, no compute/doc/stdlib workloads (for `make test`)
 # Expects BUILD_DIR/bench/bench-runner and BUILD_DIR/bench/compute.exe to be built (mk/bench.mk).
 # Writes BUILD_DIR/bench/{samples.tsv,table.txt,latency.dat,latency.svg,timings-*.tsv}
-# and prints the table.
+# (smoke mode: BUILD_DIR/bench/smoke/...) and prints the table.
 set -eu
 
 runs=7 warmup=1 compute_runs=5 phrases=100 doc_phrases=200 smoke=0 corpus=0
@@ -26,9 +26,12 @@ shift $((OPTIND - 1))
 build=$(cd "$1" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
+runner=$build/bench/bench-runner
 out=$build/bench
+# A smoke run must not overwrite the figures of the last real one.
+[ "$smoke" = 1 ] && out=$build/bench/smoke
 work=$out/work
-runner=$out/bench-runner
+rm -rf "$out/runs" "$work"
 mkdir -p "$work" "$out/runs"
 # Whatever the caller's environment says, each row must mean what its name says.
 unset OCAMLJIT_LOADER OCAMLJIT_TIMINGS OCAMLRUNPARAM OCAMLPARAM
