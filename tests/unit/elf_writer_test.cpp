@@ -188,3 +188,60 @@ TEST(ElfWriter, HandlesBadObjectsWithErrors) {
   o.relocations[0].symbol = 42;
   EXPECT_FALSE(elf::write_relocatable(o).ok());
 }
+
+#include "object/elf/reader.hpp"
+
+namespace {
+
+// What a relocation refers to, independent of symbol numbering.
+std::string target_of(const obj::Object& o, const obj::Relocation& r) {
+  const obj::Symbol& s = o.symbols[r.symbol];
+  if (s.kind == obj::SymbolKind::Section && s.section) return "section " + o.sections[*s.section].name;
+  return s.name;
+}
+
+}  // namespace
+
+TEST(ElfWriter, RoundTripsThroughTheElfReader) {
+  // Writer and reader (another room's) agree on every section, relocation
+  // and named symbol of the object.
+  auto prog = ocamljit::testing::parse_gas(kProgram);
+  ASSERT_TRUE(prog.ok()) << prog.error().message;
+  auto ours = assembler::assemble(*prog, "roundtrip");
+  ASSERT_TRUE(ours.ok()) << ours.error().message;
+  auto bytes = elf::write_relocatable(*ours);
+  ASSERT_TRUE(bytes.ok()) << bytes.error().message;
+  auto back = elf::read_relocatable(*bytes, "roundtrip.o");
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  for (const obj::Section& s : ours->sections) {
+    auto k = back->find_section(s.name);
+    ASSERT_TRUE(k.has_value()) << s.name;
+    const obj::Section& t = back->sections[*k];
+    EXPECT_EQ(t.type, s.type) << s.name;
+    EXPECT_EQ(t.flags, s.flags) << s.name;
+    EXPECT_EQ(t.alignment, s.alignment) << s.name;
+    EXPECT_EQ(t.size(), s.size()) << s.name;
+    EXPECT_EQ(t.bytes, s.bytes) << s.name;
+  }
+  ASSERT_EQ(back->relocations.size(), ours->relocations.size());
+  for (size_t k = 0; k < ours->relocations.size(); ++k) {
+    const auto& a = ours->relocations[k];
+    const auto& b = back->relocations[k];
+    EXPECT_EQ(back->sections[b.section].name, ours->sections[a.section].name) << k;
+    EXPECT_EQ(b.offset, a.offset) << k;
+    EXPECT_EQ(b.type, a.type) << k;
+    EXPECT_EQ(b.addend, a.addend) << k;
+    EXPECT_EQ(target_of(*back, b), target_of(*ours, a)) << k;
+  }
+  for (const obj::Symbol& s : ours->symbols) {
+    if (s.kind == obj::SymbolKind::Section) continue;
+    auto k = back->find_symbol(s.name);
+    ASSERT_TRUE(k.has_value()) << s.name;
+    const obj::Symbol& t = back->symbols[*k];
+    EXPECT_EQ(t.binding, s.binding) << s.name;
+    EXPECT_EQ(t.kind, s.kind) << s.name;
+    EXPECT_EQ(t.value, s.value) << s.name;
+    EXPECT_EQ(t.size, s.size) << s.name;
+    EXPECT_EQ(t.defined(), s.defined()) << s.name;
+  }
+}
