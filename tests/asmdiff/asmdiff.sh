@@ -1,0 +1,81 @@
+#!/bin/sh
+# asmdiff.sh WORK OCAML_SRC: the differential test of ocamljit-opt against
+# ocamlopt (GNU as). Every stdlib module and every testsuite .ml that compiles
+# standalone is compiled by both; .text/.data bytes and relocations must match
+# except for the units listed, with a reason, in known-differences.txt. Then a
+# sample of testsuite programs is linked from ocamljit-opt objects and run
+# against their .reference output. Environment: OCAMLJIT_OPT (required),
+# OCAMLOPT, JOBS.
+set -eu
+work=$1 osrc=$2
+: "${OCAMLJIT_OPT:?}" "${JOBS:=2}"
+export OCAMLJIT_OPT
+here=$(cd "$(dirname "$0")" && pwd)
+known=$here/known-differences.txt
+sample=$here/run-sample.txt
+ts=$osrc/testsuite
+mkdir -p "$work"
+results=$work/results.txt
+fail=0
+
+# 0. Self-test: the comparison must see a changed byte in .text and in .data.
+sh "$here/selftest.sh" "$work/selftest" || { echo "asmdiff: self-test FAILED" >&2; exit 1; }
+
+# 1. Compile.
+sh "$here/compile_stdlib.sh" "$work" "$osrc/stdlib" > "$results"
+(cd "$ts/tests" && find . -name '*.ml' | sed 's|^\./||' | sort) |
+  xargs -P "$JOBS" -n 1 sh "$here/compile_testsuite_unit.sh" "$work" "$ts" >> "$results"
+
+# 2. Judge against the list of known differences ("ID reason...").
+listed() { grep -v '^#' "$known" | awk -v id="$1" '$1 == id { found = 1 } END { exit !found }'; }
+for kind in stdlib testsuite; do
+  total=$(grep -c "^$kind/" "$results" || true)
+  skipped=$(grep -c "^$kind/.* skipped" "$results" || true)
+  same=$(grep -c "^$kind/.* same" "$results" || true)
+  compiled=$((total - skipped))
+  echo "asmdiff: $kind: $compiled units compiled by ocamlopt ($skipped of $total .ml files do not compile standalone), $same identical, $((compiled - same)) different"
+done
+grep -v ' same$' "$results" | grep -v ' skipped$' | while read -r id status rest; do
+  if listed "$id"; then
+    echo "asmdiff: known difference: $id ($status)"
+  else
+    echo "asmdiff: UNEXPECTED $status: $id $rest" >&2
+    diff=$work/$id/diff; [ -f "$diff" ] || diff=$work/stdlib/$(basename "$id").diff
+    [ -f "$diff" ] && sed 's/^/    /' "$diff" >&2
+    echo x >> "$work/unexpected"
+  fi
+done
+grep -v '^#' "$known" | awk 'NF { print $1 }' | while read -r id; do
+  if grep -q "^$id same$" "$results"; then
+    echo "asmdiff: NOTE: $id now matches: remove it from tests/asmdiff/known-differences.txt"
+  fi
+done
+if [ -s "$work/unexpected" ]; then
+  echo "asmdiff: $(wc -l < "$work/unexpected") unexpected differences" >&2
+  rm -f "$work/unexpected"
+  fail=1
+fi
+
+# 3. Link and run a sample of testsuite programs built by ocamljit-opt.
+ran=0
+for rel in $(grep -v '^#' "$sample"); do
+  name=$(basename "$rel" .ml)
+  d=$work/testsuite/$rel/jit
+  ref=$ts/tests/$(dirname "$rel")/$name.reference
+  if ! grep -q "^testsuite/$rel same$" "$results"; then
+    echo "asmdiff: sample program $rel was not built identically" >&2; fail=1; continue
+  fi
+  if ! (cd "$d" && $OCAMLJIT_OPT -o "$name.exe" "$name.cmx") > "$d/link.log" 2>&1; then
+    echo "asmdiff: linking $rel with ocamljit-opt failed:" >&2; head -5 "$d/link.log" >&2; fail=1; continue
+  fi
+  (cd "$d" && ./"$name.exe" > "$name.out" 2>&1 < /dev/null) || true
+  if cmp -s "$d/$name.out" "$ref"; then
+    ran=$((ran + 1))
+  else
+    echo "asmdiff: $rel: output differs from its .reference:" >&2
+    diff "$ref" "$d/$name.out" | head -5 >&2
+    fail=1
+  fi
+done
+echo "asmdiff: $ran of $(grep -vc '^#' "$sample") sample programs linked from ocamljit-opt objects print their reference output"
+exit $fail
