@@ -43,7 +43,7 @@ fs::path corpus_dir() {
   return fs::path(OCAMLJIT_BINARY_DIR) / ".." / "asmdiff";
 }
 
-Result<Program> decode(const std::vector<uint8_t>& b) {
+Result<ir::Program> decode(const std::vector<uint8_t>& b) {
   return ir::decode(b.data(), b.size());
 }
 
@@ -77,7 +77,9 @@ TEST(IrFuzzCorpus, EveryFileDecodesOrFailsCleanly) {
     if (r) {
       ++decoded;
       auto text = ir::to_gas(*r);
-      if (!text) EXPECT_EQ(text.error().message.find('\n'), std::string::npos);
+      if (!text) {
+        EXPECT_EQ(text.error().message.find('\n'), std::string::npos);
+      }
     } else {
       EXPECT_EQ(r.error().message.rfind("IR: ", 0), 0u) << e.path();
       EXPECT_EQ(r.error().message.find('\n'), std::string::npos) << e.path();
