@@ -30,7 +30,7 @@ include $(filter-out mk/engine.mk mk/ocaml.mk,$(sort $(wildcard mk/*.mk)))
 all: $(ALL_TARGETS)
 
 run: all
-	$(BUILD)/bin/ocamljit examples/tour.ml
+	$(BUILD)/bin/ocamljit -noprompt -noinit < examples/tour.ml
 
 test: all $(TEST_TARGETS)
 	@echo "make test: all suites passed"

@@ -37,9 +37,8 @@ $(UPSTREAM_FILES): $(UPSTREAM_STAMP)
 vpath %.ml  $(OCAML_ROOMS) $(UPSTREAM)/toplevel
 vpath %.mli $(OCAML_ROOMS) $(UPSTREAM)/toplevel
 
-# Upstream modules are compiled as upstream does, without our warning set.
-UPSTREAM_MODULES := $(basename $(UPSTREAM_TOPLEVEL))
-ocaml_warnings = $(if $(filter $(UPSTREAM_MODULES),$(basename $(notdir $@))),-w -a,$(OCAML_OWN_WARNINGS))
+# Upstream sources are compiled as upstream does, without our warning set.
+ocaml_warnings = $(if $(filter $(UPSTREAM)/%,$<),-w -a,$(OCAML_OWN_WARNINGS))
 
 $(OCAML_OUT)/%.cmi: %.mli | $(OCAML_OUT)
 	$(OCAMLOPT) $(OCAML_FLAGS) $(ocaml_warnings) -c -o $@ $<

@@ -7,6 +7,27 @@ external run_shared_object : string -> string -> run_result
 
 let remove_quietly file = try Sys.remove file with Sys_error _ -> ()
 
+(* The compiler hands the unit's assembly program to this hook; we print it
+   as GNU as syntax and run the system assembler ourselves, as stock ocamlnat
+   does through Proc.assemble_file, so that its time can be measured. *)
+let assemble_with_as ~prefix program =
+  let source = prefix ^ Config.ext_asm in
+  let oc = open_out source in
+  Fun.protect ~finally:(fun () -> close_out oc) (fun () -> X86_gas.generate_asm oc program);
+  fun obj ->
+    Fun.protect
+      ~finally:(fun () -> if not !Clflags.keep_asm_file then remove_quietly source)
+      (fun () ->
+        let command =
+          String.concat " "
+            ([ Config.asm ] @ Misc.debug_prefix_map_flags ()
+            @ [ "-o"; Filename.quote obj; Filename.quote source ])
+        in
+        if Timings.time "assemble" (fun () -> Ccomp.command command) <> 0 then
+          raise (Asmgen.Error (Asmgen.Assembler_error source)))
+
+let prepare_unit ~prefix = Compiler_api.set_assembler (assemble_with_as ~prefix)
+
 let run_unit _ppf ~unit_name ~prefix =
   let obj = prefix ^ Config.ext_obj in
   let dll = prefix ^ Config.ext_dll in
@@ -14,8 +35,8 @@ let run_unit _ppf ~unit_name ~prefix =
   Fun.protect
     ~finally:(fun () -> remove_quietly obj; remove_quietly dll)
     (fun () ->
-      Asmlink.call_linker_shared [ obj ] dll;
-      match run_shared_object dll unit_name with
+      Timings.time "link" (fun () -> Asmlink.call_linker_shared [ obj ] dll);
+      match Timings.time "load" (fun () -> run_shared_object dll unit_name) with
       | Ran v -> Loader.Result v
       | Dlopen_failed msg -> Misc.fatal_error ("ocamljit: cannot load phrase: " ^ msg)
       | exception exn -> Loader.Exception exn)
@@ -41,7 +62,7 @@ let load_file ppf path =
 let loader =
   {
     Loader.name = "external";
-    prepare_unit = (fun () -> Emitaux.binary_backend_available := false);
+    prepare_unit;
     run_unit;
     find_symbol;
     load_file;

@@ -2,7 +2,7 @@ type outcome = Result of Obj.t | Exception of exn
 
 type t = {
   name : string;
-  prepare_unit : unit -> unit;
+  prepare_unit : prefix:string -> unit;
   run_unit : Format.formatter -> unit_name:string -> prefix:string -> outcome;
   find_symbol : string -> Obj.t option;
   load_file : Format.formatter -> string -> (unit, load_error) result;

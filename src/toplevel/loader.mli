@@ -10,9 +10,9 @@ type outcome = Result of Obj.t | Exception of exn
 
 type t = {
   name : string;
-  prepare_unit : unit -> unit;
-      (** Called before the compiler emits a unit (e.g. to install the
-          in-process assembler hook). *)
+  prepare_unit : prefix:string -> unit;
+      (** Called before the compiler emits the unit whose files (if any) are
+          named [prefix ^ ext]; installs the loader's assembler hook. *)
   run_unit : Format.formatter -> unit_name:string -> prefix:string -> outcome;
       (** Load the unit the compiler just produced under file prefix
           [prefix] (its symbols are [caml<unit_name>...]) and run its entry. *)

@@ -30,15 +30,13 @@ let global_value id =
 let need_symbol sym = Option.is_none ((loader ()).find_symbol sym)
 
 let toplevel_value id =
-  let unit_id, pos = Translmod.nat_toplevel_name id in
-  Obj.field (global_value unit_id) pos
+  match Compiler_api.toplevel_global id with
+  | unit_id, pos -> Obj.field (global_value unit_id) pos
+  | exception Not_found -> raise (Topcommon.Undefined_global (Ident.name id))
 
 module EvalBase = struct
   let eval_ident id =
-    if Ident.persistent id || Ident.global id then global_value id
-    else
-      try toplevel_value id
-      with Misc.Fatal_error -> raise (Topcommon.Undefined_global (Ident.name id))
+    if Ident.persistent id || Ident.global id then global_value id else toplevel_value id
 end
 
 include Topcommon.MakeEvalPrinter (EvalBase)
@@ -48,39 +46,23 @@ include Topcommon.MakeEvalPrinter (EvalBase)
 
 let phrase_counter = ref 0
 
-module Backend = struct
-  let symbol_for_global' = Compilenv.symbol_for_global'
-  let closure_symbol = Compilenv.closure_symbol
-  let really_import_approx = Import_approx.really_import_approx
-  let import_symbol = Import_approx.import_symbol
-  let size_int = Arch.size_int
-  let big_endian = Arch.big_endian
-  (* One argument slot is kept for a closure's environment. *)
-  let max_sensible_number_of_arguments = Proc.max_arguments_for_tailcalls - 1
-end
-
-let backend = (module Backend : Backend_intf.S)
-
 (* Where the compiler writes the unit's files, when the loader needs files. *)
 let unit_prefix unit_name =
   if !Clflags.keep_asm_file then unit_name
   else Filename.remove_extension (Filename.temp_file ("caml" ^ unit_name) "")
 
-let compile_and_run ppf ~unit_name ~module_ident ~size lam =
+let compile_and_run ppf ~unit_name ~size lam =
   if !Clflags.dump_rawlambda then fprintf ppf "%a@." Printlambda.lambda lam;
-  let lam = Simplif.simplify_lambda lam in
+  let lam = Timings.time "translate" (fun () -> Simplif.simplify_lambda lam) in
   if !Clflags.dump_lambda then fprintf ppf "%a@." Printlambda.lambda lam;
-  let program =
-    { Lambda.code = lam; main_module_block_size = size; module_ident;
-      required_globals = Ident.Set.empty }
-  in
   let l = loader () in
   let prefix = unit_prefix unit_name in
   (* temp_file created an empty placeholder to reserve the name. *)
   (try Sys.remove prefix with Sys_error _ -> ());
-  l.prepare_unit ();
-  Asmgen.compile_implementation ~toplevel:need_symbol ~backend ~prefixname:prefix
-    ~middle_end:Closure_middle_end.lambda_to_clambda ~ppf_dump:ppf program;
+  l.prepare_unit ~prefix;
+  (* The assembler runs inside compile_implementation; it times itself. *)
+  Timings.time_excluding "compile" ~excluding:"assemble" (fun () ->
+      Compiler_api.compile_unit ppf ~unit_name ~prefix ~need_symbol ~size lam);
   match l.run_unit ppf ~unit_name ~prefix with
   | Loader.Result v -> Topcommon.Result v
   | Loader.Exception exn ->
@@ -119,22 +101,22 @@ let execute_definition print_outcome ppf sstr =
   let oldenv = !Topcommon.toplevel_env in
   incr phrase_counter;
   let unit_name = Printf.sprintf "TOP%d" !phrase_counter in
+  Timings.start_phrase ();
   Compilenv.reset ?packname:None unit_name;
-  Typecore.reset_delayed_checks ();
   let sstr, anonymous = name_anonymous_expression sstr in
-  let str, sg, names, newenv = Typemod.type_toplevel_phrase oldenv sstr in
-  if !Clflags.dump_typedtree then Printtyped.implementation ppf str;
-  let sg' = Typemod.Signature_names.simplify newenv names sg in
-  ignore (Includemod.signatures oldenv ~mark:Mark_positive sg sg');
-  Typecore.force_delayed_checks ();
-  let size, lam = Translmod.transl_store_phrases unit_name str in
-  let lam = Extension_names.unprefix ~unit_name lam in
-  let module_ident = Ident.create_persistent unit_name in
+  let { Compiler_api.structure = str; signature = sg'; env = newenv } =
+    Timings.time "typing" (fun () -> Compiler_api.type_phrase ppf oldenv sstr)
+  in
+  let size, lam =
+    Timings.time "translate" (fun () ->
+        let size, lam = Compiler_api.translate_phrase ~unit_name str in
+        (size, Extension_names.unprefix ~unit_name lam))
+  in
   Warnings.check_fatal ();
   try
     Topcommon.toplevel_env := newenv;
     let out_phr =
-      match compile_and_run ppf ~unit_name ~module_ident ~size lam with
+      match compile_and_run ppf ~unit_name ~size lam with
       | Topcommon.Result _ ->
           Compilenv.record_global_approx_toplevel ();
           if not print_outcome then Outcometree.Ophr_signature []
@@ -153,6 +135,7 @@ let execute_definition print_outcome ppf sstr =
           Outcometree.Ophr_exception (exn, v)
     in
     !Topcommon.print_out_phrase ppf out_phr;
+    Timings.end_phrase ~unit_name;
     match out_phr with
     | Outcometree.Ophr_exception _ -> false
     | Outcometree.Ophr_eval _ | Outcometree.Ophr_signature _ -> true
@@ -205,7 +188,18 @@ let load_file _recursive ppf name =
           print_exception_outcome ppf exn;
           false)
 
+(* Parsing happens in Toploop, before a phrase reaches us. *)
+let time_parsing () =
+  if Timings.enabled then begin
+    let parse = !Topcommon.parse_toplevel_phrase in
+    Topcommon.parse_toplevel_phrase :=
+      fun lb ->
+        let t0 = Timings.now () in
+        Fun.protect ~finally:(fun () -> Timings.note_parse (Timings.now () -. t0)) (fun () -> parse lb)
+  end
+
 let init () =
+  time_parsing ();
   Compmisc.init_path ();
   (* Phrases are position-independent, like the code of a shared object. *)
   Clflags.dlcode := true

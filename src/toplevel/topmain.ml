@@ -50,6 +50,7 @@ let file_argument name =
   else begin
     let script_args = Array.sub !argv !position (Array.length !argv - !position) in
     Compmisc.read_clflags_from_env ();
+    ignore (Loader.current ());
     let ok = load_preloaded Format.err_formatter && Toploop.run_script Format.err_formatter name script_args in
     raise (Compenv.Exit_with_status (if ok then 0 else 2))
   end
@@ -82,6 +83,8 @@ let main () =
   Clflags.add_arguments __LOC__ (loader_option () :: Options.list);
   Compenv.parse_arguments ~current:position argv file_argument "ocamljit";
   Compmisc.read_clflags_from_env ();
+  (* Fail early on a bad OCAMLJIT_LOADER rather than at the first phrase. *)
+  ignore (Loader.current ());
   if not (load_preloaded ppf) then raise (Compenv.Exit_with_status 2);
   Compmisc.init_path ();
   Toploop.loop Format.std_formatter

@@ -1,0 +1,47 @@
+(* OCaml 4.13.1. *)
+
+type typed_phrase = {
+  structure : Typedtree.structure;
+  signature : Types.signature;
+  env : Env.t;
+}
+
+let type_phrase ppf oldenv sstr =
+  Typecore.reset_delayed_checks ();
+  let structure, sg, names, env = Typemod.type_toplevel_phrase oldenv sstr in
+  if !Clflags.dump_typedtree then Printtyped.implementation ppf structure;
+  let signature = Typemod.Signature_names.simplify env names sg in
+  ignore (Includemod.signatures oldenv ~mark:Mark_positive sg signature);
+  Typecore.force_delayed_checks ();
+  { structure; signature; env }
+
+let translate_phrase ~unit_name str = Translmod.transl_store_phrases unit_name str
+
+module Backend = struct
+  let symbol_for_global' = Compilenv.symbol_for_global'
+  let closure_symbol = Compilenv.closure_symbol
+  let really_import_approx = Import_approx.really_import_approx
+  let import_symbol = Import_approx.import_symbol
+  let size_int = Arch.size_int
+  let big_endian = Arch.big_endian
+  (* One argument slot is kept for a closure's environment. *)
+  let max_sensible_number_of_arguments = Proc.max_arguments_for_tailcalls - 1
+end
+
+let backend = (module Backend : Backend_intf.S)
+
+let compile_unit ppf ~unit_name ~prefix ~need_symbol ~size code =
+  let program =
+    { Lambda.code; main_module_block_size = size;
+      module_ident = Ident.create_persistent unit_name;
+      required_globals = Ident.Set.empty }
+  in
+  Asmgen.compile_implementation ~toplevel:need_symbol ~backend ~prefixname:prefix
+    ~middle_end:Closure_middle_end.lambda_to_clambda ~ppf_dump:ppf program
+
+let set_assembler f =
+  Emitaux.binary_backend_available := true;
+  X86_proc.register_internal_assembler f
+
+let toplevel_global id =
+  try Translmod.nat_toplevel_name id with Misc.Fatal_error -> raise Not_found

@@ -1,0 +1,35 @@
+(** The compiler-libs entry points the native toplevel uses that change
+    between OCaml versions: this is the version seam. This implementation is
+    for OCaml 4.13.1; a port to another version is a new implementation of
+    this interface, not a rewrite of [Topeval] or the loaders. *)
+
+type typed_phrase = {
+  structure : Typedtree.structure;
+  signature : Types.signature;  (** simplified, as the toplevel prints it *)
+  env : Env.t;                  (** the environment after the phrase *)
+}
+
+val type_phrase : Format.formatter -> Env.t -> Parsetree.structure -> typed_phrase
+(** Type-checks a phrase against the toplevel environment (delayed checks
+    included); honours [-dtypedtree]. *)
+
+val translate_phrase : unit_name:string -> Typedtree.structure -> int * Lambda.lambda
+(** The phrase as the code of a unit whose globals are stored in the unit's
+    block: the block's size and its initialisation code. *)
+
+val compile_unit :
+  Format.formatter -> unit_name:string -> prefix:string -> need_symbol:(string -> bool) ->
+  size:int -> Lambda.lambda -> unit
+(** Compiles the (simplified) Lambda code of unit [unit_name] to native code.
+    Files, if the assembler hook makes any, are named [prefix ^ ext].
+    [need_symbol] tells whether a generic helper ([caml_curryN]...) must be
+    emitted with the unit. *)
+
+val set_assembler : (X86_ast.asm_program -> string -> unit) -> unit
+(** Replaces the system assembler: the compiler passes each unit's assembly
+    program to the function, and calls the result with the object file name
+    where [as] would have written it. *)
+
+val toplevel_global : Ident.t -> Ident.t * int
+(** Where a toplevel identifier of an earlier phrase is stored: the unit's
+    global and the field number. Raises [Not_found] if unknown. *)
