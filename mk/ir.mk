@@ -16,3 +16,10 @@ fuzz-ir: $(FUZZ_IR)
 	@mkdir -p $(BUILD)/fuzz/corpus tests/fuzz/ir/crashers
 	$(FUZZ_IR) -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=2048 \
 	  -artifact_prefix=tests/fuzz/ir/crashers/ $(BUILD)/fuzz/corpus tests/fuzz/ir
+
+# ocamljit-ir: print, check and benchmark IR dumps (a developer tool, not installed).
+IR_TOOL := $(BUILD)/bin/ocamljit-ir
+$(IR_TOOL): tests/tools/ir_tool.cpp engine
+	@mkdir -p $(dir $@)
+	$(CXX) -std=c++20 -O2 -Wall -Wextra -Werror -Isrc -o $@ $< $(ENGINE_LIB)
+ALL_TARGETS += $(IR_TOOL)

@@ -54,9 +54,8 @@ class Reader {
     budget_ = kNameBudgetBase + kNameBudgetFactor * size_;
     p.lines.reserve(n);
     for (line_ = 0; line_ < n; ++line_) {
-      Line l;
-      if (!line(l)) return take_error();
-      p.lines.push_back(std::move(l));
+      // Filled in place: a Line is large, moving it would double the work.
+      if (!line(p.lines.emplace_back())) return take_error();
     }
     if (pos_ != size_) {
       fail(pos_, "trailing bytes after the last line");
