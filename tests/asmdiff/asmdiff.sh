@@ -21,8 +21,13 @@ fail=0
 # 0. Self-test: the comparison must see a changed byte in .text and in .data.
 sh "$here/selftest.sh" "$work/selftest" || { echo "asmdiff: self-test FAILED" >&2; exit 1; }
 
-# 1. Compile.
+# 1. Compile. The testsuite's helper modules (testsuite/lib: Lib, Testing),
+# which many tests use, are built once by ocamlopt and visible to both sides.
 sh "$here/compile_stdlib.sh" "$work" "$osrc/stdlib" > "$results"
+rm -rf "$work/tslib" && mkdir -p "$work/tslib"
+cp "$ts/lib/lib.ml" "$ts/lib/testing.mli" "$ts/lib/testing.ml" "$work/tslib/"
+(cd "$work/tslib" && ${OCAMLOPT:-ocamlopt.opt} -w -a -c lib.ml testing.mli testing.ml)
+export ASMDIFF_INCLUDES="-I $work/tslib -I +threads"
 (cd "$ts/tests" && find . -name '*.ml' | sed 's|^\./||' | sort) |
   xargs -P "$JOBS" -n 1 sh "$here/compile_testsuite_unit.sh" "$work" "$ts" >> "$results"
 

@@ -11,7 +11,7 @@ name=$(basename "$rel")
 d=$work/$id
 rm -rf "$d" && mkdir -p "$d/ref" "$d/jit" "$d/ir"
 cp "$ts/tests/$rel" "$d/ref/$name" && cp "$ts/tests/$rel" "$d/jit/$name"
-flags="-g -w -a"
+flags="-g -w -a ${ASMDIFF_INCLUDES:-}"
 if ! (cd "$d/ref" && $OCAMLOPT $flags -S -c "$name") >"$d/ref.log" 2>&1; then
   echo "$id skipped"; exit 0
 fi
