@@ -52,12 +52,20 @@ side() {
 }
 
 now() { date +%s.%N; }
+# CPU time (user + sys) of the finished children of this shell, in seconds;
+# `times` must run in this very shell (not in a command substitution).
+cpu() { awk 'function s(x) { sub(/s$/, "", x); split(x, p, "m"); return p[1] * 60 + p[2] }
+             NR == 2 { print s($1) + s($2) }' "$base/times"; }
 if [ -n "${STDLIB_TIMING:-}" ]; then
   # For the benchmark: one side after the other, timed; no -S on the ref side.
-  t0=$(now); ( side "$base/ref" "$OCAMLOPT" ) > "$base/ref.log" 2>&1 && ref_status=0 || ref_status=$?
-  t1=$(now); ( side "$base/jit" "$OCAMLJIT_OPT" ) > "$base/jit.log" 2>&1 && jit_status=0 || jit_status=$?
-  t2=$(now)
-  echo "$t0 $t1 $t2" | awk '{ printf "stdlib build: ocamlopt %.2f s, ocamljit-opt %.2f s, saved %.2f s (%.0f %%)\n", $2 - $1, $3 - $2, ($2 - $1) - ($3 - $2), 100 * (($2 - $1) - ($3 - $2)) / ($2 - $1) }' >&2
+  times > "$base/times"; c0=$(cpu); t0=$(now)
+  ( side "$base/ref" "$OCAMLOPT" ) > "$base/ref.log" 2>&1 && ref_status=0 || ref_status=$?
+  times > "$base/times"; c1=$(cpu); t1=$(now)
+  ( side "$base/jit" "$OCAMLJIT_OPT" ) > "$base/jit.log" 2>&1 && jit_status=0 || jit_status=$?
+  times > "$base/times"; c2=$(cpu); t2=$(now)
+  echo "$t0 $t1 $t2 $c0 $c1 $c2" | awk '{
+    printf "stdlib build: wall: ocamlopt %.2f s, ocamljit-opt %.2f s; ", $2 - $1, $3 - $2
+    printf "CPU (user+sys, incl. as): ocamlopt %.2f s, ocamljit-opt %.2f s, saved %.2f s (%.0f %%)\n", $5 - $4, $6 - $5, ($5 - $4) - ($6 - $5), 100 * (($5 - $4) - ($6 - $5)) / ($5 - $4) }' >&2
 else
   ( side "$base/ref" "$OCAMLOPT -S" ) > "$base/ref.log" 2>&1 &
   ref_pid=$!
