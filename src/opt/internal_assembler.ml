@@ -41,7 +41,9 @@ let write_object backend ~unit_name ir outfile =
 let install () =
   let backend = backend () in
   Location.register_error_of_exn (function
-      | Error msg -> Some (Location.errorf "in-process assembler: %s" msg)
+      | Error msg ->
+          let loc = Location.in_file !Location.input_name in
+          Some (Location.errorf ~loc "in-process assembler: %s" msg)
       | _ -> None);
   Emitaux.binary_backend_available := true;
   (* The hook gets the unit's program; the compiler then calls the function it
