@@ -24,8 +24,8 @@ deps:
 	@mkdir -p $(BUILD)
 	@sh mk/ensure-deps.sh $(DEB_PACKAGES)
 
-include mk/engine.mk mk/ocaml.mk
-include $(filter-out mk/engine.mk mk/ocaml.mk,$(sort $(wildcard mk/*.mk)))
+include mk/engine.mk mk/ocaml.mk mk/toplevel.mk
+include $(filter-out mk/engine.mk mk/ocaml.mk mk/toplevel.mk,$(sort $(wildcard mk/*.mk)))
 
 all: $(ALL_TARGETS)
 

@@ -15,7 +15,41 @@ let type_phrase ppf oldenv sstr =
   Typecore.force_delayed_checks ();
   { structure; signature; env }
 
-let translate_phrase ~unit_name str = Translmod.transl_store_phrases unit_name str
+let translate_phrase ~unit_name str =
+  let translated = Translmod.transl_store_phrases unit_name str in
+  (* The compiler makes a unit reference every C primitive it declares, so
+     that a linker keeps them; a phrase only needs those it calls, and
+     declaring an external that the process lacks must not fail its load
+     (the bytecode toplevel accepts it). *)
+  Translmod.primitive_declarations := [];
+  translated
+
+(* The phrase is typed as written, so that the typer sees the `_` (warning 5
+   on an ignored partial application); only its translation binds the value,
+   to a name of its own, where the toplevel can read it back. *)
+let bind_result (str : Typedtree.structure) =
+  let open Typedtree in
+  let bind item pat expr attrs =
+    let id = Ident.create_local "_$" in
+    let pat = { pat with pat_desc = Tpat_var (id, Location.mknoloc "_$") } in
+    let vb = { vb_pat = pat; vb_expr = expr; vb_attributes = attrs; vb_loc = item.str_loc } in
+    let item = { item with str_desc = Tstr_value (Asttypes.Nonrecursive, [ vb ]) } in
+    Some ({ str with str_items = [ item ] }, id, expr.exp_type)
+  in
+  match str.str_items with
+  | [ ({ str_desc = Tstr_eval (expr, attrs); _ } as item) ] ->
+      let pat =
+        { pat_desc = Tpat_any; pat_loc = expr.exp_loc; pat_extra = []; pat_type = expr.exp_type;
+          pat_env = expr.exp_env; pat_attributes = [] }
+      in
+      bind item pat expr attrs
+  | [ ({ str_desc =
+           Tstr_value
+             ( Asttypes.Nonrecursive,
+               [ { vb_pat = { pat_desc = Tpat_any; _ } as pat; vb_expr; vb_attributes; _ } ] );
+         _ } as item) ] ->
+      bind item pat vb_expr vb_attributes
+  | _ -> None
 
 module Backend = struct
   let symbol_for_global' = Compilenv.symbol_for_global'

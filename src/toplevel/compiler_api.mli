@@ -17,6 +17,11 @@ val translate_phrase : unit_name:string -> Typedtree.structure -> int * Lambda.l
 (** The phrase as the code of a unit whose globals are stored in the unit's
     block: the block's size and its initialisation code. *)
 
+val bind_result : Typedtree.structure -> (Typedtree.structure * Ident.t * Types.type_expr) option
+(** For a phrase that is an expression ([e;;], [let _ = e;;], [let _ : t = e;;]),
+    the same phrase with [e]'s value bound to a fresh identifier, to translate
+    instead so that the value can be printed, with the identifier and [e]'s type. *)
+
 val compile_unit :
   Format.formatter -> unit_name:string -> prefix:string -> need_symbol:(string -> bool) ->
   size:int -> Lambda.lambda -> unit

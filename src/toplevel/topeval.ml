@@ -72,23 +72,6 @@ let compile_and_run ppf ~unit_name ~size lam =
 (* ---------------------------------------------------------------------- *)
 (* Execution of a phrase *)
 
-(* [e;;] and [let _ = e;;] are evaluated as [let _$ = e;;] so that the value
-   can be printed. *)
-let name_anonymous_expression sstr =
-  let open Parsetree in
-  match sstr with
-  | [ { pstr_desc = Pstr_eval (e, attrs); pstr_loc = loc } ]
-  | [ { pstr_desc =
-          Pstr_value
-            ( Asttypes.Nonrecursive,
-              [ { pvb_expr = e; pvb_pat = { ppat_desc = Ppat_any; _ };
-                  pvb_attributes = attrs; _ } ] );
-        pstr_loc = loc } ] ->
-      let pat = Ast_helper.Pat.var (Location.mknoloc "_$") in
-      let vb = Ast_helper.Vb.mk ~loc ~attrs pat e in
-      ([ Ast_helper.Str.value ~loc Asttypes.Nonrecursive [ vb ] ], true)
-  | _ -> (sstr, false)
-
 let outcome_of_signature env sg =
   Printtyp.print_items
     (fun env -> function
@@ -103,13 +86,18 @@ let execute_definition print_outcome ppf sstr =
   let unit_name = Printf.sprintf "TOP%d" !phrase_counter in
   Timings.start_phrase ();
   Compilenv.reset ?packname:None unit_name;
-  let sstr, anonymous = name_anonymous_expression sstr in
   let { Compiler_api.structure = str; signature = sg'; env = newenv } =
     Timings.time "typing" (fun () -> Compiler_api.type_phrase ppf oldenv sstr)
   in
+  (* An expression's value is printed as "- : type = value". *)
+  let translated, result =
+    match Compiler_api.bind_result str with
+    | Some (bound, id, ty) -> (bound, Some (id, ty))
+    | None -> (str, None)
+  in
   let size, lam =
     Timings.time "translate" (fun () ->
-        let size, lam = Compiler_api.translate_phrase ~unit_name str in
+        let size, lam = Compiler_api.translate_phrase ~unit_name translated in
         (size, Extension_names.unprefix ~unit_name lam))
   in
   Warnings.check_fatal ();
@@ -122,12 +110,12 @@ let execute_definition print_outcome ppf sstr =
           if not print_outcome then Outcometree.Ophr_signature []
           else
             Printtyp.wrap_printing_env ~error:false oldenv (fun () ->
-                match str.str_items, sg' with
+                match str.str_items, result with
                 | [], _ -> Outcometree.Ophr_signature []
-                | _, [ Types.Sig_value (id, vd, _) ] when anonymous ->
-                    let v = outval_of_value newenv (toplevel_value id) vd.val_type in
-                    Outcometree.Ophr_eval (v, Printtyp.tree_of_type_scheme vd.val_type)
-                | _ -> Outcometree.Ophr_signature (outcome_of_signature oldenv sg'))
+                | _, Some (id, ty) ->
+                    let v = outval_of_value newenv (toplevel_value id) ty in
+                    Outcometree.Ophr_eval (v, Printtyp.tree_of_type_scheme ty)
+                | _, None -> Outcometree.Ophr_signature (outcome_of_signature oldenv sg'))
       | Topcommon.Exception exn ->
           Topcommon.toplevel_env := oldenv;
           if exn = Out_of_memory then Gc.full_major ();
@@ -151,7 +139,9 @@ let execute_directive ppf name arg =
   in
   match Topcommon.get_directive name, arg with
   | None, _ ->
-      fprintf ppf "Unknown directive `%s'.@." name;
+      fprintf ppf "Unknown directive `%s'." name;
+      Misc.did_you_mean ppf (fun () -> Misc.spellcheck (Topcommon.all_directive_names ()) name);
+      fprintf ppf "@.";
       false
   | Some (Topcommon.Directive_none f), None -> f (); true
   | Some (Topcommon.Directive_string f), Some { pdira_desc = Pdir_string s; _ } -> f s; true

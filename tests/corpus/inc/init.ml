@@ -1,0 +1,2 @@
+let from_init = "defined by the init file";;
+print_endline "init file ran";;

@@ -1,0 +1,23 @@
+(* Program output interleaved with the toplevel's (stdout flushing). *)
+print_string "no newline";;
+print_endline "with newline";;
+print_string "a"; print_string "b"; 1;;
+Printf.printf "%d %s\n" 1 "printf";;
+Printf.printf "unflushed %d" 2;;
+Format.printf "format %a@." Format.pp_print_int 3;;
+Format.printf "format no flush";;
+prerr_endline "to stderr";;
+prerr_string "stderr no newline";;
+Printf.eprintf "eprintf %d\n%!" 4;;
+let () = print_string "in let unit"; print_newline ();;
+let v = print_string "side effect then value "; 5;;
+List.iter (fun i -> Printf.printf "%d," i) [1; 2; 3];;
+print_char 'c';;
+flush stdout;;
+output_string stdout "direct\n";;
+ignore (Sys.command "echo from a child process");;
+for i = 1 to 3 do print_int i; print_newline () done;;
+let counter = ref 0 in while !counter < 2 do incr counter; print_endline "loop" done;;
+print_string "before error"; 1 + "x";;
+print_string "before exception "; raise Exit;;
+"done";;

@@ -1,0 +1,3 @@
+print_endline "before exit";;
+exit 3;;
+print_endline "not reached";;

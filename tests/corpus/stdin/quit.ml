@@ -1,0 +1,3 @@
+let x = 1;;
+#quit;;
+let y = 2;;
