@@ -21,6 +21,24 @@ fail=0
 # 0. Self-test: the comparison must see a changed byte in .text and in .data.
 sh "$here/selftest.sh" "$work/selftest" || { echo "asmdiff: self-test FAILED" >&2; exit 1; }
 
+# Which backend ocamljit-opt uses. With the in-process assembler, compiling a
+# unit must not start any process (no `as`): checked with strace.
+probe=$work/probe
+rm -rf "$probe" && mkdir -p "$probe"
+cp "$here/../fuzz/ir-seeds/control.ml" "$probe/"
+if (cd "$probe" && OCAMLJIT_OPT_BACKEND=internal $OCAMLJIT_OPT -c control.ml) > "$probe/log" 2>&1; then
+  echo "asmdiff: ocamljit-opt backend: internal (the in-process assembler)"
+  (cd "$probe" && strace -f -qq -e trace=execve -o trace $OCAMLJIT_OPT -c control.ml)
+  if [ "$(grep -c 'execve(' "$probe/trace")" -ne 1 ]; then
+    echo "asmdiff: ocamljit-opt -c started other programs:" >&2; cat "$probe/trace" >&2; exit 1
+  fi
+  echo "asmdiff: ocamljit-opt -c starts no other process (strace)"
+elif grep -q "this build has no in-process assembler" "$probe/log"; then
+  echo "asmdiff: ocamljit-opt backend: gas (this build has no C++ assembler: objects come from the IR printed back as GAS text and GNU as)"
+else
+  echo "asmdiff: ocamljit-opt failed on a probe unit:" >&2; cat "$probe/log" >&2; exit 1
+fi
+
 # 1. Compile. The testsuite's helper modules (testsuite/lib: Lib, Testing),
 # which many tests use, are built once by ocamlopt and visible to both sides.
 sh "$here/compile_stdlib.sh" "$work" "$osrc/stdlib" > "$results"
