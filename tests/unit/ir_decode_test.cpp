@@ -116,9 +116,44 @@ TEST(IrRoundTrip, RealUnitsPrintAsOcamloptS) {
     ++units;
     lines += r->lines.size();
   }
-  // The stdlib alone has 63 units.
-  EXPECT_GE(units, 63u) << "too few IR dumps under " << root;
+  // The stdlib alone has 63 units, plus the constructors program.
+  EXPECT_GE(units, 64u) << "too few IR dumps under " << root;
   std::printf("round trip: %zu units, %zu lines\n", units, lines);
+}
+
+// tests/ir/ir_constructors.ml writes a program with every X86_ast constructor
+// (its GAS text, printed by X86_gas, is checked by RealUnitsPrintAsOcamloptS).
+TEST(IrAllConstructors, EveryOpcodeAndLineKindIsCovered) {
+  const fs::path dir = corpus_dir() / "constructors" / "ir";
+  auto all = decode(read_file(dir / "all.ir"));
+  ASSERT_TRUE(all.ok()) << all.error().message;
+  std::vector<bool> ops(static_cast<size_t>(ir::Op::XORPD) + 1), kinds(32);
+  for (const auto& l : all->lines) {
+    kinds.at(static_cast<size_t>(l.kind)) = true;
+    if (l.kind == ir::Line::Kind::Ins) ops.at(static_cast<size_t>(l.ins.op)) = true;
+  }
+  for (size_t i = 0; i < ops.size(); ++i) EXPECT_TRUE(ops[i]) << "opcode " << i << " missing";
+  using K = ir::Line::Kind;
+  for (K k : {K::Ins, K::Align, K::Byte, K::Long, K::Quad, K::Word, K::Bytes, K::Comment, K::Global,
+              K::NewLabel, K::Section, K::Space, K::CfiAdjustCfaOffset, K::CfiEndproc,
+              K::CfiStartproc, K::File, K::IndirectSymbol, K::Loc, K::PrivateExtern, K::Set,
+              K::Size, K::Type})
+    EXPECT_TRUE(kinds.at(static_cast<size_t>(k))) << "line kind " << static_cast<int>(k) << " missing";
+
+  // The MASM-only lines decode, and the GAS printer refuses them cleanly.
+  auto masm = decode(read_file(dir / "masm.ir"));
+  ASSERT_TRUE(masm.ok()) << masm.error().message;
+  ASSERT_EQ(masm->lines.size(), 4u);
+  EXPECT_EQ(masm->lines[0].kind, K::External);
+  EXPECT_EQ(masm->lines[0].text, "ext");
+  EXPECT_EQ(masm->lines[0].dtype, ir::DataType::Near);
+  EXPECT_EQ(masm->lines[1].kind, K::Mode386);
+  EXPECT_EQ(masm->lines[2].kind, K::Model);
+  EXPECT_EQ(masm->lines[2].text, "flat");
+  EXPECT_EQ(masm->lines[3].dtype, ir::DataType::Qword);
+  auto text = ir::to_gas(*masm);
+  ASSERT_FALSE(text.ok());
+  EXPECT_NE(text.error().message.find("MASM"), std::string::npos);
 }
 
 TEST(IrStrict, EveryTruncationIsAnError) {
