@@ -68,8 +68,8 @@ int bench(int rounds, const std::vector<const char*>& files) {
   std::printf("%zu units, %.2f MB of IR, %zu lines, %zu instructions, %d rounds\n", irs.size(),
               bytes / 1e6, lines, instrs, rounds);
   auto report = [&](const char* stage, double s) {
-    std::printf("%-28s %8.3f s  %8.1f MB IR/s  %8.2f M instructions/s\n", stage, s,
-                bytes * rounds / 1e6 / s, instrs * rounds / 1e6 / s);
+    std::printf("%-26s %7.3f s %7.1f MB IR/s %6.2f M instructions/s %6.2f M lines/s\n", stage, s,
+                bytes * rounds / 1e6 / s, instrs * rounds / 1e6 / s, lines * rounds / 1e6 / s);
   };
   auto t0 = std::chrono::steady_clock::now();
   for (int r = 0; r < rounds; ++r)
