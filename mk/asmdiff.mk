@@ -19,7 +19,7 @@ $(IR_CONSTRUCTORS): tests/ir/ir_constructors.mli tests/ir/ir_constructors.ml $(O
 
 .PHONY: asmdiff
 asmdiff: $(BUILD)/bin/ocamljit-opt $(IR_CONSTRUCTORS) $(UPSTREAM_STAMP)
-	@rm -rf $(ASMDIFF_WORK)
+	@rm -rf $(ASMDIFF_WORK) && mkdir -p $(ASMDIFF_WORK)
 	$(IR_CONSTRUCTORS) $(ASMDIFF_WORK)/constructors
 	OCAMLJIT_OPT=$(abspath $(BUILD)/bin/ocamljit-opt) JOBS=$(JOBS) \
 	  sh tests/asmdiff/asmdiff.sh $(abspath $(ASMDIFF_WORK)) $(abspath $(UPSTREAM))

@@ -1,5 +1,6 @@
 #include "ir/decode.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <optional>
 #include <string>
@@ -14,6 +15,9 @@ constexpr int kMaxConstantDepth = 64;     // the backend nests 2 deep at most
 constexpr uint8_t kFirstDirective = 0x80;
 constexpr uint64_t kNameBudgetBase = 64u << 20;
 constexpr uint64_t kNameBudgetFactor = 64;
+// The largest stdlib unit's IR is ~200 KiB; a Line takes ~300 bytes of memory
+// per byte-sized line at worst, so the input size is capped.
+constexpr size_t kMaxInputSize = size_t{256} << 20;
 
 // Number of operands of each opcode (IMUL is special: 1 or 2).
 int arity(Op op) {
@@ -39,6 +43,9 @@ class Reader {
   Reader(const uint8_t* data, size_t size) : data_(data), size_(size) {}
 
   Result<Program> program() {
+    if (size_ > kMaxInputSize)
+      return make_error("IR: input of ", size_, " bytes is larger than the limit of ",
+                        kMaxInputSize, " bytes");
     if (size_ < sizeof kMagic + 1 || std::memcmp(data_, kMagic, sizeof kMagic) != 0)
       return make_error("IR: byte offset 0: not an ocamljit IR (bad magic)");
     pos_ = sizeof kMagic;
@@ -52,7 +59,8 @@ class Reader {
     if (!count(n, "line count")) return take_error();
     in_lines_ = true;
     budget_ = kNameBudgetBase + kNameBudgetFactor * size_;
-    p.lines.reserve(n);
+    // Real programs take ~6 bytes per line: do not trust n beyond that.
+    p.lines.reserve(std::min<uint64_t>(n, remaining() / 2 + 16));
     for (line_ = 0; line_ < n; ++line_) {
       // Filled in place: a Line is large, moving it would double the work.
       if (!line(p.lines.emplace_back())) return take_error();

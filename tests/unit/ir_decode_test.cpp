@@ -205,6 +205,14 @@ TEST(IrStrict, AbsurdCountIsRejectedBeforeAllocating) {
   expect_clean_error(decode(c), "varint");
 }
 
+TEST(IrStrict, OversizedInputIsRejectedUnread) {
+  auto b = seed();
+  // The size is checked before any byte is read.
+  auto r = ir::decode(b.data(), (size_t{256} << 20) + 1);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("larger than the limit"), std::string::npos);
+}
+
 TEST(IrStrict, DeepConstantNestingIsAnError) {
   // One `.quad` line whose constant is (((... + ...) + ...)...) 1000 deep.
   std::vector<uint8_t> b = {'O', 'J', 'I', 'R', ir::kVersion, 1, 0x87};
