@@ -6,9 +6,15 @@ open X86_ast
 let magic = "OJIR"
 let version = 1
 
+module Names = Hashtbl.Make (struct
+  type t = string
+  let equal = String.equal
+  let hash = Hashtbl.hash
+end)
+
 type state = {
   buf : Buffer.t;
-  strings : (string, int) Hashtbl.t;  (* interned string -> its index *)
+  strings : int Names.t;  (* interned string -> its index *)
 }
 
 let byte st n = Buffer.add_char st.buf (Char.unsafe_chr n)
@@ -32,10 +38,10 @@ let raw st s = count st (String.length s); Buffer.add_string st.buf s
 (* Names (symbols, labels, sections) repeat: the first occurrence is written
    inline after a 0, later ones as 1 + its index. *)
 let name st s =
-  match Hashtbl.find_opt st.strings s with
+  match Names.find_opt st.strings s with
   | Some i -> count st (i + 1)
   | None ->
-      Hashtbl.add st.strings s (Hashtbl.length st.strings);
+      Names.add st.strings s (Names.length st.strings);
       count st 0;
       raw st s
 
@@ -234,7 +240,7 @@ let line st = function
   | Type (s, t) -> byte st 0x97; name st s; name st t
 
 let serialise program =
-  let st = { buf = Buffer.create 65536; strings = Hashtbl.create 1024 } in
+  let st = { buf = Buffer.create 65536; strings = Names.create 1024 } in
   Buffer.add_string st.buf magic;
   byte st version;
   count st (List.length program);
