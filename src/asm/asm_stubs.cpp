@@ -41,23 +41,36 @@ using namespace ocamljit;
 #if OCAMLJIT_HAVE_ASSEMBLER
 // Writes `bytes` to `path` through a temporary file in the same directory and
 // a rename, so that a failed or interrupted run never leaves a partial object.
+Status write_all(int fd, const std::string& path, const std::vector<uint8_t>& bytes) {
+  size_t done = 0;
+  while (done < bytes.size()) {
+    ssize_t n = write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return make_error("cannot write ", path, ": ", std::strerror(errno));
+    done += static_cast<size_t>(n);
+  }
+  return ok_status();
+}
+
 Status write_atomically(const std::string& path, const std::vector<uint8_t>& bytes) {
+  // A device or a pipe (e.g. -o /dev/null) is written to, never replaced.
+  struct stat st;
+  if (stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    int fd = open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
+    if (fd < 0) return make_error("cannot open ", path, ": ", std::strerror(errno));
+    Status written = write_all(fd, path, bytes);
+    close(fd);
+    return written;
+  }
   std::string tmp = path + ".ocamljit-XXXXXX";
   std::vector<char> templ(tmp.begin(), tmp.end());
   templ.push_back('\0');
   int fd = mkstemp(templ.data());
   if (fd < 0) return make_error("cannot create a temporary file next to ", path, ": ", std::strerror(errno));
-  size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t n = write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      int e = errno;
-      close(fd);
-      unlink(templ.data());
-      return make_error("cannot write ", path, ": ", std::strerror(e));
-    }
-    done += static_cast<size_t>(n);
+  if (Status written = write_all(fd, path, bytes); !written) {
+    close(fd);
+    unlink(templ.data());
+    return written;
   }
   // mkstemp creates 0600; objects get the usual 0644 (less the umask).
   mode_t mask = umask(0);
