@@ -342,6 +342,8 @@ Result<LinkedUnit> Linker::link(const obj::Object& object) {
 
   // ---- commit.
   for (const auto& s : object.symbols) {
+    if (s.kind == obj::SymbolKind::Func && s.section && s.size > 0)
+      out.functions.push_back({s.name, section_address(*s.section) + s.value, s.size});
     if (!s.defined() || s.binding == obj::Binding::Local || s.name.empty()) continue;
     if (s.kind == obj::SymbolKind::Section || s.kind == obj::SymbolKind::File) continue;
     out.globals.emplace(s.name, s.section ? section_address(*s.section) + s.value : s.value);

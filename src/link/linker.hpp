@@ -34,9 +34,15 @@ using ExternalResolver = std::function<std::optional<uint64_t>(const std::string
 // dlsym(RTLD_DEFAULT, name): the executable, then the shared libraries.
 ExternalResolver process_resolver();
 
+struct FunctionRange {
+  std::string name;
+  uint64_t address = 0, size = 0;
+};
+
 struct LinkedUnit {
   std::string name;
   std::unordered_map<std::string, uint64_t> globals;  // global symbols it defines
+  std::vector<FunctionRange> functions;               // sized function symbols, for profilers
   memory::Range code;                                 // its code, stubs included
   size_t bytes = 0;                                   // JIT memory it takes
   size_t got_slots = 0, plt_stubs = 0, relaxed = 0;

@@ -15,7 +15,11 @@ extern "C" {
 #include <caml/stack.h>
 }
 
+#include <unistd.h>
+
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <string>
 
@@ -55,6 +59,22 @@ Result<Engine*> engine() {
     e.linker = std::make_unique<link::Linker>(*e.memory, link::process_resolver());
   }
   return &e;
+}
+
+// With OCAMLJIT_PERF_MAP set, the functions of every unit are appended to
+// /tmp/perf-<pid>.map, the file `perf report` reads to name JIT code.
+void note_for_perf(const link::LinkedUnit& linked) {
+  static FILE* map = [] {
+    const char* on = std::getenv("OCAMLJIT_PERF_MAP");
+    if (on == nullptr || *on == '\0') return static_cast<FILE*>(nullptr);
+    const std::string path = "/tmp/perf-" + std::to_string(getpid()) + ".map";
+    return std::fopen(path.c_str(), "a");
+  }();
+  if (map == nullptr) return;
+  for (const auto& f : linked.functions)
+    std::fprintf(map, "%llx %llx %s\n", static_cast<unsigned long long>(f.address),
+                 static_cast<unsigned long long>(f.size), f.name.c_str());
+  std::fflush(map);
 }
 
 using Clock = std::chrono::steady_clock;
@@ -125,6 +145,7 @@ value link_and_register(Result<obj::Object> object, const std::string& prefix,
   }
   const auto register_start = Clock::now();
   register_unit(*linked, prefix);
+  note_for_perf(*linked);
   last_timings.register_ns = since(register_start);
   ++units_loaded;
   return Val_int(0);

@@ -270,3 +270,29 @@ TEST(Linker, OcamlUnitFromOcamlopt) {
   EXPECT_TRUE(again->globals.count("camlUnit_ml__code_begin"));
   EXPECT_TRUE(again->globals.count("camlUnit_ml__frametable"));
 }
+
+TEST(Linker, SizedFunctionsAreReportedForProfilers) {
+  Fixture fx;
+  auto u = fx.linker->link(read("funcs", R"(
+  .text
+  .type local_fn, @function
+local_fn:
+  ret
+  .size local_fn, .-local_fn
+  .globl global_fn
+  .type global_fn, @function
+global_fn:
+  nop
+  ret
+  .size global_fn, .-global_fn
+unsized:
+  ret
+)"));
+  ASSERT_TRUE(u.ok()) << u.error().message;
+  ASSERT_EQ(u->functions.size(), 2u);
+  EXPECT_EQ(u->functions[0].name, "local_fn");
+  EXPECT_EQ(u->functions[0].size, 1u);
+  EXPECT_EQ(u->functions[1].name, "global_fn");
+  EXPECT_EQ(u->functions[1].address, u->globals.at("global_fn"));
+  EXPECT_EQ(u->functions[1].size, 2u);
+}
