@@ -22,3 +22,9 @@ test-doc-noexec: $(BUILD)/bin/ocamljit-doc
 	  $(BUILD)/bin/ocamljit-doc --output /dev/null tests/doc/docs/stale.md
 	@n=$$(grep -c 'execve(' $(BUILD)/doc-strace.log); test "$$n" = 1 || \
 	  { echo "ocamljit-doc ran $$((n - 1)) other program(s):" >&2; grep 'execve(' $(BUILD)/doc-strace.log >&2; exit 1; }
+
+# The project's toplevel corpus as documents, against ocaml (tests/doc/corpus.sh).
+.PHONY: test-doc-corpus
+test-doc-corpus: $(BUILD)/bin/ocamljit-doc
+	sh tests/doc/corpus.sh $(BUILD)/bin/ocamljit-doc
+TEST_TARGETS += test-doc-corpus

@@ -23,6 +23,7 @@ constexpr const char* usage_text =
     "  --load FILE     load FILE (.cmxs) before evaluation (repeatable)\n"
     "  --prelude FILE  evaluate FILE silently first, in every environment\n"
     "  --non-deterministic  also run and check the blocks labelled non-deterministic\n"
+    "  --version       show the OCaml version\n"
     "  --help          show this help\n";
 
 struct Options {
@@ -45,7 +46,7 @@ int usage_error(const std::string& message) {
 }
 
 // Reads the options; returns an exit status when the program must stop.
-std::optional<int> parse_options(const std::vector<std::string>& args, Options& o) {
+std::optional<int> parse_options(const std::vector<std::string>& args, const std::string& version, Options& o) {
   bool only_files = false;
   for (std::size_t i = 1; i < args.size(); ++i) {
     const std::string& a = args[i];
@@ -59,6 +60,10 @@ std::optional<int> parse_options(const std::vector<std::string>& args, Options& 
     }
     if (a == "--help" || a == "-help" || a == "-h") {
       std::cout << usage_text;
+      return 0;
+    }
+    if (a == "--version" || a == "-version") {
+      std::cout << "ocamljit-doc for OCaml " << version << "\n";
       return 0;
     }
     if (a == "--promote") {
@@ -118,7 +123,7 @@ struct Input {
 
 int run_cli(const std::vector<std::string>& args, const std::string& version, EvaluatorFactory& factory) {
   Options o;
-  if (auto stop = parse_options(args, o)) return *stop;
+  if (auto stop = parse_options(args, version, o)) return *stop;
 
   // Every input is read and parsed before anything is evaluated or written.
   std::vector<Input> inputs;

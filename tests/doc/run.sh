@@ -204,6 +204,7 @@ usage 2 --load "$work/does-not-exist.cmxs" "$here/docs/correct.md"
 usage 2 --prelude "$work/does-not-exist.ml" "$here/docs/correct.md"
 usage 2 --load
 usage 0 --help
+usage 0 --version
 
 if [ $failures -gt 0 ]; then
   echo "ocamljit-doc tests: $failures failure(s)" >&2
