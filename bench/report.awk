@@ -154,7 +154,8 @@ function targets(    lat, ex, v) {
     rmed["latency", "ocaml"] > 0 && rmed["latency", "ocamljit"] > 0 && rmed["latency", "ocamlnat"] > 0
   v = lat ? rmed["latency", "ocamljit"] / rmed["latency", "ocaml"] : 0
   target("per-phrase latency / ocaml's", "<= 1.0", lat ? sprintf("%.2f", v) : "-", v <= 1.0)
-  lat = ("latency" SUBSEP "ocamlnat") in rmed && ("latency" SUBSEP "ocamljit") in rmed && rmed["latency", "ocamljit"] > 0 && rmed["latency", "ocamlnat"] > 0
+  lat = ("latency" SUBSEP "ocamlnat") in rmed && ("latency" SUBSEP "ocamljit") in rmed && \
+    rmed["latency", "ocamljit"] > 0 && rmed["latency", "ocamlnat"] > 0
   v = lat ? rmed["latency", "ocamlnat"] / rmed["latency", "ocamljit"] : 0
   target("speed-up of per-phrase latency over ocamlnat", ">= 40", lat ? sprintf("%.2f", v) : "-", v >= 40)
   ex = ("exec" SUBSEP "ocamlopt") in rmed && ("exec" SUBSEP "ocamljit") in rmed && rmed["exec", "ocamljit"] > 0
