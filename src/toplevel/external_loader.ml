@@ -28,6 +28,19 @@ let assemble_with_as ~prefix program =
 
 let prepare_unit ~prefix = Compiler_api.set_assembler (assemble_with_as ~prefix)
 
+(* dlopen reports a missing symbol as "FILE: undefined symbol: NAME". *)
+let dlopen_error msg =
+  let marker = "undefined symbol: " in
+  let m = String.length marker and n = String.length msg in
+  let rec find i =
+    if i + m > n then None
+    else if String.sub msg i m = marker then Some (String.trim (String.sub msg (i + m) (n - i - m)))
+    else find (i + 1)
+  in
+  match find 0 with
+  | Some sym -> Loader.undefined_symbol_error sym
+  | None -> Failure ("ocamljit: cannot load phrase: " ^ msg)
+
 let run_unit _ppf ~unit_name ~prefix =
   let obj = prefix ^ Config.ext_obj in
   let dll = prefix ^ Config.ext_dll in
@@ -38,7 +51,7 @@ let run_unit _ppf ~unit_name ~prefix =
       Timings.time "link" (fun () -> Asmlink.call_linker_shared [ obj ] dll);
       match Timings.time "load" (fun () -> run_shared_object dll unit_name) with
       | Ran v -> Loader.Result v
-      | Dlopen_failed msg -> Misc.fatal_error ("ocamljit: cannot load phrase: " ^ msg)
+      | Dlopen_failed msg -> raise (dlopen_error msg)
       | exception exn -> Loader.Exception exn)
 
 let find_symbol sym = Dynlink.unsafe_get_global_value ~bytecode_or_asm_symbol:sym

@@ -54,3 +54,28 @@ let current () =
       in
       chosen := Some l;
       l
+
+(* OCaml symbols are caml<Unit>...; anything else is a C primitive. *)
+let module_of_symbol sym =
+  let n = String.length sym in
+  if n > 4 && String.sub sym 0 4 = "caml" && Char.uppercase_ascii sym.[4] = sym.[4]
+     && sym.[4] <> '_' then
+    let parts = String.split_on_char '_' (String.sub sym 4 (n - 4)) in
+    (* "Stdlib__List__map_12" splits as Stdlib; ""; List; ""; map; 12 *)
+    let rec take acc = function
+      | "" :: (p :: _ as rest) when p <> "" && Char.uppercase_ascii p.[0] = p.[0] ->
+          take acc rest
+      | p :: rest when p <> "" && Char.uppercase_ascii p.[0] = p.[0]
+                       && Char.lowercase_ascii p.[0] <> p.[0] ->
+          take (p :: acc) rest
+      | _ -> List.rev acc
+    in
+    match take [] parts with [] -> None | ms -> Some (String.concat "__" ms)
+  else None
+
+(* Undefined symbols are reported as the bytecode toplevel reports them. *)
+let undefined_symbol_error sym =
+  match module_of_symbol sym with
+  | Some m -> Symtable.Error (Symtable.Undefined_global m)
+  | None -> Symtable.Error (Symtable.Unavailable_primitive sym)
+

@@ -28,6 +28,11 @@ and load_error =
   | Load_failed of string  (** the file could not be loaded: why *)
   | Raised of exn          (** its initialisation raised *)
 
+val undefined_symbol_error : string -> exn
+(** The error a loader raises when a unit refers to a symbol the process
+    lacks, as the bytecode toplevel reports it: an undefined global for a
+    [caml<Module>...] symbol, an unavailable primitive otherwise. *)
+
 val register : t -> unit
 (** Make a loader selectable by its name. *)
 

@@ -166,7 +166,7 @@ let execute_phrase print_outcome ppf = function
 let load_file _recursive ppf name =
   match Load_path.find name with
   | exception Not_found ->
-      fprintf ppf "File not found: %s@." name;
+      fprintf ppf "Cannot find file %s.@." name;
       false
   | path -> (
       match (loader ()).load_file ppf path with

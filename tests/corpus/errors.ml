@@ -34,6 +34,8 @@ let partial3 = function [] -> 0;;
 #show_val;;
 #print_depth "not an int";;
 #use "no/such/file.ml";;
+#load "no_such_library.cmo";;
+#load "no_such_library.cmxs";;
 #use "inc/missing.ml";;
 #directory "no/such/dir";;
 type t = A;;

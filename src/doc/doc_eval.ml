@@ -1,0 +1,129 @@
+(* See doc_eval.mli. Mirrors what Toploop.loop does around each phrase, but
+   reads the phrase from a string and keeps one Env.t per named environment. *)
+
+let ppf = Format.std_formatter
+let initial = ref Env.empty
+
+let init ~include_dirs =
+  Loaders.register_all ();
+  Clflags.native_code := true;
+  Clflags.include_dirs := List.rev_append include_dirs !Clflags.include_dirs;
+  Compmisc.read_clflags_from_env ();
+  Topcommon.set_paths ();
+  Compmisc.init_path ();
+  Clflags.debug := true;
+  Location.formatter_for_warnings := ppf;
+  Topcommon.initialize_toplevel_env ();
+  initial := !Topcommon.toplevel_env;
+  Topcommon.run_hooks Topcommon.After_setup
+
+let flush_all () =
+  Format.pp_print_flush ppf ();
+  Format.pp_print_flush Format.err_formatter ();
+  flush stdout;
+  flush stderr
+
+let load path =
+  let ok =
+    try Topeval.load_file false ppf path
+    with exn -> Location.report_exception ppf exn; false
+  in
+  flush_all ();
+  ok
+
+(* The environment of every name used so far; the current one lives in
+   Topcommon.toplevel_env. *)
+let envs : (string, Env.t) Hashtbl.t = Hashtbl.create 8
+let current = ref ""
+
+(* Every environment starts from the one made at set-up. Making another
+   with Compmisc.initial_env would reset Ident's stamps, and identifiers of
+   different environments would then collide in Translmod's global table.
+   Loaded modules are found through the load path, so this environment
+   sees them too. *)
+let initial_env () = !initial
+
+let switch_to name =
+  if name <> !current then begin
+    Hashtbl.replace envs !current !Topcommon.toplevel_env;
+    Topcommon.toplevel_env :=
+      (match Hashtbl.find_opt envs name with
+       | Some e -> e
+       | None -> initial_env ());
+    current := name
+  end
+
+let reset_envs () =
+  let e = initial_env () in
+  Hashtbl.reset envs;
+  current := "";
+  Topcommon.toplevel_env := e
+
+let phrase_buffer = Buffer.create 256
+
+(* Runs the phrases of [text] one after the other, like the toplevel's loop
+   does with its input; stops at the first failure. *)
+let eval_text ~print text =
+  let lb = Lexing.from_string text in
+  Location.init lb "//toplevel//";
+  Location.input_name := "//toplevel//";
+  Location.input_lexbuf := Some lb;
+  Buffer.reset phrase_buffer;
+  Buffer.add_string phrase_buffer text;
+  Location.input_phrase_buffer := Some phrase_buffer;
+  let rec next () =
+    let snap = Btype.snapshot () in
+    match
+      Location.reset ();
+      Warnings.reset_fatal ();
+      Topcommon.first_line := true;
+      let phr = !Toploop.parse_toplevel_phrase lb in
+      let phr = Topcommon.preprocess_phrase ppf phr in
+      Env.reset_cache_toplevel ();
+      Toploop.execute_phrase print ppf phr
+    with
+    | true -> next ()
+    | false -> false
+    | exception End_of_file -> true
+    | exception exn ->
+        (try Location.report_exception ppf exn
+         with _ -> Format.fprintf ppf "Uncaught exception: %s@." (Printexc.to_string exn));
+        Btype.backtrack snap;
+        false
+  in
+  next ()
+
+(* A whole file, as #use reads it: the last phrase needs no ";;". *)
+let eval_file text =
+  let lb = Lexing.from_string text in
+  Location.init lb "//toplevel//";
+  Location.input_name := "//toplevel//";
+  Location.input_lexbuf := Some lb;
+  Location.input_phrase_buffer := None;
+  let snap = Btype.snapshot () in
+  try
+    Location.reset ();
+    Warnings.reset_fatal ();
+    List.for_all
+      (fun phr ->
+        let phr = Topcommon.preprocess_phrase ppf phr in
+        Env.reset_cache_toplevel ();
+        Toploop.execute_phrase false ppf phr)
+      (!Toploop.parse_use_file lb)
+  with exn ->
+    (try Location.report_exception ppf exn
+     with _ -> Format.fprintf ppf "Uncaught exception: %s@." (Printexc.to_string exn));
+    Btype.backtrack snap;
+    false
+
+let eval ~env ~print text =
+  switch_to env;
+  let ok = if print then eval_text ~print text else eval_file text in
+  flush_all ();
+  ok
+
+let register () =
+  Callback.register "ocamljit_doc_init" (fun dirs -> init ~include_dirs:(Array.to_list dirs));
+  Callback.register "ocamljit_doc_load" load;
+  Callback.register "ocamljit_doc_eval" (fun env print text -> eval ~env ~print text);
+  Callback.register "ocamljit_doc_reset_envs" reset_envs

@@ -1,0 +1,406 @@
+// Reading documents: Markdown fenced blocks and odoc code blocks in
+// .mli/.ml doc comments and .mld files. Everything that is not an OCaml
+// block is kept as verbatim text.
+#include <algorithm>
+#include <cctype>
+
+#include "doc/doc.hpp"
+
+namespace ocamljit::doc {
+
+namespace {
+
+bool is_blank(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return c == ' ' || c == '\t' || c == '\r'; });
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+struct Line {
+  std::size_t start;      // offset of the first character
+  std::string_view text;  // without '\n'
+  std::size_t end;        // offset after the '\n' (or end of text)
+};
+
+std::vector<Line> split_lines(std::string_view text) {
+  std::vector<Line> lines;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t nl = text.find('\n', pos);
+    if (nl == std::string_view::npos) {
+      lines.push_back({pos, text.substr(pos), text.size()});
+      break;
+    }
+    lines.push_back({pos, text.substr(pos, nl - pos), nl + 1});
+    pos = nl + 1;
+  }
+  return lines;
+}
+
+// ---------------------------------------------------------------------------
+// Markdown
+
+struct Fence {
+  char ch;
+  std::size_t len;
+  std::string_view info;
+};
+
+std::optional<Fence> fence_opener(std::string_view line) {
+  std::size_t i = 0;
+  while (i < line.size() && line[i] == ' ') ++i;
+  if (i >= line.size() || (line[i] != '`' && line[i] != '~')) return std::nullopt;
+  char ch = line[i];
+  std::size_t j = i;
+  while (j < line.size() && line[j] == ch) ++j;
+  if (j - i < 3) return std::nullopt;
+  std::string_view info = trim(line.substr(j));
+  if (ch == '`' && info.find('`') != std::string_view::npos) return std::nullopt;
+  return Fence{ch, j - i, info};
+}
+
+bool closes(std::string_view line, const Fence& f) {
+  std::size_t i = 0;
+  while (i < line.size() && line[i] == ' ') ++i;
+  std::size_t j = i;
+  while (j < line.size() && line[j] == f.ch) ++j;
+  return j - i >= f.len && is_blank(line.substr(j));
+}
+
+constexpr std::string_view mdx_open = "<!-- $MDX";
+
+Result<Document> parse_markdown(std::string_view text) {
+  Document doc;
+  std::vector<Line> lines = split_lines(text);
+  std::string pending_text;
+  std::optional<Labels> pending_labels;
+  auto flush_text = [&] {
+    if (!pending_text.empty()) doc.parts.push_back({std::move(pending_text), std::nullopt});
+    pending_text.clear();
+  };
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const Line& l = lines[i];
+    std::string_view t = trim(l.text);
+    if (t.starts_with(mdx_open)) {
+      if (!t.ends_with("-->"))
+        return make_error(i + 1, ": malformed label comment: expected `<!-- $MDX LABELS -->' on one line");
+      auto labels = parse_labels(t.substr(mdx_open.size(), t.size() - mdx_open.size() - 3));
+      if (!labels) return make_error(i + 1, ": ", labels.error().message);
+      if (i + 1 >= lines.size() || !fence_opener(lines[i + 1].text))
+        return make_error(i + 1, ": `<!-- $MDX ... -->' must come right before a code block");
+      pending_labels = std::move(*labels);
+      pending_text.append(text.substr(l.start, l.end - l.start));
+      continue;
+    }
+    auto fence = fence_opener(l.text);
+    if (!fence) {
+      pending_text.append(text.substr(l.start, l.end - l.start));
+      continue;
+    }
+    std::size_t close = i + 1;
+    while (close < lines.size() && !closes(lines[close].text, *fence)) ++close;
+    if (close >= lines.size()) return make_error(i + 1, ": unclosed code block (opened here)");
+    std::string_view info = fence->info;
+    std::size_t word_end = 0;
+    while (word_end < info.size() && !std::isspace(static_cast<unsigned char>(info[word_end])) &&
+           info[word_end] != ',')
+      ++word_end;
+    std::string_view lang = info.substr(0, word_end);
+    Labels labels = pending_labels.value_or(Labels{});
+    pending_labels.reset();
+    std::size_t end = lines[close].end;
+    if (lang != "ocaml") {
+      pending_text.append(text.substr(l.start, end - l.start));
+      i = close;
+      continue;
+    }
+    // Labels may also follow the language in the info string.
+    if (word_end < info.size()) {
+      auto more = parse_labels(info.substr(word_end));
+      if (!more) return make_error(i + 1, ": ", more.error().message);
+      Labels& m = *more;
+      labels.skip = labels.skip || m.skip;
+      if (m.non_deterministic != NonDeterministic::no) labels.non_deterministic = m.non_deterministic;
+      if (!m.env.empty()) labels.env = m.env;
+      labels.set_vars.insert(labels.set_vars.end(), m.set_vars.begin(), m.set_vars.end());
+      labels.unset_vars.insert(labels.unset_vars.end(), m.unset_vars.begin(), m.unset_vars.end());
+      labels.versions.insert(labels.versions.end(), m.versions.begin(), m.versions.end());
+    }
+    Block b;
+    b.line = i + 1;
+    b.labels = std::move(labels);
+    b.header = std::string(text.substr(l.start, l.end - l.start));
+    for (std::size_t k = i + 1; k < close; ++k) b.body.emplace_back(lines[k].text);
+    b.footer = std::string(text.substr(lines[close].start, end - lines[close].start));
+    b.original = std::string(text.substr(l.start, end - l.start));
+    flush_text();
+    doc.parts.push_back({"", std::move(b)});
+    i = close;
+  }
+  flush_text();
+  return doc;
+}
+
+// ---------------------------------------------------------------------------
+// odoc
+
+struct LineIndex {
+  std::vector<std::size_t> starts;
+  explicit LineIndex(std::string_view text) {
+    starts.push_back(0);
+    for (std::size_t i = 0; i < text.size(); ++i)
+      if (text[i] == '\n') starts.push_back(i + 1);
+  }
+  std::size_t line_of(std::size_t offset) const {
+    return static_cast<std::size_t>(std::upper_bound(starts.begin(), starts.end(), offset) - starts.begin());
+  }
+  std::size_t column_of(std::size_t offset) const { return offset - starts[line_of(offset) - 1]; }
+};
+
+// Skips an OCaml string literal starting at text[i] == '"'; returns the
+// offset after it, or npos when unterminated.
+std::size_t skip_string(std::string_view text, std::size_t i) {
+  for (std::size_t k = i + 1; k < text.size(); ++k) {
+    if (text[k] == '\\') ++k;
+    else if (text[k] == '"') return k + 1;
+  }
+  return std::string_view::npos;
+}
+
+// {id|...|id}: returns the offset after it, i unchanged if not one, npos if unterminated.
+std::size_t skip_quoted_string(std::string_view text, std::size_t i) {
+  std::size_t k = i + 1;
+  while (k < text.size() && (std::islower(static_cast<unsigned char>(text[k])) || text[k] == '_')) ++k;
+  if (k >= text.size() || text[k] != '|') return i;
+  std::string close = "|" + std::string(text.substr(i + 1, k - i - 1)) + "}";
+  std::size_t e = text.find(close, k + 1);
+  return e == std::string_view::npos ? std::string_view::npos : e + close.size();
+}
+
+// A character literal at text[i] == '\'': returns the offset after it, or i + 1.
+std::size_t skip_char(std::string_view text, std::size_t i) {
+  if (i + 2 < text.size() && text[i + 1] != '\\' && text[i + 2] == '\'') return i + 3;
+  if (i + 1 < text.size() && text[i + 1] == '\\') {
+    std::size_t e = text.find('\'', i + 3);
+    if (e != std::string_view::npos && e - i <= 5) return e + 1;
+  }
+  return i + 1;
+}
+
+struct Region {
+  std::size_t begin, end;
+};
+
+// Doc comments `(** ... *)` of an .ml/.mli file, lexed as OCaml does
+// (nested comments, strings inside comments).
+Result<std::vector<Region>> doc_comments(std::string_view text, const LineIndex& index) {
+  std::vector<Region> regions;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    char c = text[i];
+    if (c == '"') {
+      std::size_t e = skip_string(text, i);
+      if (e == std::string_view::npos) return make_error(index.line_of(i), ": unterminated string");
+      i = e;
+    } else if (c == '{') {
+      std::size_t e = skip_quoted_string(text, i);
+      if (e == std::string_view::npos) return make_error(index.line_of(i), ": unterminated quoted string");
+      i = e == i ? i + 1 : e;
+    } else if (c == '\'') {
+      i = skip_char(text, i);
+    } else if (c == '(' && i + 1 < text.size() && text[i + 1] == '*') {
+      std::size_t open = i;
+      bool doc = i + 2 < text.size() && text[i + 2] == '*' &&
+                 !(i + 3 < text.size() && (text[i + 3] == '*' || text[i + 3] == ')'));
+      std::size_t k = i + 2;
+      int depth = 1;
+      while (k < text.size() && depth > 0) {
+        if (text[k] == '(' && k + 1 < text.size() && text[k + 1] == '*') {
+          ++depth;
+          k += 2;
+        } else if (text[k] == '*' && k + 1 < text.size() && text[k + 1] == ')') {
+          --depth;
+          k += 2;
+        } else if (text[k] == '"') {
+          std::size_t e = skip_string(text, k);
+          if (e == std::string_view::npos) return make_error(index.line_of(k), ": unterminated string in comment");
+          k = e;
+        } else if (text[k] == '{') {
+          std::size_t e = skip_quoted_string(text, k);
+          if (e == std::string_view::npos)
+            return make_error(index.line_of(k), ": unterminated quoted string in comment");
+          k = e == k ? k + 1 : e;
+        } else if (text[k] == '\'') {
+          k = skip_char(text, k);
+        } else {
+          ++k;
+        }
+      }
+      if (depth > 0) return make_error(index.line_of(open), ": unclosed comment (opened here)");
+      if (doc) regions.push_back({open + 3, k - 2});
+      i = k;
+    } else {
+      ++i;
+    }
+  }
+  return regions;
+}
+
+// Splits on every newline: n newlines give n + 1 parts.
+std::vector<std::string> split_exact(std::string_view s) {
+  std::vector<std::string> parts;
+  std::size_t pos = 0;
+  for (;;) {
+    std::size_t nl = s.find('\n', pos);
+    if (nl == std::string_view::npos) break;
+    parts.emplace_back(s.substr(pos, nl - pos));
+    pos = nl + 1;
+  }
+  parts.emplace_back(s.substr(pos));
+  return parts;
+}
+
+// Lays the content of `{[ ... ]}` out as header, body lines and footer, so
+// that a blank rest of the opening line and the indentation before `]}` stay
+// outside the body.
+void split_body(std::string_view opener, std::string_view inner, Block& b) {
+  std::size_t first_nl = inner.find('\n');
+  if (first_nl == std::string_view::npos) {
+    b.header = std::string(opener);
+    if (is_blank(inner)) {
+      b.header += std::string(inner);
+    } else {
+      b.body.emplace_back(inner);
+      b.last_line_open = true;
+    }
+    b.footer = "]}";
+    return;
+  }
+  std::size_t body_begin = is_blank(inner.substr(0, first_nl)) ? first_nl + 1 : 0;
+  b.header = std::string(opener) + std::string(inner.substr(0, body_begin));
+  std::size_t last_nl = inner.rfind('\n');
+  std::string_view last = inner.substr(last_nl + 1);
+  if (is_blank(last)) {
+    b.footer = std::string(last) + "]}";
+    if (body_begin <= last_nl) b.body = split_exact(inner.substr(body_begin, last_nl - body_begin));
+  } else {
+    b.footer = "]}";
+    b.last_line_open = true;
+    b.body = split_exact(inner.substr(body_begin));
+  }
+}
+
+Status code_blocks(std::string_view text, Region r, const LineIndex& index, Document& doc,
+                   std::size_t& copied) {
+  std::size_t i = r.begin;
+  while (i + 1 < r.end) {
+    char c = text[i];
+    if (c == '\\') {
+      i += 2;
+      continue;
+    }
+    if (c != '{') {
+      ++i;
+      continue;
+    }
+    char n = text[i + 1];
+    if (n == 'v' || n == '%') {
+      // Verbatim and raw markup: nothing inside is code.
+      std::string close = std::string(1, n) + "}";
+      std::size_t e = text.find(close, i + 2);
+      if (e == std::string_view::npos || e >= r.end)
+        return make_error(index.line_of(i), ": unclosed `{", n, "' (opened here)");
+      i = e + 2;
+      continue;
+    }
+    std::size_t content;
+    Labels labels;
+    bool ocaml = true;
+    if (n == '[') {
+      content = i + 2;
+    } else if (n == '@') {
+      std::size_t bracket = text.find('[', i + 2);
+      if (bracket == std::string_view::npos || bracket >= r.end)
+        return make_error(index.line_of(i), ": malformed code block: `{@' without `['");
+      std::string_view meta = text.substr(i + 2, bracket - i - 2);
+      std::size_t w = 0;
+      while (w < meta.size() && !std::isspace(static_cast<unsigned char>(meta[w]))) ++w;
+      ocaml = meta.substr(0, w) == "ocaml";
+      if (ocaml) {
+        auto l = parse_labels(meta.substr(w));
+        if (!l) return make_error(index.line_of(i), ": ", l.error().message);
+        labels = std::move(*l);
+      }
+      content = bracket + 1;
+    } else {
+      ++i;
+      continue;
+    }
+    std::size_t close = text.find("]}", content);
+    if (close == std::string_view::npos || close + 2 > r.end)
+      return make_error(index.line_of(i), ": unclosed code block (opened here)");
+    if (!ocaml) {
+      i = close + 2;
+      continue;
+    }
+    Block b;
+    b.line = index.line_of(i);
+    b.labels = std::move(labels);
+    split_body(text.substr(i, content - i), text.substr(content, close - content), b);
+    b.original = std::string(text.substr(i, close + 2 - i));
+    if (i > copied) doc.parts.push_back({std::string(text.substr(copied, i - copied)), std::nullopt});
+    doc.parts.push_back({"", std::move(b)});
+    copied = close + 2;
+    i = close + 2;
+  }
+  return ok_status();
+}
+
+Result<Document> parse_odoc(std::string_view text, bool whole_file) {
+  LineIndex index(text);
+  std::vector<Region> regions;
+  if (whole_file) {
+    regions.push_back({0, text.size()});
+  } else {
+    auto r = doc_comments(text, index);
+    if (!r) return r.error();
+    regions = std::move(*r);
+  }
+  Document doc;
+  std::size_t copied = 0;
+  for (Region r : regions) {
+    Status s = code_blocks(text, r, index, doc, copied);
+    if (!s) return s.error();
+  }
+  if (copied < text.size()) doc.parts.push_back({std::string(text.substr(copied)), std::nullopt});
+  return doc;
+}
+
+}  // namespace
+
+Syntax syntax_of_path(std::string_view path) {
+  for (std::string_view ext : {".mli", ".ml", ".mld"})
+    if (path.ends_with(ext)) return ext == ".mld" ? Syntax::mld : Syntax::odoc;
+  return Syntax::markdown;
+}
+
+Result<Document> parse_document(std::string_view text, Syntax syntax) {
+  if (syntax == Syntax::markdown) return parse_markdown(text);
+  // .mld files are documentation throughout; .ml/.mli only in doc comments.
+  return parse_odoc(text, syntax == Syntax::mld);
+}
+
+std::string render_block(const Block& b) {
+  std::string s = b.header;
+  for (std::size_t i = 0; i < b.body.size(); ++i) {
+    s += b.body[i];
+    if (i + 1 < b.body.size() || !b.last_line_open) s += '\n';
+  }
+  return s + b.footer;
+}
+
+}  // namespace ocamljit::doc

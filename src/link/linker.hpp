@@ -1,0 +1,74 @@
+// The in-memory linker: places an Object's allocatable sections in JIT
+// memory, resolves its symbols and applies its relocations. Symbols resolve
+// in this order: the unit itself, the units linked before it, then the
+// outside world (the host executable, whose symbols are exported
+// dynamically, and the shared libraries it has loaded).
+//
+// Linking is a pipeline of passes over one unit (as in LLVM's JITLink):
+//   resolve  -> every referenced symbol gets an address or the link fails;
+//   stubs    -> GOT slots for GOT-relative relocations whose target cannot be
+//               reached PC-relatively (mov-through-GOT to a reachable target
+//               is relaxed to lea), PLT stubs for calls out of ±2 GiB;
+//   layout   -> section and stub addresses, in one memory Transaction;
+//   apply    -> relocations written with overflow checks;
+//   commit   -> protections sealed, the unit's globals published.
+// A unit that fails at any step leaves no trace: no memory, no symbols.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "memory/memory.hpp"
+#include "object/object.hpp"
+#include "support/error.hpp"
+
+namespace ocamljit::link {
+
+// Looks a symbol up outside the JIT: nullopt if nobody defines it.
+using ExternalResolver = std::function<std::optional<uint64_t>(const std::string&)>;
+
+// dlsym(RTLD_DEFAULT, name): the executable, then the shared libraries.
+ExternalResolver process_resolver();
+
+struct LinkedUnit {
+  std::string name;
+  std::unordered_map<std::string, uint64_t> globals;  // global symbols it defines
+  memory::Range code;                                 // its code, stubs included
+  size_t bytes = 0;                                   // JIT memory it takes
+  size_t got_slots = 0, plt_stubs = 0, relaxed = 0;
+};
+
+class Linker {
+ public:
+  Linker(memory::Memory& memory, ExternalResolver external);
+
+  // Links and loads `object`. On success its globals are visible to later
+  // units; on failure nothing changed.
+  Result<LinkedUnit> link(const obj::Object& object);
+
+  // Units linked so far, then the outside world.
+  std::optional<uint64_t> lookup(const std::string& name) const;
+  std::optional<uint64_t> lookup_linked(const std::string& name) const;
+
+  // The undefined symbols that made the last link fail (empty otherwise).
+  const std::vector<std::string>& last_undefined() const { return last_undefined_; }
+
+  memory::Memory& memory() { return memory_; }
+
+ private:
+  memory::Memory& memory_;
+  ExternalResolver external_;
+  std::unordered_map<std::string, uint64_t> symbols_;
+  // Outside symbols found so far (the process's symbols do not move).
+  mutable std::unordered_map<std::string, uint64_t> outside_cache_;
+  std::vector<std::string> last_undefined_;
+};
+
+// Name of an x86-64 relocation type, for messages ("R_X86_64_PC32").
+std::string relocation_name(uint32_t type);
+
+}  // namespace ocamljit::link

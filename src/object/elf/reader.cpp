@@ -1,0 +1,231 @@
+#include "object/elf/reader.hpp"
+
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <optional>
+#include <vector>
+
+namespace ocamljit::elf {
+namespace {
+
+// ELF64 on-disk layouts and constants (System V gABI, x86-64 psABI).
+constexpr uint16_t ET_REL = 1;
+constexpr uint16_t EM_X86_64 = 62;
+constexpr uint32_t SHT_NULL = 0, SHT_SYMTAB = 2, SHT_STRTAB = 3, SHT_RELA = 4, SHT_REL = 9,
+                   SHT_GROUP = 17, SHT_SYMTAB_SHNDX = 18;
+constexpr uint16_t SHN_UNDEF = 0, SHN_LORESERVE = 0xff00, SHN_ABS = 0xfff1, SHN_COMMON = 0xfff2,
+                   SHN_XINDEX = 0xffff;
+constexpr uint8_t STB_LOCAL = 0, STB_GLOBAL = 1, STB_WEAK = 2;
+constexpr uint8_t STT_NOTYPE = 0, STT_OBJECT = 1, STT_FUNC = 2, STT_SECTION = 3, STT_FILE = 4;
+
+struct Ehdr {
+  uint8_t ident[16];
+  uint16_t type, machine;
+  uint32_t version;
+  uint64_t entry, phoff, shoff;
+  uint32_t flags;
+  uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
+};
+struct Shdr {
+  uint32_t name, type;
+  uint64_t flags, addr, offset, size;
+  uint32_t link, info;
+  uint64_t addralign, entsize;
+};
+struct Sym {
+  uint32_t name;
+  uint8_t info, other;
+  uint16_t shndx;
+  uint64_t value, size;
+};
+struct Rela {
+  uint64_t offset, info;
+  int64_t addend;
+};
+static_assert(sizeof(Ehdr) == 64 && sizeof(Shdr) == 64 && sizeof(Sym) == 24 && sizeof(Rela) == 24);
+
+class Parser {
+ public:
+  Parser(std::span<const uint8_t> bytes, const std::string& name) : bytes_(bytes), name_(name) {}
+
+  Result<obj::Object> parse();
+
+ private:
+  template <class... Parts>
+  Error fail(const Parts&... parts) const {
+    return make_error(name_, ": malformed ELF object: ", parts...);
+  }
+  bool in_bounds(uint64_t offset, uint64_t size) const {
+    return offset <= bytes_.size() && size <= bytes_.size() - offset;
+  }
+  template <class T>
+  T load(uint64_t offset) const {
+    T t;
+    std::memcpy(&t, bytes_.data() + offset, sizeof(T));
+    return t;
+  }
+  // The NUL-terminated string at `offset` in string table section `table`.
+  std::optional<std::string> string_at(const Shdr& table, uint64_t offset) const {
+    if (offset >= table.size) return std::nullopt;
+    const char* begin = reinterpret_cast<const char*>(bytes_.data() + table.offset + offset);
+    const void* nul = std::memchr(begin, 0, table.size - offset);
+    if (nul == nullptr) return std::nullopt;
+    return std::string(begin, static_cast<const char*>(nul));
+  }
+
+  std::span<const uint8_t> bytes_;
+  const std::string& name_;
+  std::vector<Shdr> shdrs_;
+};
+
+Result<obj::Object> Parser::parse() {
+  if (!in_bounds(0, sizeof(Ehdr))) return fail("file too short for an ELF header");
+  const auto eh = load<Ehdr>(0);
+  if (std::memcmp(eh.ident, "\x7f" "ELF", 4) != 0) return fail("bad magic");
+  if (eh.ident[4] != 2) return fail("not ELF64");
+  if (eh.ident[5] != 1) return fail("not little-endian");
+  if (eh.type != ET_REL) return fail("not a relocatable object (e_type ", eh.type, ")");
+  if (eh.machine != EM_X86_64) return fail("not x86-64 (e_machine ", eh.machine, ")");
+  if (eh.shentsize != sizeof(Shdr)) return fail("e_shentsize ", eh.shentsize);
+  if (eh.shnum == 0) return fail("extended section numbering is not supported");
+  if (!in_bounds(eh.shoff, uint64_t{eh.shnum} * sizeof(Shdr)))
+    return fail("section header table out of bounds");
+  for (uint16_t i = 0; i < eh.shnum; ++i) {
+    auto sh = load<Shdr>(eh.shoff + uint64_t{i} * sizeof(Shdr));
+    if (sh.type != obj::elf::SHT_NOBITS && sh.type != SHT_NULL && !in_bounds(sh.offset, sh.size))
+      return fail("section ", i, " contents out of bounds");
+    if (sh.addralign > 1 && (sh.addralign & (sh.addralign - 1)) != 0)
+      return fail("section ", i, " alignment ", sh.addralign, " is not a power of two");
+    shdrs_.push_back(sh);
+  }
+  if (eh.shstrndx >= shdrs_.size() || shdrs_[eh.shstrndx].type != SHT_STRTAB)
+    return fail("bad section name table index ", eh.shstrndx);
+  const Shdr& shstr = shdrs_[eh.shstrndx];
+
+  obj::Object object;
+  object.name = name_;
+  // ELF section index -> object section index, for the sections we keep.
+  std::vector<std::optional<obj::SectionIndex>> kept(shdrs_.size());
+  std::optional<uint16_t> symtab;
+  for (uint16_t i = 0; i < shdrs_.size(); ++i) {
+    const Shdr& sh = shdrs_[i];
+    if (sh.type == SHT_SYMTAB) {
+      if (symtab) return fail("more than one symbol table");
+      symtab = i;
+    }
+    if (sh.type == SHT_SYMTAB_SHNDX) return fail("extended section indices are not supported");
+    if (sh.type == SHT_NULL || sh.type == SHT_SYMTAB || sh.type == SHT_STRTAB ||
+        sh.type == SHT_RELA || sh.type == SHT_REL || sh.type == SHT_GROUP)
+      continue;
+    auto section_name = string_at(shstr, sh.name);
+    if (!section_name) return fail("section ", i, " has a bad name offset");
+    obj::Section s;
+    s.name = *section_name;
+    s.type = sh.type;
+    s.flags = sh.flags;
+    s.alignment = sh.addralign == 0 ? 1 : sh.addralign;
+    s.entsize = sh.entsize;
+    if (sh.type == obj::elf::SHT_NOBITS)
+      s.nobits_size = sh.size;
+    else
+      s.bytes.assign(bytes_.begin() + static_cast<std::ptrdiff_t>(sh.offset),
+                     bytes_.begin() + static_cast<std::ptrdiff_t>(sh.offset + sh.size));
+    kept[i] = static_cast<obj::SectionIndex>(object.sections.size());
+    object.sections.push_back(std::move(s));
+  }
+
+  // Symbols: Object::symbols[i] is ELF symbol i + 1 (index 0 is the null symbol).
+  if (symtab) {
+    const Shdr& st = shdrs_[*symtab];
+    if (st.entsize != sizeof(Sym)) return fail("symbol table entry size ", st.entsize);
+    if (st.link >= shdrs_.size() || shdrs_[st.link].type != SHT_STRTAB)
+      return fail("symbol table has a bad string table link ", st.link);
+    const Shdr& strtab = shdrs_[st.link];
+    const uint64_t count = st.size / sizeof(Sym);
+    for (uint64_t i = 1; i < count; ++i) {
+      const auto es = load<Sym>(st.offset + i * sizeof(Sym));
+      obj::Symbol s;
+      auto symbol_name = string_at(strtab, es.name);
+      if (!symbol_name) return fail("symbol ", i, " has a bad name offset");
+      s.name = *symbol_name;
+      s.value = es.value;
+      s.size = es.size;
+      switch (es.info >> 4) {
+        case STB_LOCAL: s.binding = obj::Binding::Local; break;
+        case STB_GLOBAL: s.binding = obj::Binding::Global; break;
+        case STB_WEAK: s.binding = obj::Binding::Weak; break;
+        default: return fail("symbol ", s.name, " has unknown binding ", es.info >> 4);
+      }
+      switch (es.info & 0xf) {
+        case STT_NOTYPE: s.kind = obj::SymbolKind::NoType; break;
+        case STT_OBJECT: s.kind = obj::SymbolKind::Object; break;
+        case STT_FUNC: s.kind = obj::SymbolKind::Func; break;
+        case STT_SECTION: s.kind = obj::SymbolKind::Section; break;
+        case STT_FILE: s.kind = obj::SymbolKind::File; break;
+        default: s.kind = obj::SymbolKind::NoType; break;  // TLS, GNU_IFUNC...: kept untyped
+      }
+      if (es.shndx == SHN_ABS) {
+        s.absolute = true;
+      } else if (es.shndx == SHN_COMMON) {
+        return fail("common symbol ", s.name, " is not supported");
+      } else if (es.shndx == SHN_XINDEX) {
+        return fail("extended section index of symbol ", s.name);
+      } else if (es.shndx != SHN_UNDEF) {
+        if (es.shndx >= SHN_LORESERVE || es.shndx >= shdrs_.size() || !kept[es.shndx])
+          return fail("symbol ", s.name, " has bad section index ", es.shndx);
+        s.section = *kept[es.shndx];
+        if (s.kind == obj::SymbolKind::Section) s.name = object.sections[*s.section].name;
+        if (s.value > object.sections[*s.section].size())
+          return fail("symbol ", s.name, " value ", s.value, " is beyond its section");
+      }
+      object.symbols.push_back(std::move(s));
+    }
+  }
+
+  for (uint16_t i = 0; i < shdrs_.size(); ++i) {
+    const Shdr& sh = shdrs_[i];
+    if (sh.type == SHT_REL) return fail("REL relocations (section ", i, ") are not supported");
+    if (sh.type != SHT_RELA) continue;
+    if (sh.entsize != sizeof(Rela)) return fail("relocation entry size ", sh.entsize);
+    if (sh.info >= shdrs_.size()) return fail("relocation section ", i, " has bad target ", sh.info);
+    if (!kept[sh.info]) continue;  // relocations of a section we do not model
+    if (!symtab || sh.link != *symtab)
+      return fail("relocation section ", i, " does not use the symbol table");
+    const obj::SectionIndex target = *kept[sh.info];
+    const obj::Section& section = object.sections[target];
+    const uint64_t count = sh.size / sizeof(Rela);
+    for (uint64_t k = 0; k < count; ++k) {
+      const auto er = load<Rela>(sh.offset + k * sizeof(Rela));
+      obj::Relocation r;
+      r.section = target;
+      r.offset = er.offset;
+      r.type = static_cast<uint32_t>(er.info & 0xffffffff);
+      r.addend = er.addend;
+      const uint64_t sym = er.info >> 32;
+      if (sym == 0 || sym > object.symbols.size())
+        return fail("relocation at ", section.name, "+", er.offset, " has bad symbol index ", sym);
+      r.symbol = static_cast<obj::SymbolIndex>(sym - 1);
+      if (er.offset >= section.size())
+        return fail("relocation offset ", er.offset, " is beyond section ", section.name);
+      object.relocations.push_back(r);
+    }
+  }
+  return object;
+}
+
+}  // namespace
+
+Result<obj::Object> read_relocatable(std::span<const uint8_t> bytes, const std::string& name) {
+  return Parser(bytes, name).parse();
+}
+
+Result<obj::Object> read_relocatable_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return make_error(path, ": cannot open");
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) return make_error(path, ": read error");
+  return read_relocatable(bytes, path);
+}
+
+}  // namespace ocamljit::elf

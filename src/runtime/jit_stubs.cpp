@@ -1,0 +1,260 @@
+// OCaml-facing primitives of the JIT loader (used by jit_loader.ml): link a
+// unit into the process, register it with the OCaml 4.13 runtime as the
+// native dynlinker does (frametable, GC roots, static data, code fragment),
+// run its entry, answer symbol lookups and report phase timings.
+#define CAML_INTERNALS
+// Some 4.13 runtime headers (address_class.h, stack.h) lack C++ guards.
+extern "C" {
+#include <caml/address_class.h>
+#include <caml/alloc.h>
+#include <caml/callback.h>
+#include <caml/codefrag.h>
+#include <caml/fail.h>
+#include <caml/memory.h>
+#include <caml/mlvalues.h>
+#include <caml/stack.h>
+}
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#if __has_include("asm/assembler.hpp") && __has_include("ir/decode.hpp")
+#define OCAMLJIT_HAVE_ASSEMBLER 1
+#include "asm/assembler.hpp"
+#include "ir/decode.hpp"
+#else
+#define OCAMLJIT_HAVE_ASSEMBLER 0
+#endif
+#include "link/linker.hpp"
+#include "memory/memory.hpp"
+#include "object/elf/archive.hpp"
+#include "object/elf/reader.hpp"
+#include "runtime/jit_stubs.hpp"
+
+namespace ocamljit::runtime {
+namespace {
+
+// Address space per arena (code, read-only, writable); only touched pages cost memory.
+constexpr size_t kArenaBytes = size_t{256} << 20;
+
+struct Engine {
+  std::unique_ptr<memory::Memory> memory;
+  std::unique_ptr<link::Linker> linker;
+};
+
+Timings last_timings;
+size_t units_loaded = 0;
+
+Result<Engine*> engine() {
+  static Engine e;
+  if (!e.linker) {
+    auto m = memory::Memory::create(memory::host_image(), kArenaBytes);
+    if (!m) return m.error();
+    e.memory = std::move(*m);
+    e.linker = std::make_unique<link::Linker>(*e.memory, link::process_resolver());
+  }
+  return &e;
+}
+
+using Clock = std::chrono::steady_clock;
+int64_t since(Clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t).count();
+}
+
+// Registers a freshly linked unit whose symbols start with `prefix`
+// ("camlTOP3", "camlFoo") with the runtime.
+void register_unit(const link::LinkedUnit& linked, const std::string& prefix) {
+  auto sym = [&](const char* suffix) -> void* {
+    auto it = linked.globals.find(prefix + suffix);
+    return it == linked.globals.end() ? nullptr : reinterpret_cast<void*>(it->second);
+  };
+  if (void* ft = sym("__frametable")) caml_register_frametable(static_cast<intnat*>(ft));
+  if (void* roots = sym("__gc_roots")) caml_register_dyn_global(roots);
+  void* data_begin = sym("__data_begin");
+  void* data_end = sym("__data_end");
+  if (data_begin != nullptr && data_end != nullptr)
+    caml_page_table_add(In_static_data, data_begin, data_end);
+  void* code_begin = sym("__code_begin");
+  void* code_end = sym("__code_end");
+  if (code_begin != nullptr && code_end != nullptr)
+    caml_register_code_fragment(static_cast<char*>(code_begin), static_cast<char*>(code_end),
+                                DIGEST_LATER, nullptr);
+}
+
+// type link_result = Linked | Link_failed of string | Undefined of string * string
+value link_failed(const std::string& message) {
+  CAMLparam0();
+  CAMLlocal2(res, msg);
+  msg = caml_copy_string(message.c_str());
+  res = caml_alloc_small(1, 0);
+  Field(res, 0) = msg;
+  CAMLreturn(res);
+}
+
+value undefined(const std::string& symbol, const std::string& message) {
+  CAMLparam0();
+  CAMLlocal3(res, sym, msg);
+  sym = caml_copy_string(symbol.c_str());
+  msg = caml_copy_string(message.c_str());
+  res = caml_alloc_small(2, 1);
+  Field(res, 0) = sym;
+  Field(res, 1) = msg;
+  CAMLreturn(res);
+}
+
+// "camlTOP3" -> "TOP3", for messages.
+std::string unit_of_prefix(const std::string& prefix) {
+  return prefix.rfind("caml", 0) == 0 ? prefix.substr(4) : prefix;
+}
+
+value link_and_register(Result<obj::Object> object, const std::string& prefix,
+                        Clock::time_point started) {
+  if (!object) return link_failed(object.error().message);
+  last_timings.assemble_ns = since(started);
+  auto e = engine();
+  if (!e) return link_failed(e.error().message);
+  link::Linker& linker = *(*e)->linker;
+  const auto link_start = Clock::now();
+  auto linked = linker.link(*object);
+  last_timings.link_ns = since(link_start);
+  if (!linked) {
+    if (!linker.last_undefined().empty())
+      return undefined(linker.last_undefined().front(), linked.error().message);
+    return link_failed(linked.error().message);
+  }
+  const auto register_start = Clock::now();
+  register_unit(*linked, prefix);
+  last_timings.register_ns = since(register_start);
+  ++units_loaded;
+  return Val_int(0);
+}
+
+}  // namespace
+
+Timings timings() { return last_timings; }
+
+}  // namespace ocamljit::runtime
+
+using namespace ocamljit;
+
+extern "C" {
+
+// A unit's `.o` as written by GNU as (phrases with OCAMLJIT_JIT_OBJECTS=as,
+// `#load "foo.cmx"`). `prefix` is the unit's symbol prefix ("camlTOP3").
+value ocamljit_jit_link_object_file(value path, value prefix_v) {
+  CAMLparam2(path, prefix_v);
+  const auto started = std::chrono::steady_clock::now();
+  const std::string prefix = String_val(prefix_v);
+  auto object = elf::read_relocatable_file(String_val(path));
+  if (object) object->name = runtime::unit_of_prefix(prefix);
+  CAMLreturn(runtime::link_and_register(std::move(object), prefix, started));
+}
+
+// The members of a `.a` (of a `.cmxa`), linked and registered in order, one
+// unit each: `prefixes` gives their symbol prefixes, in archive order. A
+// member that fails stops the load; the members before it stay linked.
+value ocamljit_jit_link_archive(value path, value prefixes) {
+  CAMLparam2(path, prefixes);
+  CAMLlocal1(res);
+  auto members = elf::read_archive_file(String_val(path));
+  if (!members) CAMLreturn(runtime::link_failed(members.error().message));
+  const mlsize_t count = Wosize_val(prefixes);
+  if (members->size() != count)
+    CAMLreturn(runtime::link_failed(std::string(String_val(path)) + ": " +
+                                    std::to_string(members->size()) + " objects for " +
+                                    std::to_string(count) + " units"));
+  for (mlsize_t i = 0; i < count; ++i) {
+    const std::string prefix = String_val(Field(prefixes, i));
+    res = runtime::link_and_register(std::move((*members)[i]), prefix, std::chrono::steady_clock::now());
+    if (Is_block(res)) CAMLreturn(res);
+  }
+  CAMLreturn(Val_int(0));
+}
+
+value ocamljit_jit_assembler_available(value) { return Val_bool(OCAMLJIT_HAVE_ASSEMBLER); }
+
+// The in-process path: the unit's IR (x86_ir.ml) decoded and assembled in
+// memory, then linked.
+value ocamljit_jit_link_ir(value ir, value prefix_v) {
+  CAMLparam2(ir, prefix_v);
+  const auto started = std::chrono::steady_clock::now();
+  const std::string prefix = String_val(prefix_v);
+  const std::string unit = runtime::unit_of_prefix(prefix);
+#if OCAMLJIT_HAVE_ASSEMBLER
+  // Nothing allocates on the OCaml heap while the IR is decoded: the
+  // string does not move.
+  auto program = ir::decode(reinterpret_cast<const uint8_t*>(String_val(ir)), caml_string_length(ir));
+  Result<obj::Object> object =
+      program ? assembler::assemble(*program, unit)
+              : Result<obj::Object>(make_error(unit, ": ", program.error().message));
+  CAMLreturn(runtime::link_and_register(std::move(object), prefix, started));
+#else
+  (void)started;
+  CAMLreturn(runtime::link_failed(unit + ": the in-process assembler is not built in"));
+#endif
+}
+
+// Runs the entry of the unit with symbol prefix `prefix`: Ok result or Error exn.
+value ocamljit_jit_run_entry(value prefix) {
+  CAMLparam1(prefix);
+  CAMLlocal2(res, v);
+  auto e = runtime::engine();
+  if (!e) caml_failwith(e.error().message.c_str());
+  const std::string sym = std::string(String_val(prefix)) + "__entry";
+  auto address = (*e)->linker->lookup_linked(sym);
+  if (!address) caml_failwith(("ocamljit: no entry point " + sym).c_str());
+  // caml_callback takes a closure: a block whose first field is the code
+  // pointer. The entry ignores its environment, so a word on the C stack
+  // holding the address serves (as in the runtime's natdynlink).
+  void* entry = reinterpret_cast<void*>(*address);
+  value r = caml_callback_exn(reinterpret_cast<value>(&entry), Val_unit);
+  if (Is_exception_result(r)) {
+    v = Extract_exception(r);
+    res = caml_alloc_small(1, 1);
+  } else {
+    v = r;
+    res = caml_alloc_small(1, 0);
+  }
+  Field(res, 0) = v;
+  CAMLreturn(res);
+}
+
+// The address of a symbol (JIT units first, then the process) as a value.
+value ocamljit_jit_find_symbol(value name) {
+  CAMLparam1(name);
+  CAMLlocal1(res);
+  std::optional<uint64_t> address;
+  if (auto e = runtime::engine()) address = (*e)->linker->lookup(String_val(name));
+  else address = link::process_resolver()(String_val(name));
+  if (!address || *address == 0) CAMLreturn(Val_int(0));
+  res = caml_alloc_small(1, 0);
+  Field(res, 0) = static_cast<value>(*address);
+  CAMLreturn(res);
+}
+
+// (assemble_ns, link_ns, register_ns) of the last unit.
+value ocamljit_jit_last_timings(value) {
+  CAMLparam0();
+  CAMLlocal1(res);
+  const auto t = runtime::timings();
+  res = caml_alloc_tuple(3);
+  Store_field(res, 0, Val_long(t.assemble_ns));
+  Store_field(res, 1, Val_long(t.link_ns));
+  Store_field(res, 2, Val_long(t.register_ns));
+  CAMLreturn(res);
+}
+
+// (units loaded, bytes of JIT memory used)
+value ocamljit_jit_memory_stats(value) {
+  CAMLparam0();
+  CAMLlocal1(res);
+  size_t used = 0;
+  if (auto e = runtime::engine()) used = (*e)->memory->used();
+  res = caml_alloc_tuple(2);
+  Store_field(res, 0, Val_long(runtime::units_loaded));
+  Store_field(res, 1, Val_long(used));
+  CAMLreturn(res);
+}
+
+}  // extern "C"

@@ -1,0 +1,147 @@
+type link_result =
+  | Linked
+  | Link_failed of string
+  | Undefined of string * string  (** first undefined symbol, message *)
+[@@warning "-37"] (* built by the C stubs *)
+
+external link_object_file : string -> string -> link_result = "ocamljit_jit_link_object_file"
+external link_archive : string -> string array -> link_result = "ocamljit_jit_link_archive"
+external run_entry : string -> (Obj.t, exn) result = "ocamljit_jit_run_entry"
+external find_symbol : string -> Obj.t option = "ocamljit_jit_find_symbol"
+external raw_timings : unit -> int * int * int = "ocamljit_jit_last_timings"
+external memory_stats : unit -> int * int = "ocamljit_jit_memory_stats"
+
+type timings = { assemble_ns : int; link_ns : int; register_ns : int }
+
+let last_timings () =
+  let assemble_ns, link_ns, register_ns = raw_timings () in
+  { assemble_ns; link_ns; register_ns }
+
+exception Link_error of string
+
+let () =
+  Location.register_error_of_exn (function
+    | Link_error msg -> Some (Location.errorf "%s" msg)
+    | _ -> None)
+
+let remove_quietly file = try Sys.remove file with Sys_error _ -> ()
+
+let stats_requested = Sys.getenv_opt "OCAMLJIT_JIT_STATS" <> None
+let total = ref (0, 0, 0)
+
+let account () =
+  if Timings.enabled then begin
+    let t = last_timings () in
+    let s ns = float ns *. 1e-9 in
+    Timings.add "assemble" (s t.assemble_ns);
+    Timings.add "link" (s t.link_ns);
+    Timings.add "load" (s t.register_ns)
+  end;
+  if stats_requested then begin
+    let t = last_timings () in
+    let a, l, r = !total in
+    total := (a + t.assemble_ns, l + t.link_ns, r + t.register_ns)
+  end
+
+(* The process's peak resident set, from /proc (Linux). *)
+let peak_rss_kib () =
+  match open_in "/proc/self/status" with
+  | exception Sys_error _ -> 0
+  | ic ->
+      let rec find () =
+        match input_line ic with
+        | line when String.length line > 6 && String.sub line 0 6 = "VmHWM:" ->
+            Scanf.sscanf (String.sub line 6 (String.length line - 6)) " %d" Fun.id
+        | _ -> find ()
+        | exception End_of_file -> 0
+      in
+      Fun.protect ~finally:(fun () -> close_in ic) find
+
+let () =
+  if stats_requested then
+    at_exit (fun () ->
+        let units, bytes = memory_stats () in
+        let a, l, r = !total in
+        let per x = if units = 0 then 0. else float x /. float units /. 1000. in
+        Printf.eprintf
+          "ocamljit jit: %d units, assemble %.1f us, link %.1f us, register %.1f us per unit; \
+           %d bytes of JIT memory (%.0f per unit); peak RSS %d KiB\n%!"
+          units (per a) (per l) (per r) bytes
+          (if units = 0 then 0. else float bytes /. float units)
+          (peak_rss_kib ()))
+
+let link_and_run ~unit_name link =
+  match link () with
+  | Linked -> (
+      account ();
+      match Timings.time "run" (fun () -> run_entry ("caml" ^ unit_name)) with
+      | Ok v -> Loader.Result v
+      | Error exn -> Loader.Exception exn)
+  | Undefined (sym, _) -> raise (Loader.undefined_symbol_error sym)
+  | Link_failed msg -> raise (Link_error msg)
+
+let run_unit _ppf ~unit_name ~prefix =
+  let obj = prefix ^ Config.ext_obj in
+  link_and_run ~unit_name (fun () ->
+      Fun.protect
+        ~finally:(fun () -> remove_quietly obj)
+        (fun () -> link_object_file obj ("caml" ^ unit_name)))
+
+(* #load of a .cmx or a .cmxa: its object(s) linked in memory, without the
+   system linker, when everything it needs is here: no C objects, and the
+   generic functions (caml_curryN...) that ocamlopt would generate at link
+   time already in the process. Otherwise, and for .cmxs, the external
+   loader's path (system linker + Dynlink). *)
+let generic_functions_present (ui : Cmx_format.unit_infos) =
+  let here s = Option.is_some (find_symbol s) in
+  let curry n = if n >= 0 then "caml_curry" ^ string_of_int n else "caml_tuplify" ^ string_of_int (-n) in
+  List.for_all (fun n -> here (curry n)) ui.ui_curry_fun
+  && List.for_all (fun n -> here ("caml_apply" ^ string_of_int n)) ui.ui_apply_fun
+  && List.for_all (fun n -> here ("caml_send" ^ string_of_int n)) ui.ui_send_fun
+
+let run_entries prefixes =
+  List.fold_left
+    (fun acc prefix ->
+      match acc with
+      | Error _ -> acc
+      | Ok () -> (
+          match run_entry prefix with Ok _ -> Ok () | Error exn -> Error (Loader.Raised exn)))
+    (Ok ()) prefixes
+
+let load_linked prefixes = function
+  | Linked -> account (); run_entries prefixes
+  | Undefined (_, msg) | Link_failed msg -> Error (Loader.Load_failed msg)
+
+let load_file ppf path =
+  let external_path () = External_loader.loader.load_file ppf path in
+  let base = Filename.remove_extension path in
+  match Filename.extension path with
+  | ".cmx" -> (
+      match Compilenv.read_unit_info path with
+      | exception Compilenv.Error e ->
+          Error (Loader.Load_failed (Format.asprintf "%a" Compilenv.report_error e))
+      | ui, _ when generic_functions_present ui ->
+          let prefix = "caml" ^ ui.ui_symbol in
+          load_linked [ prefix ] (link_object_file (base ^ Config.ext_obj) prefix)
+      | _ -> external_path ())
+  | ".cmxa" -> (
+      match Compilenv.read_library_info path with
+      | exception Compilenv.Error e ->
+          Error (Loader.Load_failed (Format.asprintf "%a" Compilenv.report_error e))
+      | li when li.lib_ccobjs = [] && li.lib_ccopts = []
+                && List.for_all (fun (ui, _) -> generic_functions_present ui) li.lib_units ->
+          let prefixes =
+            List.map (fun ((ui : Cmx_format.unit_infos), _) -> "caml" ^ ui.ui_symbol) li.lib_units
+          in
+          load_linked prefixes (link_archive (base ^ Config.ext_lib) (Array.of_list prefixes))
+      | _ -> external_path ())
+  | _ -> external_path ()
+
+let loader =
+  {
+    Loader.name = "jit";
+    prepare_unit = External_loader.loader.prepare_unit;
+    run_unit;
+    find_symbol;
+    load_file;
+  }

@@ -1,0 +1,5 @@
+(** A.
+    {@ocaml version>>4.0[
+      # 1;;
+    ]} *)
+val x : int

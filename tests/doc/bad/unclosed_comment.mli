@@ -1,0 +1,3 @@
+val x : int
+(** Never closed
+   {[ # 1;; ]}

@@ -1,0 +1,212 @@
+#!/bin/sh
+# Tests of ocamljit-doc against the bytecode toplevel.
+# Usage: tests/doc/run.sh PATH/TO/ocamljit-doc
+#
+# For every test document, the expected corrected document is made by
+# feeding its phrases to `ocaml` (the oracle: outputs nobody here typed in)
+# and laying its outputs out with --replay; ocamljit-doc's own in-process
+# result must be identical. Then: check mode (exit status, diff, .corrected),
+# --output -, --promote, idempotence, a documented library loaded with
+# --load, a prelude, failing plain blocks and bad input.
+set -eu
+tool=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+here=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0
+fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+pass() { echo "ok: $*"; }
+
+# Set by the env_vars.md blocks (set-/unset- labels); the oracle gets the
+# values the blocks set, ocamljit-doc gets them from its labels.
+export OCAMLJIT_DOC_TEST_UNSET=present
+unset OCAMLJIT_DOC_TEST_SET || true
+
+TOOL_ARGS=""
+OCAML_ARGS=""
+
+# oracle DOC OUT: DOC corrected with the outputs of the bytecode toplevel.
+oracle() {
+  rec=$work/recording
+  : > "$rec"
+  # shellcheck disable=SC2086
+  "$tool" $TOOL_ARGS --envs "$1" > "$work/envs"
+  while IFS= read -r env; do
+    # shellcheck disable=SC2086
+    "$tool" $TOOL_ARGS --phrases-script "$env" "$1" |
+      env -u OCAMLJIT_DOC_TEST_UNSET OCAMLJIT_DOC_TEST_SET=hello ocaml -noprompt -noinit $OCAML_ARGS >> "$rec" 2>&1 || true
+  done < "$work/envs"
+  "$tool" --replay "$rec" --output "$2" "$1"
+}
+
+# check_doc SOURCE: every property of one document.
+check_doc() {
+  src=$1
+  name=$(basename "$src")
+  d=$work/doc.$name
+  rm -rf "$d" && mkdir -p "$d/a" "$d/b" "$d/c"
+  cp "$src" "$d/a/$name"
+  oracle "$d/a/$name" "$d/expected"
+
+  # Agreement with the bytecode toplevel, through --output FILE and --output -.
+  # shellcheck disable=SC2086
+  if "$tool" $TOOL_ARGS --output "$d/actual" "$d/a/$name" && cmp -s "$d/expected" "$d/actual"; then
+    pass "$name: every output agrees with ocaml"
+  else
+    fail "$name: outputs differ from ocaml's:"; diff -u "$d/expected" "$d/actual" >&2 || true
+  fi
+  # shellcheck disable=SC2086
+  "$tool" $TOOL_ARGS --output - "$d/a/$name" > "$d/stdout" || true
+  cmp -s "$d/expected" "$d/stdout" && pass "$name: --output - gives the corrected document" ||
+    fail "$name: --output - differs"
+
+  # Check mode.
+  status=0
+  # shellcheck disable=SC2086
+  "$tool" $TOOL_ARGS "$d/a/$name" > "$d/diff" 2> "$d/stderr" || status=$?
+  case $name in
+    correct*)
+      [ $status = 0 ] && [ ! -e "$d/a/$name.corrected" ] && [ ! -s "$d/diff" ] &&
+        pass "$name: a correct document checks (exit 0)" || fail "$name: correct document: exit $status" ;;
+    *)
+      if [ $status = 1 ] && cmp -s "$d/expected" "$d/a/$name.corrected"; then
+        pass "$name: a stale document: exit 1 and $name.corrected"
+      else
+        fail "$name: stale document: exit $status"; cat "$d/stderr" >&2
+      fi
+      # The diff printed is a patch from the document to the corrected one.
+      if patch -s -o "$d/patched" "$d/a/$name" < "$d/diff" && cmp -s "$d/patched" "$d/expected"; then
+        pass "$name: the unified diff applies (patch) and gives the corrected document"
+      else
+        fail "$name: the printed diff does not give the corrected document"
+      fi ;;
+  esac
+
+  # Idempotence: the corrected document checks.
+  cp "$d/expected" "$d/b/$name"
+  # shellcheck disable=SC2086
+  if "$tool" $TOOL_ARGS "$d/b/$name" > "$d/diff2" && [ ! -e "$d/b/$name.corrected" ]; then
+    pass "$name: the corrected document checks (idempotence)"
+  else
+    fail "$name: the corrected document does not check:"; cat "$d/diff2" >&2
+  fi
+
+  # --promote rewrites the document the same way.
+  cp "$src" "$d/c/$name"
+  # shellcheck disable=SC2086
+  "$tool" $TOOL_ARGS --promote "$d/c/$name" > /dev/null 2>&1 || true
+  cmp -s "$d/expected" "$d/c/$name" && [ ! -e "$d/c/$name.corrected" ] &&
+    pass "$name: --promote rewrites it" || fail "$name: --promote differs"
+}
+
+for doc in "$here"/docs/*; do check_doc "$doc"; done
+
+# The benchmark generator's document, small.
+sh "$here/gen_bench_doc.sh" 50 > "$work/generated_50.md"
+check_doc "$work/generated_50.md"
+
+# A prelude, evaluated in every environment.
+TOOL_ARGS="--prelude $here/prelude/prelude.ml"
+check_doc "$here/prelude/uses_prelude.md"
+
+# A library documented in its .mli, loaded with -I DIR --load lib.cmxs
+# (the oracle loads the bytecode version of the same library).
+lib=$work/lib
+mkdir -p "$lib"
+cp "$here/lib/mylib.ml" "$here/lib/mylib.mli" "$lib/"
+(cd "$lib" && ocamlfind ocamlopt -c mylib.mli && ocamlfind ocamlopt -shared -o mylib.cmxs mylib.ml &&
+   ocamlfind ocamlc -c mylib.ml && ocamlfind ocamlc -a -o mylib.cma mylib.cmo)
+TOOL_ARGS="-I $lib --load $lib/mylib.cmxs"
+OCAML_ARGS="-I $lib $lib/mylib.cma"
+check_doc "$here/lib/mylib.mli"
+TOOL_ARGS=""
+OCAML_ARGS=""
+
+# The dune workflow of the README: `dune runtest` fails with the diff,
+# `dune promote` accepts it, then `dune runtest` passes.
+mkdir -p "$work/dune/src"
+cp "$here/dune_workflow/dune" "$here/dune_workflow/dune-project" "$here/dune_workflow/README.md" "$work/dune/"
+cp "$here/dune_workflow/src/dune" "$here/lib/mylib.ml" "$here/lib/mylib.mli" "$work/dune/src/"
+mkdir -p "$work/bin" && ln -s "$tool" "$work/bin/ocamljit-doc"
+if (cd "$work/dune" && export PATH="$work/bin:$PATH" &&
+    ! dune runtest --root . > runtest.out 2>&1 && grep -q "^+- : string option = Some" runtest.out &&
+    dune promote --root . > /dev/null 2>&1 && dune runtest --root . > /dev/null 2>&1 &&
+    grep -q "^- : string option = Some" README.md); then
+  pass "dune runtest shows the diff, dune promote accepts it"
+else
+  fail "the dune workflow"; cat "$work/dune/runtest.out" >&2 || true
+fi
+
+# Several files: the worst status wins.
+mkdir -p "$work/multi"
+cp "$here/docs/correct.md" "$here/docs/stale.md" "$work/multi/"
+status=0
+"$tool" "$work/multi/correct.md" "$work/multi/stale.md" > /dev/null || status=$?
+[ $status = 1 ] && [ -e "$work/multi/stale.md.corrected" ] && [ ! -e "$work/multi/correct.md.corrected" ] &&
+  pass "two files, one stale: exit 1" || fail "two files, one stale: exit $status"
+
+# A failing plain block: FILE:LINE and exit 1.
+mkdir -p "$work/failing"
+cp "$here/failing/plain_fails.md" "$work/failing/"
+status=0
+"$tool" "$work/failing/plain_fails.md" > /dev/null 2> "$work/failing/stderr" || status=$?
+[ $status = 1 ] && grep -q "^$work/failing/plain_fails.md:3: " "$work/failing/stderr" &&
+  pass "a failing plain block: FILE:LINE and exit 1" || fail "failing plain block: exit $status"
+
+# A phrase calling exit: a message and exit 2, nothing written.
+cp "$here/failing/calls_exit.md" "$work/failing/"
+status=0
+"$tool" "$work/failing/calls_exit.md" > /dev/null 2> "$work/failing/stderr" || status=$?
+[ $status = 2 ] && grep -q "called exit" "$work/failing/stderr" && [ ! -e "$work/failing/calls_exit.md.corrected" ] &&
+  pass "a phrase calling exit: exit 2" || fail "a phrase calling exit: exit $status"
+
+# Bad input: FILE:LINE, exit 2, nothing written.
+bad() {
+  name=$1 line=$2
+  mkdir -p "$work/bad"
+  cp "$here/bad/$name" "$work/bad/$name"
+  for mode in "" "--promote" "--output $work/bad/out.$name"; do
+    status=0
+    # shellcheck disable=SC2086
+    "$tool" $mode "$work/bad/$name" > /dev/null 2> "$work/bad/stderr" || status=$?
+    if [ $status = 2 ] && grep -q "^$work/bad/$name:$line: " "$work/bad/stderr" &&
+       cmp -s "$here/bad/$name" "$work/bad/$name" && [ ! -e "$work/bad/$name.corrected" ] &&
+       [ ! -e "$work/bad/out.$name" ]; then
+      pass "bad input $name ${mode%% *}: $(head -1 "$work/bad/stderr" | sed "s|$work/bad/||")"
+    else
+      fail "bad input $name ${mode%% *}: exit $status, $(cat "$work/bad/stderr")"
+    fi
+  done
+}
+bad unclosed.md 3
+bad bad_label.md 2
+bad unknown_label.md 1
+bad label_no_block.md 4
+bad label_unclosed.md 2
+bad unclosed_block.mli 3
+bad unclosed_comment.mli 2
+bad bad_odoc_label.mli 2
+
+usage() {
+  expected=$1; shift
+  status=0
+  "$tool" "$@" > /dev/null 2> "$work/usage.err" || status=$?
+  [ $status = "$expected" ] && pass "ocamljit-doc $*: exit $expected" ||
+    fail "ocamljit-doc $*: exit $status, expected $expected"
+}
+usage 2
+usage 2 --frobnicate "$here/docs/correct.md"
+usage 2 --output - "$here/docs/correct.md" "$here/docs/stale.md"
+usage 2 --output - --promote "$here/docs/correct.md"
+usage 2 "$work/does-not-exist.md"
+usage 2 "$work"
+usage 2 --load "$work/does-not-exist.cmxs" "$here/docs/correct.md"
+usage 2 --prelude "$work/does-not-exist.ml" "$here/docs/correct.md"
+usage 2 --load
+usage 0 --help
+
+if [ $failures -gt 0 ]; then
+  echo "ocamljit-doc tests: $failures failure(s)" >&2
+  exit 1
+fi
+echo "ocamljit-doc tests: all passed"

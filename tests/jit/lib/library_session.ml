@@ -1,0 +1,3 @@
+#load "mylib.EXT";;
+Usegreet.twice "x";;
+Usegreet.check 3;;

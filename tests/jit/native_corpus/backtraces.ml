@@ -1,0 +1,10 @@
+Printexc.record_backtrace true;;
+let f () = raise Exit;;
+let g () = f (); 1;;
+try ignore (g ()) with e -> print_string (Printexc.get_backtrace ());;
+let rec down n = if n = 0 then failwith "bottom" else 1 + down (n - 1);;
+try ignore (down 3) with Failure _ -> print_string (Printexc.get_backtrace ());;
+Sys.backend_type;;
+let f = let k = 3 in fun x -> x + k;;
+let roundtrip = (Marshal.from_string (Marshal.to_string f [Marshal.Closures]) 0 : int -> int);;
+roundtrip 4;;

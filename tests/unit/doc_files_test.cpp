@@ -1,0 +1,92 @@
+// Files and descriptors: atomic writes, read errors, capture of fds 1 and 2.
+#include <gtest/gtest.h>
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "doc/doc.hpp"
+
+using namespace ocamljit;
+using namespace ocamljit::doc;
+
+namespace {
+
+struct TempDir {
+  std::string path;
+  TempDir() {
+    char t[] = "/tmp/ocamljit-doc-files-XXXXXX";
+    path = mkdtemp(t);
+  }
+  ~TempDir() { std::system(("rm -rf " + path).c_str()); }
+  std::vector<std::string> entries() const {
+    std::vector<std::string> v;
+    DIR* d = opendir(path.c_str());
+    while (dirent* e = readdir(d))
+      if (std::string(e->d_name) != "." && std::string(e->d_name) != "..") v.push_back(e->d_name);
+    closedir(d);
+    return v;
+  }
+};
+
+}  // namespace
+
+TEST(DocFiles, AtomicWriteReplacesAndKeepsMode) {
+  TempDir d;
+  std::string f = d.path + "/doc.md";
+  ASSERT_TRUE(write_file_atomic(f, "first\n").ok());
+  ASSERT_EQ(chmod(f.c_str(), 0600), 0);
+  ASSERT_TRUE(write_file_atomic(f, "second\n", f).ok());
+  auto r = read_file(f);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(*r, "second\n");
+  struct stat st;
+  ASSERT_EQ(stat(f.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0600u);
+  EXPECT_EQ(d.entries(), std::vector<std::string>{"doc.md"});  // no temporary file left
+}
+
+TEST(DocFiles, ErrorsNameTheFile) {
+  TempDir d;
+  auto r = read_file(d.path + "/missing.md");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("missing.md: cannot read: "), std::string::npos);
+  auto dir = read_file(d.path);
+  EXPECT_FALSE(dir.ok());
+  Status w = write_file_atomic(d.path + "/no/such/dir/x.md", "x");
+  ASSERT_FALSE(w.ok());
+  EXPECT_NE(w.error().message.find("x.md: cannot write: "), std::string::npos);
+}
+
+TEST(DocFiles, CaptureBothOutputsInOrderAndRestore) {
+  auto c = OutputCapture::create();
+  ASSERT_TRUE(c.ok());
+  for (int round = 0; round < 2; ++round) {
+    ASSERT_TRUE((*c)->begin().ok());
+    std::printf("out %d\n", round);
+    std::fflush(stdout);
+    (void)!write(2, "err\n", 4);
+    (void)!write(1, "last", 4);
+    auto text = (*c)->end();
+    ASSERT_TRUE(text.ok());
+    EXPECT_EQ(*text, "out " + std::to_string(round) + "\nerr\nlast");
+  }
+  // fd 1 is the original again: a write reaches the test's own output.
+  EXPECT_EQ(write(1, "", 0), 0);
+}
+
+TEST(DocFiles, AtomicWriteThroughSymlinkKeepsTheLink) {
+  TempDir d;
+  std::string target = d.path + "/real.md", link = d.path + "/link.md";
+  ASSERT_TRUE(write_file_atomic(target, "old\n").ok());
+  ASSERT_EQ(symlink(target.c_str(), link.c_str()), 0);
+  ASSERT_TRUE(write_file_atomic(link, "new\n", link).ok());
+  struct stat st;
+  ASSERT_EQ(lstat(link.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISLNK(st.st_mode));
+  auto r = read_file(target);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(*r, "new\n");
+}
