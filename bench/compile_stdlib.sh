@@ -5,7 +5,7 @@
 # Usage: compile_stdlib.sh COMPILER STDLIB_SOURCE_DIR OUT_DIR
 set -eu
 [ $# -eq 3 ] || { echo "usage: compile_stdlib.sh COMPILER STDLIB_SOURCE_DIR OUT_DIR" >&2; exit 2; }
-compiler=$1 src=$2 out=$3
+compiler=$1 src=$(cd "$2" && pwd) out=$3
 rm -rf "$out" && mkdir -p "$out"
 cp "$src"/*.ml "$src"/*.mli "$src"/*.awk "$src"/Compflags "$out"/
 cd "$out"

@@ -150,10 +150,12 @@ function target(what, goal, value, ok) {
 }
 function targets(    lat, ex, v) {
   printf "\nTargets (DESIGN.md) for ocamljit:\n"
-  lat = ("latency" SUBSEP "ocaml") in rmed && ("latency" SUBSEP "ocamljit") in rmed && rmed["latency", "ocaml"] > 0
+  lat = ("latency" SUBSEP "ocaml") in rmed && ("latency" SUBSEP "ocamljit") in rmed && \
+    rmed["latency", "ocaml"] > 0 && rmed["latency", "ocamljit"] > 0 && rmed["latency", "ocamlnat"] > 0
   v = lat ? rmed["latency", "ocamljit"] / rmed["latency", "ocaml"] : 0
   target("per-phrase latency / ocaml's", "<= 1.0", lat ? sprintf("%.2f", v) : "-", v <= 1.0)
-  lat = ("latency" SUBSEP "ocamlnat") in rmed && ("latency" SUBSEP "ocamljit") in rmed && rmed["latency", "ocamljit"] > 0
+  lat = ("latency" SUBSEP "ocamlnat") in rmed && ("latency" SUBSEP "ocamljit") in rmed && \
+    rmed["latency", "ocamljit"] > 0 && rmed["latency", "ocamlnat"] > 0
   v = lat ? rmed["latency", "ocamlnat"] / rmed["latency", "ocamljit"] : 0
   target("speed-up of per-phrase latency over ocamlnat", ">= 40", lat ? sprintf("%.2f", v) : "-", v >= 40)
   ex = ("exec" SUBSEP "ocamlopt") in rmed && ("exec" SUBSEP "ocamljit") in rmed && rmed["exec", "ocamljit"] > 0
@@ -168,7 +170,7 @@ function timings_table(    t, s, j, key, m, i, tot, nkeys) {
   printf "Inside ocamljit (OCAMLJIT_TIMINGS): median per phrase, microseconds\n"
   printf "%-18s", "system"
   for (j = 1; j <= nkeys; j++) printf " %9s", keys[j]
-  printf " %10s\n", "JIT share"
+  printf " %9s %10s\n", "other", "JIT share"
   for (t = 1; t <= ntsys; t++) {
     s = tsys[t]
     printf "%-18s", s
@@ -179,6 +181,15 @@ function timings_table(    t, s, j, key, m, i, tot, nkeys) {
       for (i = 1; i <= nt[s]; i++) if ((s SUBSEP key SUBSEP i) in tv) tmp[++m] = tv[s, key, i]
       printf " %9.0f", median_tmp(m)
     }
+    # What the phases do not cover (printing the result, the toplevel's own bookkeeping).
+    m = 0
+    for (i = 1; i <= nt[s]; i++) {
+      if (!((s SUBSEP "total_us" SUBSEP i) in tv)) continue
+      tot = tv[s, "total_us", i]
+      for (j = 1; j < nkeys; j++) if ((s SUBSEP keys[j] "_us" SUBSEP i) in tv) tot -= tv[s, keys[j] "_us", i]
+      tmp[++m] = tot
+    }
+    if (m > 0) printf " %9.0f", median_tmp(m); else printf " %9s", "-"
     # The JIT's own share: assemble + link + load, as a percentage of the phrase's total.
     m = 0
     for (i = 1; i <= nt[s]; i++) {
