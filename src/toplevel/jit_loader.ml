@@ -5,6 +5,8 @@ type link_result =
 [@@warning "-37"] (* built by the C stubs *)
 
 external link_object_file : string -> string -> link_result = "ocamljit_jit_link_object_file"
+external link_ir : string -> string -> link_result = "ocamljit_jit_link_ir"
+external assembler_available : unit -> bool = "ocamljit_jit_assembler_available"
 external link_archive : string -> string array -> link_result = "ocamljit_jit_link_archive"
 external run_entry : string -> (Obj.t, exn) result = "ocamljit_jit_run_entry"
 external find_symbol : string -> Obj.t option = "ocamljit_jit_find_symbol"
@@ -80,12 +82,37 @@ let link_and_run ~unit_name link =
   | Undefined (sym, _) -> raise (Loader.undefined_symbol_error sym)
   | Link_failed msg -> raise (Link_error msg)
 
+(* Where a phrase's object comes from: the in-process assembler (the
+   compiler's assembly program, serialised as IR, assembled and linked by the
+   C++ engine: no file, no process), or GNU as writing the unit's .o, read back
+   by the ELF reader (OCAMLJIT_JIT_OBJECTS=as, and builds without the
+   assembler). *)
+let in_process =
+  assembler_available () && Sys.getenv_opt "OCAMLJIT_JIT_OBJECTS" <> Some "as"
+
+(* The IR of the unit being compiled, handed over by the compiler's hook. *)
+let pending_ir : string option ref = ref None
+
+let capture_ir program =
+  pending_ir := Some (X86_ir.serialise program);
+  fun _object_file -> ()
+
+let prepare_unit ~prefix =
+  pending_ir := None;
+  if in_process then Compiler_api.set_assembler capture_ir
+  else External_loader.loader.prepare_unit ~prefix
+
 let run_unit _ppf ~unit_name ~prefix =
-  let obj = prefix ^ Config.ext_obj in
-  link_and_run ~unit_name (fun () ->
-      Fun.protect
-        ~finally:(fun () -> remove_quietly obj)
-        (fun () -> link_object_file obj ("caml" ^ unit_name)))
+  match !pending_ir with
+  | Some ir ->
+      pending_ir := None;
+      link_and_run ~unit_name (fun () -> link_ir ir ("caml" ^ unit_name))
+  | None ->
+      let obj = prefix ^ Config.ext_obj in
+      link_and_run ~unit_name (fun () ->
+          Fun.protect
+            ~finally:(fun () -> remove_quietly obj)
+            (fun () -> link_object_file obj ("caml" ^ unit_name)))
 
 (* #load of a .cmx or a .cmxa: its object(s) linked in memory, without the
    system linker, when everything it needs is here: no C objects, and the
@@ -140,7 +167,7 @@ let load_file ppf path =
 let loader =
   {
     Loader.name = "jit";
-    prepare_unit = External_loader.loader.prepare_unit;
+    prepare_unit;
     run_unit;
     find_symbol;
     load_file;

@@ -1,0 +1,109 @@
+// libFuzzer target for the assembler and the ELF writer: arbitrary
+// ir::Program values (any opcode, operand, directive, label or section,
+// valid or not) must give an Object or an error, never a crash; an Object
+// the assembler accepted must be writable as ELF.
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+
+#include "asm/assembler.hpp"
+#include "object/elf/writer.hpp"
+
+using namespace ocamljit;
+
+namespace {
+
+struct Bytes {
+  const uint8_t* p;
+  size_t n;
+  uint8_t u8() {
+    if (!n) return 0;
+    --n;
+    return *p++;
+  }
+  int64_t i64() {
+    switch (u8() % 6) {
+      case 0: return static_cast<int8_t>(u8());
+      case 1: return u8() * 31 - 4000;
+      case 2: return 1;
+      case 3: return INT64_MIN + u8();
+      case 4: return (int64_t(u8()) << 32) | u8();
+      default: return u8();
+    }
+  }
+};
+
+const char* const kLabels[] = {".L1", ".L2", ".L3", "camlA", "camlB", "caml_ext", "camlA@PLT",
+                               "caml_ext@PLT", "camlB@GOTPCREL", ".L1@PLT", "x@GOTPCREL", ""};
+const char* const kSections[] = {".text", ".data", ".rodata.cst8", ".text.caml.f", ".bss", ".note.GNU-stack"};
+const char* const kFlags[] = {"ax", "aw", "aM", "", "a", "zz"};
+const char* const kArgs[] = {"@progbits", "%progbits", "8", "@nobits", "@bogus"};
+
+std::string label(Bytes& b) { return kLabels[b.u8() % (sizeof kLabels / sizeof *kLabels)]; }
+
+ir::Constant constant(Bytes& b, int depth = 0) {
+  ir::Constant c;
+  uint8_t k = b.u8() % (depth > 3 ? 3 : 5);
+  c.kind = static_cast<ir::Constant::Kind>(k);
+  c.value = b.i64();
+  c.label = label(b);
+  if (c.kind == ir::Constant::Kind::Add || c.kind == ir::Constant::Kind::Sub) {
+    c.args.push_back(constant(b, depth + 1));
+    if (b.u8() % 8) c.args.push_back(constant(b, depth + 1));  // sometimes malformed
+  }
+  return c;
+}
+
+ir::Arg arg(Bytes& b) {
+  ir::Arg a;
+  a.kind = static_cast<ir::Arg::Kind>(b.u8() % 13);
+  a.imm = b.i64();
+  a.sym = label(b);
+  a.reg = static_cast<ir::Reg64>(b.u8() % 17);
+  a.reg8h = static_cast<ir::Reg8H>(b.u8() % 5);
+  a.xmm = b.u8() % 18;
+  a.st = b.u8() % 9;
+  a.mem.arch = static_cast<ir::Arch>(b.u8() % 2);
+  a.mem.type = static_cast<ir::DataType>(b.u8() % 11);
+  a.mem.idx = static_cast<ir::Reg64>(b.u8() % 16);
+  a.mem.scale = b.u8() % 10;
+  if (b.u8() % 2) a.mem.base = static_cast<ir::Reg64>(b.u8() % 16);
+  if (b.u8() % 3 == 0) a.mem.sym = label(b);
+  a.mem.displ = b.i64();
+  a.rip_type = static_cast<ir::DataType>(b.u8() % 11);
+  a.displ = b.i64();
+  return a;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  Bytes b{data, size};
+  ir::Program p;
+  while (b.n && p.lines.size() < 400) {
+    ir::Line l;
+    l.kind = static_cast<ir::Line::Kind>(b.u8() % 26);
+    l.ins.op = static_cast<ir::Op>(b.u8() % 92);
+    l.ins.cond = static_cast<ir::Cond>(b.u8() % 16);
+    l.ins.rounding = static_cast<ir::Rounding>(b.u8() % 4);
+    for (int k = b.u8() % 4; k > 0; --k) l.ins.args.push_back(arg(b));
+    l.flag = b.u8() & 1;
+    l.n = b.i64() % 70;
+    l.line = b.i64();
+    l.column = b.i64();
+    l.constant = constant(b);
+    l.text = label(b);
+    l.text2 = b.u8() % 2 ? "@function" : "@object";
+    l.section_names.push_back(kSections[b.u8() % 6]);
+    if (b.u8() % 2) l.section_flags = kFlags[b.u8() % 6];
+    for (int k = b.u8() % 3; k > 0; --k) l.section_args.push_back(kArgs[b.u8() % 5]);
+    p.lines.push_back(std::move(l));
+  }
+  auto o = assembler::assemble(p, "fuzz");
+  if (o.ok()) {
+    auto w = elf::write_relocatable(*o);
+    if (!w.ok()) std::abort();  // the assembler produced an object the writer rejects
+  }
+  return 0;
+}
