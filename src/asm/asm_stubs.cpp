@@ -1,8 +1,7 @@
 // OCaml externals of ocamljit-opt (src/opt/internal_assembler.ml): the IR of
 // one unit goes through the C++ decoder, assembler and ELF writer, and the
-// object is written atomically. Until the assembler and the ELF writer exist
-// in the tree, `ocamljit_asm_available` answers false and ocamljit-opt uses
-// the `gas` backend (IR -> ir::to_gas -> GNU as), built from the same stubs.
+// object is written atomically. The `gas` backend of ocamljit-opt (IR ->
+// ir::to_gas -> GNU as) is built from the same stubs.
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
@@ -19,13 +18,8 @@
 #include "ir/gas_printer.hpp"
 #include "support/error.hpp"
 
-#if __has_include("asm/assembler.hpp") && __has_include("object/elf/writer.hpp")
-#define OCAMLJIT_HAVE_ASSEMBLER 1
 #include "asm/assembler.hpp"
 #include "object/elf/writer.hpp"
-#else
-#define OCAMLJIT_HAVE_ASSEMBLER 0
-#endif
 
 extern "C" {
 #include <caml/alloc.h>
@@ -38,7 +32,6 @@ namespace {
 
 using namespace ocamljit;
 
-#if OCAMLJIT_HAVE_ASSEMBLER
 // Writes `bytes` to `path` through a temporary file in the same directory and
 // a rename, so that a failed or interrupted run never leaves a partial object.
 Status write_all(int fd, const std::string& path, const std::vector<uint8_t>& bytes) {
@@ -94,7 +87,6 @@ Status assemble_to_file(const std::string& unit, const uint8_t* ir, size_t size,
   if (!bytes) return make_error("unit ", unit, ": ", bytes.error().message);
   return write_atomically(path, *bytes);
 }
-#endif
 
 Result<std::string> ir_to_gas(const uint8_t* ir, size_t size) {
   auto program = ir::decode(ir, size);
@@ -108,11 +100,6 @@ const uint8_t* bytes_of(value s) { return reinterpret_cast<const uint8_t*>(Strin
 
 extern "C" {
 
-value ocamljit_asm_available(value unit) {
-  (void)unit;
-  return Val_bool(OCAMLJIT_HAVE_ASSEMBLER);
-}
-
 // ocamljit_asm_assemble unit_name ir object_path: raises Failure with a
 // one-line message (naming the unit) on any error.
 value ocamljit_asm_assemble(value unit_name, value ir, value path) {
@@ -120,14 +107,9 @@ value ocamljit_asm_assemble(value unit_name, value ir, value path) {
   CAMLlocal1(message);
   {
     std::string unit(String_val(unit_name), caml_string_length(unit_name));
-#if OCAMLJIT_HAVE_ASSEMBLER
     auto st = assemble_to_file(unit, bytes_of(ir), caml_string_length(ir),
                                std::string(String_val(path), caml_string_length(path)));
     if (!st) message = caml_copy_string(st.error().message.c_str());
-#else
-    std::string m = "unit " + unit + ": this build has no in-process assembler";
-    message = caml_copy_string(m.c_str());
-#endif
   }  // C++ objects are gone before an OCaml exception unwinds this frame
   if (Is_block(message)) caml_failwith_value(message);
   CAMLreturn(Val_unit);

@@ -2,7 +2,6 @@ type backend = Internal | Gas
 
 exception Error of string
 
-external available : unit -> bool = "ocamljit_asm_available"
 external assemble : string -> string -> string -> unit = "ocamljit_asm_assemble"
 external ir_to_gas : string -> string = "ocamljit_ir_to_gas"
 
@@ -13,7 +12,7 @@ let backend () =
   | Some other ->
       raise (Error (Printf.sprintf
                       "OCAMLJIT_OPT_BACKEND=%s: expected gas or internal" other))
-  | None -> if available () then Internal else Gas
+  | None -> Internal
 
 let with_gas ~unit_name ir outfile =
   let text =

@@ -23,13 +23,8 @@ extern "C" {
 #include <memory>
 #include <string>
 
-#if __has_include("asm/assembler.hpp") && __has_include("ir/decode.hpp")
-#define OCAMLJIT_HAVE_ASSEMBLER 1
 #include "asm/assembler.hpp"
 #include "ir/decode.hpp"
-#else
-#define OCAMLJIT_HAVE_ASSEMBLER 0
-#endif
 #include "link/linker.hpp"
 #include "memory/memory.hpp"
 #include "object/elf/archive.hpp"
@@ -193,8 +188,6 @@ value ocamljit_jit_link_archive(value path, value prefixes) {
   CAMLreturn(Val_int(0));
 }
 
-value ocamljit_jit_assembler_available(value) { return Val_bool(OCAMLJIT_HAVE_ASSEMBLER); }
-
 // The in-process path: the unit's IR (x86_ir.ml) decoded and assembled in
 // memory, then linked.
 value ocamljit_jit_link_ir(value ir, value prefix_v) {
@@ -202,7 +195,6 @@ value ocamljit_jit_link_ir(value ir, value prefix_v) {
   const auto started = std::chrono::steady_clock::now();
   const std::string prefix = String_val(prefix_v);
   const std::string unit = runtime::unit_of_prefix(prefix);
-#if OCAMLJIT_HAVE_ASSEMBLER
   // Nothing allocates on the OCaml heap while the IR is decoded: the
   // string does not move.
   auto program = ir::decode(reinterpret_cast<const uint8_t*>(String_val(ir)), caml_string_length(ir));
@@ -210,10 +202,6 @@ value ocamljit_jit_link_ir(value ir, value prefix_v) {
       program ? assembler::assemble(*program, unit)
               : Result<obj::Object>(make_error(unit, ": ", program.error().message));
   CAMLreturn(runtime::link_and_register(std::move(object), prefix, started));
-#else
-  (void)started;
-  CAMLreturn(runtime::link_failed(unit + ": the in-process assembler is not built in"));
-#endif
 }
 
 // Runs the entry of the unit with symbol prefix `prefix`: Ok result or Error exn.

@@ -6,7 +6,6 @@ type link_result =
 
 external link_object_file : string -> string -> link_result = "ocamljit_jit_link_object_file"
 external link_ir : string -> string -> link_result = "ocamljit_jit_link_ir"
-external assembler_available : unit -> bool = "ocamljit_jit_assembler_available"
 external link_archive : string -> string array -> link_result = "ocamljit_jit_link_archive"
 external run_entry : string -> (Obj.t, exn) result = "ocamljit_jit_run_entry"
 external find_symbol : string -> Obj.t option = "ocamljit_jit_find_symbol"
@@ -85,10 +84,8 @@ let link_and_run ~unit_name link =
 (* Where a phrase's object comes from: the in-process assembler (the
    compiler's assembly program, serialised as IR, assembled and linked by the
    C++ engine: no file, no process), or GNU as writing the unit's .o, read back
-   by the ELF reader (OCAMLJIT_JIT_OBJECTS=as, and builds without the
-   assembler). *)
-let in_process =
-  assembler_available () && Sys.getenv_opt "OCAMLJIT_JIT_OBJECTS" <> Some "as"
+   by the ELF reader (OCAMLJIT_JIT_OBJECTS=as). *)
+let in_process = Sys.getenv_opt "OCAMLJIT_JIT_OBJECTS" <> Some "as"
 
 (* The IR of the unit being compiled, handed over by the compiler's hook. *)
 let pending_ir : string option ref = ref None

@@ -2,10 +2,10 @@
     running process by the C++ linker, registered with the OCaml runtime and
     run, with no external process, shared object or [dlopen].
 
-    Where the object comes from: the in-process assembler once it is built
-    in; until then, and whenever [OCAMLJIT_JIT_OBJECTS=as], the compiler
-    writes the unit's [.o] with GNU [as] and the C++ ELF reader loads it
-    (a cross-check of the in-process assembler).
+    Where the object comes from: the in-process assembler (the compiler's
+    assembly program as IR, assembled in memory); with
+    [OCAMLJIT_JIT_OBJECTS=as], the compiler writes the unit's [.o] with GNU
+    [as] and the C++ ELF reader loads it (a cross-check of the assembler).
 
     [#load "foo.cmx"] and [#load "lib.cmxa"] link the unit's [.o] (the
     library's [.a]) in memory too, when the library has no C objects and
