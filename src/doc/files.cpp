@@ -83,6 +83,16 @@ Status write_file_atomic(const std::string& link, std::string_view contents, con
     path = real;
     std::free(real);
   }
+  // A device or a pipe (`--output /dev/null`) is written into: renaming a
+  // file over it would replace the device node itself.
+  struct stat target;
+  if (::stat(path.c_str(), &target) == 0 && !S_ISREG(target.st_mode)) {
+    Fd out(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+    if (out.get() < 0) return make_error(link, ": cannot write: ", errno_text());
+    Status w = write_all(out.get(), contents);
+    if (!w) return make_error(link, ": cannot write: ", w.error().message);
+    return ok_status();
+  }
   std::string dir = ".";
   std::string::size_type slash = path.rfind('/');
   if (slash != std::string::npos) dir = slash == 0 ? "/" : path.substr(0, slash);

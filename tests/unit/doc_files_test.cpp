@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <dirent.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -46,6 +47,34 @@ TEST(DocFiles, AtomicWriteReplacesAndKeepsMode) {
   ASSERT_EQ(stat(f.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 07777, 0600u);
   EXPECT_EQ(d.entries(), std::vector<std::string>{"doc.md"});  // no temporary file left
+}
+
+// `--output /dev/null` must not replace the device node: a FIFO stands for it.
+TEST(DocFiles, WritesIntoADeviceOrPipeInsteadOfReplacingIt) {
+  TempDir d;
+  std::string fifo = d.path + "/pipe";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  std::string got;
+  pid_t reader = fork();
+  ASSERT_GE(reader, 0);
+  if (reader == 0) {  // the child drains the pipe into a regular file
+    alarm(5);          // if nobody ever writes into the pipe, do not hang the test
+    FILE* in = fopen(fifo.c_str(), "r");
+    FILE* out = fopen((d.path + "/drained").c_str(), "w");
+    int c;
+    while ((c = fgetc(in)) != EOF) fputc(c, out);
+    fclose(out);
+    _exit(0);
+  }
+  ASSERT_TRUE(write_file_atomic(fifo, "through the pipe\n").ok());
+  int status = 0;
+  ASSERT_EQ(waitpid(reader, &status, 0), reader);
+  struct stat st;
+  ASSERT_EQ(stat(fifo.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISFIFO(st.st_mode));  // still a pipe, not a file renamed over it
+  auto r = read_file(d.path + "/drained");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(*r, "through the pipe\n");
 }
 
 TEST(DocFiles, ErrorsNameTheFile) {
