@@ -75,6 +75,7 @@ let load_file ppf path =
 let loader =
   {
     Loader.name = "external";
+    writes_files = (fun () -> true);
     prepare_unit;
     run_unit;
     find_symbol;

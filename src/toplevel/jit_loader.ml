@@ -164,6 +164,7 @@ let load_file ppf path =
 let loader =
   {
     Loader.name = "jit";
+    writes_files = (fun () -> not in_process);
     prepare_unit;
     run_unit;
     find_symbol;

@@ -2,6 +2,7 @@ type outcome = Result of Obj.t | Exception of exn
 
 type t = {
   name : string;
+  writes_files : unit -> bool;
   prepare_unit : prefix:string -> unit;
   run_unit : Format.formatter -> unit_name:string -> prefix:string -> outcome;
   find_symbol : string -> Obj.t option;

@@ -10,6 +10,9 @@ type outcome = Result of Obj.t | Exception of exn
 
 type t = {
   name : string;
+  writes_files : unit -> bool;
+      (** Whether the compiler must write the unit's files (then [prefix]
+          below names a fresh temporary file; otherwise no file is made). *)
   prepare_unit : prefix:string -> unit;
       (** Called before the compiler emits the unit whose files (if any) are
           named [prefix ^ ext]; installs the loader's assembler hook. *)

@@ -47,18 +47,21 @@ include Topcommon.MakeEvalPrinter (EvalBase)
 let phrase_counter = ref 0
 
 (* Where the compiler writes the unit's files, when the loader needs files. *)
-let unit_prefix unit_name =
-  if !Clflags.keep_asm_file then unit_name
-  else Filename.remove_extension (Filename.temp_file ("caml" ^ unit_name) "")
+let unit_prefix (l : Loader.t) unit_name =
+  if !Clflags.keep_asm_file || not (l.writes_files ()) then unit_name
+  else begin
+    let reserved = Filename.temp_file ("caml" ^ unit_name) "" in
+    (* temp_file created an empty placeholder to reserve the name. *)
+    (try Sys.remove reserved with Sys_error _ -> ());
+    reserved
+  end
 
 let compile_and_run ppf ~unit_name ~size lam =
   if !Clflags.dump_rawlambda then fprintf ppf "%a@." Printlambda.lambda lam;
   let lam = Timings.time "translate" (fun () -> Simplif.simplify_lambda lam) in
   if !Clflags.dump_lambda then fprintf ppf "%a@." Printlambda.lambda lam;
   let l = loader () in
-  let prefix = unit_prefix unit_name in
-  (* temp_file created an empty placeholder to reserve the name. *)
-  (try Sys.remove prefix with Sys_error _ -> ());
+  let prefix = unit_prefix l unit_name in
   l.prepare_unit ~prefix;
   (* The assembler runs inside compile_implementation; it times itself. *)
   Timings.time_excluding "compile" ~excluding:"assemble" (fun () ->
