@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "support/temp_dir.hpp"
 #include "doc/doc.hpp"
 
 using namespace ocamljit;
@@ -35,19 +36,7 @@ struct TwoFactory : EvaluatorFactory {
   }
 };
 
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char t[] = "/tmp/ocamljit-doc-cli-XXXXXX";
-    path = mkdtemp(t);
-  }
-  ~TempDir() { std::system(("rm -rf " + path).c_str()); }
-  std::string file(const std::string& name, const std::string& contents) const {
-    std::string p = path + "/" + name;
-    std::ofstream(p, std::ios::binary) << contents;
-    return p;
-  }
-};
+using ocamljit::test_support::TempDir;
 
 std::string slurp(const std::string& p) {
   std::ifstream f(p, std::ios::binary);

@@ -9,6 +9,7 @@
 #include <random>
 #include <sstream>
 
+#include "support/temp_dir.hpp"
 #include "doc/doc.hpp"
 
 using namespace ocamljit;
@@ -16,14 +17,7 @@ using namespace ocamljit::doc;
 
 namespace {
 
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char t[] = "/tmp/ocamljit-doc-diff-XXXXXX";
-    path = mkdtemp(t);
-  }
-  ~TempDir() { std::system(("rm -rf " + path).c_str()); }
-};
+using ocamljit::test_support::TempDir;
 
 void write(const std::string& p, const std::string& s) { std::ofstream(p, std::ios::binary) << s; }
 std::string read(const std::string& p) {

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "support/temp_dir.hpp"
 #include "doc/doc.hpp"
 
 using namespace ocamljit;
@@ -15,22 +16,7 @@ using namespace ocamljit::doc;
 
 namespace {
 
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char t[] = "/tmp/ocamljit-doc-files-XXXXXX";
-    path = mkdtemp(t);
-  }
-  ~TempDir() { std::system(("rm -rf " + path).c_str()); }
-  std::vector<std::string> entries() const {
-    std::vector<std::string> v;
-    DIR* d = opendir(path.c_str());
-    while (dirent* e = readdir(d))
-      if (std::string(e->d_name) != "." && std::string(e->d_name) != "..") v.push_back(e->d_name);
-    closedir(d);
-    return v;
-  }
-};
+using ocamljit::test_support::TempDir;
 
 }  // namespace
 

@@ -12,22 +12,14 @@
 #include <fstream>
 #include <string>
 
+#include "support/temp_dir.hpp"
 #include "support/asm_check.hpp"
 
 using namespace ocamljit;
 
 namespace {
 
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char t[] = "/tmp/ocamljit-elf-XXXXXX";
-    path = mkdtemp(t) ? t : "";
-  }
-  ~TempDir() {
-    if (!path.empty()) std::system(("rm -rf " + path).c_str());
-  }
-};
+using ocamljit::test_support::TempDir;
 
 struct RunResult {
   int status = -1;
