@@ -3,6 +3,7 @@
 // of the forms reproduces GNU as's preferences (imm8 before imm32, the
 // accumulator short forms, the shift-by-one form, ...).
 #include "asm/encoder.hpp"
+#include "ir/register_names.hpp"
 
 #include <array>
 #include <cstring>
@@ -703,16 +704,11 @@ const char* op_name(ir::Op op) {
 
 namespace {
 const char* reg_name(int size, int x86ast_index) {
-  static const char* const r64[] = {"rax", "rbx", "rcx", "rdx", "rsp", "rbp", "rsi", "rdi",
-                                    "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15"};
-  static const char* const r32[] = {"eax", "ebx", "ecx", "edx", "esp", "ebp", "esi", "edi",
-                                    "r8d", "r9d", "r10d", "r11d", "r12d", "r13d", "r14d", "r15d"};
-  static const char* const r16[] = {"ax", "bx", "cx", "dx", "sp", "bp", "si", "di",
-                                    "r8w", "r9w", "r10w", "r11w", "r12w", "r13w", "r14w", "r15w"};
-  static const char* const r8[] = {"al", "bl", "cl", "dl", "spl", "bpl", "sil", "dil",
-                                   "r8b", "r9b", "r10b", "r11b", "r12b", "r13b", "r14b", "r15b"};
   int k = x86ast_index & 15;
-  return size == 64 ? r64[k] : size == 32 ? r32[k] : size == 16 ? r16[k] : r8[k];
+  return size == 64 ? ir::kReg64Names[k]
+         : size == 32 ? ir::kReg32Names[k]
+         : size == 16 ? ir::kReg16Names[k]
+                      : ir::kReg8LNames[k];
 }
 
 void describe_arg(const ir::Arg& a, std::string& s) {

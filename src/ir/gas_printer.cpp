@@ -1,5 +1,7 @@
 #include "ir/gas_printer.hpp"
 
+#include "ir/register_names.hpp"
+
 #include <cinttypes>
 #include <cstdio>
 #include <optional>
@@ -7,15 +9,6 @@
 namespace ocamljit::ir {
 namespace {
 
-const char* const kReg64[] = {"rax", "rbx", "rcx", "rdx", "rsp", "rbp", "rsi", "rdi",
-                              "r8",  "r9",  "r10", "r11", "r12", "r13", "r14", "r15"};
-const char* const kReg32[] = {"eax", "ebx", "ecx", "edx", "esp", "ebp", "esi", "edi",
-                              "r8d", "r9d", "r10d", "r11d", "r12d", "r13d", "r14d", "r15d"};
-const char* const kReg16[] = {"ax",  "bx",  "cx",   "dx",   "sp",   "bp",   "si",   "di",
-                              "r8w", "r9w", "r10w", "r11w", "r12w", "r13w", "r14w", "r15w"};
-const char* const kReg8L[] = {"al",  "bl",  "cl",   "dl",   "spl",  "bpl",  "sil",  "dil",
-                              "r8b", "r9b", "r10b", "r11b", "r12b", "r13b", "r14b", "r15b"};
-const char* const kReg8H[] = {"ah", "bh", "ch", "dh"};
 const char* const kCond[] = {"l", "ge", "le", "g", "b", "ae", "be", "a",
                              "e", "ne", "o", "no", "s", "ns", "p", "np"};
 const char* const kRounding[] = {"roundsd.up", "roundsd.down", "roundsd.near", "roundsd.trunc"};
@@ -177,7 +170,7 @@ class Printer {
   }
 
   void mem(const Mem& m) {
-    const char* const* names = m.arch == Arch::X86 ? kReg32 : kReg64;
+    const char* const* names = m.arch == Arch::X86 ? kReg32Names : kReg64Names;
     if (!m.sym) {
       if (m.displ != 0 || m.scale == 0) num(m.displ);
     } else {
@@ -198,11 +191,11 @@ class Printer {
     switch (a.kind) {
       case Arg::Kind::Sym: out += '$'; out += a.sym; break;
       case Arg::Kind::Imm: out += '$'; num(a.imm); break;
-      case Arg::Kind::Reg8L: reg(kReg8L[static_cast<int>(a.reg)]); break;
-      case Arg::Kind::Reg8H: reg(kReg8H[static_cast<int>(a.reg8h)]); break;
-      case Arg::Kind::Reg16: reg(kReg16[static_cast<int>(a.reg)]); break;
-      case Arg::Kind::Reg32: reg(kReg32[static_cast<int>(a.reg)]); break;
-      case Arg::Kind::Reg64: reg(kReg64[static_cast<int>(a.reg)]); break;
+      case Arg::Kind::Reg8L: reg(kReg8LNames[static_cast<int>(a.reg)]); break;
+      case Arg::Kind::Reg8H: reg(kReg8HNames[static_cast<int>(a.reg8h)]); break;
+      case Arg::Kind::Reg16: reg(kReg16Names[static_cast<int>(a.reg)]); break;
+      case Arg::Kind::Reg32: reg(kReg32Names[static_cast<int>(a.reg)]); break;
+      case Arg::Kind::Reg64: reg(kReg64Names[static_cast<int>(a.reg)]); break;
       case Arg::Kind::Xmm: out += "%xmm"; num(a.xmm); break;
       case Arg::Kind::Tos: out += "%tos"; break;
       case Arg::Kind::St: out += "%st("; num(a.st); out += ')'; break;

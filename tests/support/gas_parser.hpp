@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "ir/ir.hpp"
+#include "ir/register_names.hpp"
 #include "support/error.hpp"
 
 namespace ocamljit::testing {
@@ -120,28 +121,19 @@ inline bool parse_string_literal(std::string_view s, std::string& out) {
 }
 
 inline bool reg_by_name(std::string_view n, ir::Arg& a) {
-  static const char* const r64[] = {"rax", "rbx", "rcx", "rdx", "rsp", "rbp", "rsi", "rdi",
-                                    "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15"};
-  static const char* const r32[] = {"eax", "ebx", "ecx", "edx", "esp", "ebp", "esi", "edi",
-                                    "r8d", "r9d", "r10d", "r11d", "r12d", "r13d", "r14d", "r15d"};
-  static const char* const r16[] = {"ax", "bx", "cx", "dx", "sp", "bp", "si", "di",
-                                    "r8w", "r9w", "r10w", "r11w", "r12w", "r13w", "r14w", "r15w"};
-  static const char* const r8[] = {"al", "bl", "cl", "dl", "spl", "bpl", "sil", "dil",
-                                   "r8b", "r9b", "r10b", "r11b", "r12b", "r13b", "r14b", "r15b"};
-  static const char* const r8h[] = {"ah", "bh", "ch", "dh"};
   for (int k = 0; k < 16; ++k) {
     auto set = [&](ir::Arg::Kind kind) {
       a.kind = kind;
       a.reg = static_cast<ir::Reg64>(k);
       return true;
     };
-    if (n == r64[k]) return set(ir::Arg::Kind::Reg64);
-    if (n == r32[k]) return set(ir::Arg::Kind::Reg32);
-    if (n == r16[k]) return set(ir::Arg::Kind::Reg16);
-    if (n == r8[k]) return set(ir::Arg::Kind::Reg8L);
+    if (n == ir::kReg64Names[k]) return set(ir::Arg::Kind::Reg64);
+    if (n == ir::kReg32Names[k]) return set(ir::Arg::Kind::Reg32);
+    if (n == ir::kReg16Names[k]) return set(ir::Arg::Kind::Reg16);
+    if (n == ir::kReg8LNames[k]) return set(ir::Arg::Kind::Reg8L);
   }
   for (int k = 0; k < 4; ++k)
-    if (n == r8h[k]) {
+    if (n == ir::kReg8HNames[k]) {
       a.kind = ir::Arg::Kind::Reg8H;
       a.reg8h = static_cast<ir::Reg8H>(k);
       return true;
