@@ -10,8 +10,8 @@ export JIT_OBJECT_SOURCES
 
 .PHONY: test-jit
 test-jit: $(JIT_OCAMLJIT)
-	sh $(JIT_TEST_DIR)/compare_with_ocaml.sh $(JIT_OCAMLJIT) $(sort $(wildcard $(JIT_TEST_DIR)/corpus/*.ml))
-	sh $(JIT_TEST_DIR)/compare_with_external.sh $(JIT_OCAMLJIT) $(sort $(wildcard $(JIT_TEST_DIR)/native_corpus/*.ml))
+	sh $(JIT_TEST_DIR)/compare.sh ocaml $(JIT_OCAMLJIT) $(sort $(wildcard $(JIT_TEST_DIR)/corpus/*.ml))
+	sh $(JIT_TEST_DIR)/compare.sh external $(JIT_OCAMLJIT) $(sort $(wildcard $(JIT_TEST_DIR)/native_corpus/*.ml))
 	sh $(JIT_TEST_DIR)/load_compiled.sh $(JIT_OCAMLJIT)
 	sh $(JIT_TEST_DIR)/many_phrases.sh $(JIT_OCAMLJIT) $(JIT_MANY_PHRASES)
 ifneq ($(filter internal,$(JIT_OBJECT_SOURCES)),)
