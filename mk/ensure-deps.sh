@@ -14,5 +14,6 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "ocamljit: installing missing Debian packages:$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq >/dev/null || apt-get update
-apt-get install -y -qq --no-install-recommends $missing >/dev/null || apt-get install -y --no-install-recommends $missing
+apt-get -o DPkg::Lock::Timeout=600 update -qq >/dev/null || apt-get -o DPkg::Lock::Timeout=600 update
+apt-get install -y -qq -o DPkg::Lock::Timeout=600 --no-install-recommends $missing >/dev/null ||
+  apt-get install -y -o DPkg::Lock::Timeout=600 --no-install-recommends $missing
