@@ -1,10 +1,12 @@
 #include "link/linker.hpp"
 
 #include <dlfcn.h>
+#include <pthread.h>
 
 #include "link/tls.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <optional>
@@ -56,6 +58,23 @@ bool is_tls_relocation(uint32_t type) {
 // object's static destructors name it. JIT code is never unloaded, so one
 // handle serves every group.
 char dso_handle;
+
+// Functions glibc keeps in libc_nonshared.a (linked statically into every
+// program by libc.so's linker script), hence absent from dlsym: JIT code gets
+// the copies linked into this executable.
+int jit_pthread_atfork(void (*prepare)(), void (*parent)(), void (*child)()) {
+  return pthread_atfork(prepare, parent, child);
+}
+int jit_atexit(void (*f)()) { return std::atexit(f); }
+
+std::optional<uint64_t> builtin_symbol(const std::string& name) {
+  // JIT-linked TLS lives in modules of ours, and C++ objects name the DSO.
+  if (name == "__tls_get_addr") return reinterpret_cast<uint64_t>(&ocamljit_tls_get_addr);
+  if (name == "__dso_handle") return reinterpret_cast<uint64_t>(&dso_handle);
+  if (name == "pthread_atfork") return reinterpret_cast<uint64_t>(&jit_pthread_atfork);
+  if (name == "atexit") return reinterpret_cast<uint64_t>(&jit_atexit);
+  return std::nullopt;
+}
 
 // Constructor sections in the order ld places them in .init_array:
 // .preinit_array first, then by priority (.init_array.N / .ctors.(65535-N)),
@@ -158,9 +177,7 @@ std::optional<uint64_t> Linker::lookup_linked(const std::string& name) const {
 
 std::optional<uint64_t> Linker::lookup(const std::string& name) const {
   if (auto a = lookup_linked(name)) return a;
-  // JIT-linked TLS lives in modules of ours, and C++ objects name the DSO.
-  if (name == "__tls_get_addr") return reinterpret_cast<uint64_t>(&ocamljit_tls_get_addr);
-  if (name == "__dso_handle") return reinterpret_cast<uint64_t>(&dso_handle);
+  if (auto a = builtin_symbol(name)) return a;
   if (auto it = outside_cache_.find(name); it != outside_cache_.end()) return it->second;
   auto a = external_(name);
   if (a) outside_cache_.emplace(name, *a);
