@@ -24,6 +24,9 @@ constexpr int64_t kReach = int64_t{1} << 31;
 constexpr int64_t kMargin = int64_t{1} << 20;
 constexpr size_t kStubSize = 8;  // jmp *slot(%rip) (6 bytes) + 2 bytes of int3
 constexpr size_t kSlotSize = 8;
+// Bigger than any real section: such sizes come from corrupt objects.
+constexpr uint64_t kMaxSection = uint64_t{1} << 30;
+constexpr uint64_t kMaxTls = uint64_t{64} << 20;  // per thread, per group
 
 std::string hex(uint64_t v) {
   static const char digits[] = "0123456789abcdef";
@@ -320,6 +323,9 @@ Result<LinkedUnit> Linker::link(const obj::Object& object, const LinkOptions& op
     if (!loaded(s)) continue;
     if (s.alignment > memory::Memory::page_size())
       return make_error(unit, ": section ", s.name, " alignment ", s.alignment, " exceeds a page");
+    if (s.size() > kMaxSection)
+      return make_error(s.origin.empty() ? unit : s.origin, ": section ", s.name, " size ", s.size(),
+                        " is too large");
     place[k] = {put(access_of(s), s.size(), s.alignment), true};
   }
   const size_t stubs_at = put(Access::Code, plt.size() * kStubSize, 8);
@@ -335,6 +341,9 @@ Result<LinkedUnit> Linker::link(const obj::Object& object, const LinkOptions& op
     const auto& s = object.sections[k];
     if (!s.is_tls() || !s.is_alloc()) continue;
     has_tls = true;
+    if (s.alignment > memory::Memory::page_size() || s.size() > kMaxTls || tls_image.size > kMaxTls)
+      return make_error(s.origin.empty() ? unit : s.origin, ": TLS section ", s.name, " (size ", s.size(),
+                        ", alignment ", s.alignment, ") is too large");
     tls_image.align = std::max<uint64_t>(tls_image.align, s.alignment);
     tls_offset[k] = (tls_image.size + s.alignment - 1) & ~(s.alignment - 1);
     tls_image.size = tls_offset[k] + s.size();
