@@ -29,13 +29,7 @@ int64_t since(Clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t).count();
 }
 
-Result<std::vector<uint8_t>> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error(path, ": cannot open");
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return make_error(path, ": read error");
-  return bytes;
-}
+Result<std::vector<uint8_t>> read_file(const std::string& path) { return elf::read_whole_file(path); }
 
 bool is_archive(const std::vector<uint8_t>& b) {
   return b.size() >= 8 && std::memcmp(b.data(), "!<arch>\n", 8) == 0;

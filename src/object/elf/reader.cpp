@@ -1,5 +1,10 @@
 #include "object/elf/reader.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -146,6 +151,7 @@ Result<obj::Object> Parser::parse() {
       return fail("symbol table has a bad string table link ", st.link);
     const Shdr& strtab = shdrs_[st.link];
     const uint64_t count = st.size / sizeof(Sym);
+    object.symbols.reserve(count);
     for (uint64_t i = 1; i < count; ++i) {
       const auto es = load<Sym>(st.offset + i * sizeof(Sym));
       obj::Symbol s;
@@ -253,12 +259,30 @@ Result<obj::Object> read_relocatable(std::span<const uint8_t> bytes, const std::
   return Parser(bytes, name).parse();
 }
 
+Result<std::vector<uint8_t>> read_whole_file(const std::string& path) {
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return make_error(path, ": cannot open: ", std::strerror(errno));
+  struct Closer {
+    int fd;
+    ~Closer() { close(fd); }
+  } closer{fd};
+  struct stat st {};
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return make_error(path, ": not a regular file");
+  std::vector<uint8_t> bytes(static_cast<size_t>(st.st_size));
+  size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = read(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return make_error(path, ": read error");
+    done += static_cast<size_t>(n);
+  }
+  return bytes;
+}
+
 Result<obj::Object> read_relocatable_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error(path, ": cannot open");
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return make_error(path, ": read error");
-  return read_relocatable(bytes, path);
+  auto bytes = read_whole_file(path);
+  if (!bytes) return bytes.error();
+  return read_relocatable(*bytes, path);
 }
 
 }  // namespace ocamljit::elf
