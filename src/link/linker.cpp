@@ -234,7 +234,9 @@ Result<LinkedUnit> Linker::link(const obj::Object& object, const LinkOptions& op
       continue;
     }
     if (s.absolute || outside[r.symbol]) continue;
-    if (auto a = lookup(s.name)) {
+    std::optional<uint64_t> found = lookup_linked(s.name);
+    if (!found && options.group_resolver) found = options.group_resolver(s.name);
+    if (auto a = found ? found : lookup(s.name)) {
       outside[r.symbol] = *a;
     } else if (s.binding == obj::Binding::Weak) {
       outside[r.symbol] = 0;

@@ -23,7 +23,7 @@ constexpr uint16_t SHN_UNDEF = 0, SHN_LORESERVE = 0xff00, SHN_ABS = 0xfff1, SHN_
                    SHN_XINDEX = 0xffff;
 constexpr uint8_t STB_LOCAL = 0, STB_GLOBAL = 1, STB_WEAK = 2;
 constexpr uint8_t STT_NOTYPE = 0, STT_OBJECT = 1, STT_FUNC = 2, STT_SECTION = 3, STT_FILE = 4,
-                  STT_COMMON = 5, STT_TLS = 6;
+                  STT_COMMON = 5, STT_TLS = 6, STT_GNU_IFUNC = 10;
 constexpr uint8_t STV_INTERNAL = 1, STV_HIDDEN = 2;
 constexpr uint32_t GRP_COMDAT = 1;
 
@@ -175,7 +175,12 @@ Result<obj::Object> Parser::parse() {
         case STT_FILE: s.kind = obj::SymbolKind::File; break;
         case STT_TLS: s.kind = obj::SymbolKind::Tls; break;
         case STT_COMMON: s.kind = obj::SymbolKind::Object; break;
-        default: s.kind = obj::SymbolKind::NoType; break;  // TLS, GNU_IFUNC...: kept untyped
+        case STT_GNU_IFUNC:
+          // Its address would be its resolver's: calls would go astray.
+          if (es.shndx != SHN_UNDEF) return fail("symbol ", s.name, " is an IFUNC (not supported)");
+          s.kind = obj::SymbolKind::Func;
+          break;
+        default: s.kind = obj::SymbolKind::NoType; break;
       }
       if (es.shndx == SHN_ABS) {
         s.absolute = true;
