@@ -132,7 +132,17 @@ Status Merger::add(obj::Object& o, size_t which) {
   // COMDAT groups: the first copy wins.
   std::vector<bool> discarded(o.sections.size(), false);
   for (const auto& g : o.groups) {
-    if (linked_.count(g.signature) || comdats_.count(g.signature)) {
+    // A group linked by an earlier link is dropped only if later code can
+    // reach everything it defines: its hidden symbols (DW.ref.__gxx_personality_v0)
+    // were never published, so such a group is linked again, as each shared
+    // object has its own copy.
+    bool reachable = true;
+    if (linked_.count(g.signature))
+      for (const auto& sym : o.symbols)
+        if (sym.hidden && sym.section && sym.binding != obj::Binding::Local &&
+            std::find(g.sections.begin(), g.sections.end(), *sym.section) != g.sections.end())
+          reachable = false;
+    if ((linked_.count(g.signature) && reachable) || comdats_.count(g.signature)) {
       for (auto k : g.sections)
         if (k < discarded.size()) discarded[k] = true;
     } else {

@@ -156,6 +156,19 @@ std::string relocation_name(uint32_t type) {
     case elf::R_X86_64_GOTPC32: return "R_X86_64_GOTPC32";
     case elf::R_X86_64_SIZE32: return "R_X86_64_SIZE32";
     case elf::R_X86_64_SIZE64: return "R_X86_64_SIZE64";
+    case 5: return "R_X86_64_COPY";
+    case 6: return "R_X86_64_GLOB_DAT";
+    case 7: return "R_X86_64_JUMP_SLOT";
+    case 8: return "R_X86_64_RELATIVE";
+    case 27: return "R_X86_64_GOT64";
+    case 28: return "R_X86_64_GOTPCREL64";
+    case 29: return "R_X86_64_GOTPC64";
+    case 30: return "R_X86_64_GOTPLT64";
+    case 31: return "R_X86_64_PLTOFF64";
+    case 34: return "R_X86_64_GOTPC32_TLSDESC";
+    case 35: return "R_X86_64_TLSDESC_CALL";
+    case 36: return "R_X86_64_TLSDESC";
+    case 37: return "R_X86_64_IRELATIVE";
     default: return "relocation type " + std::to_string(type);
   }
 }

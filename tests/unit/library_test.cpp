@@ -305,10 +305,14 @@ TEST(Library, CxxExceptionsThroughJitCode) {
   // The COMDAT group was linked once; a later group reuses it.
   const auto c = fx.compile("cxx_c", std::string(common) + R"(
     extern "C" int cxx_twice_c(int x) { return twice(x) + 1; }
+    extern "C" int cxx_catch_c(int x) {  // needs its own hidden DW.ref.__gxx_personality_v0
+      try { if (x) throw x; return 0; } catch (int e) { return e + 1; }
+    }
   )", "-O0", true);
   auto h2 = fx.link({c});
   ASSERT_TRUE(h2.ok()) << h2.error().message;
   EXPECT_EQ(fx.fn<int(int)>("cxx_twice_c")(1), 3);
+  EXPECT_EQ(fx.fn<int(int)>("cxx_catch_c")(41), 42);
   EXPECT_FALSE(fx.libraries->unit(*h2).globals.count("_Z5twiceIiET_S0_"));
 }
 
