@@ -205,6 +205,10 @@ void Linker::forget(const LinkedUnit& unit) {
     auto it = symbols_.find(name);
     if (it != symbols_.end() && it->second == address) symbols_.erase(it);
   }
+  for (const auto& [name, offset] : unit.tls_globals) {
+    auto it = tls_symbols_.find(name);
+    if (it != tls_symbols_.end() && it->second == std::make_pair(unit.tls_module, offset)) tls_symbols_.erase(it);
+  }
 }
 
 Result<LinkedUnit> Linker::link(const obj::Object& object, const LinkOptions& options) {
@@ -229,7 +233,8 @@ Result<LinkedUnit> Linker::link(const obj::Object& object, const LinkOptions& op
       return make_error(unit, ": relocation with a bad section or symbol index");
     if (!loaded(object.sections[r.section]) || r.type == elf::R_X86_64_NONE) continue;
     const obj::Symbol& s = object.symbols[r.symbol];
-    if (is_tls_relocation(r.type) && !(s.section && is_tls_symbol(s)))
+    const bool earlier_tls = !s.section && r.type == elf::R_X86_64_TLSGD && tls_symbols_.count(s.name);
+    if (is_tls_relocation(r.type) && !(s.section && is_tls_symbol(s)) && !earlier_tls)
       return make_error(relocation_name(r.type), " at ", where(r), " against ", s.name,
                         ": the thread-local variable must be defined by the objects linked together "
                         "(TLS of shared libraries is not reachable from JIT code)");
@@ -246,7 +251,7 @@ Result<LinkedUnit> Linker::link(const obj::Object& object, const LinkOptions& op
                           " in section ", object.sections[*s.section].name, ", which is not loaded");
       continue;
     }
-    if (s.absolute || outside[r.symbol]) continue;
+    if (s.absolute || outside[r.symbol] || earlier_tls) continue;
     std::optional<uint64_t> found = lookup_linked(s.name);
     if (!found && options.group_resolver) found = options.group_resolver(s.name);
     if (auto a = found ? found : lookup(s.name)) {
@@ -444,8 +449,14 @@ Result<LinkedUnit> Linker::link(const obj::Object& object, const LinkOptions& op
   }
   for (const auto& [sym, pair] : tls_pairs) {
     auto* at = reinterpret_cast<uint8_t*>(tls_pair_base + pair * 2 * kSlotSize);
-    store<uint64_t>(at, module.id);
-    store<uint64_t>(at + kSlotSize, tls_symbol_offset(sym));
+    if (object.symbols[sym].section) {
+      store<uint64_t>(at, module.id);
+      store<uint64_t>(at + kSlotSize, tls_symbol_offset(sym));
+    } else {  // defined by an earlier unit
+      const auto& [earlier_module, offset] = tls_symbols_.at(object.symbols[sym].name);
+      store<uint64_t>(at, earlier_module);
+      store<uint64_t>(at + kSlotSize, offset);
+    }
   }
   const uint64_t tls_ld_address = tls_pair_base + tls_pairs.size() * 2 * kSlotSize;
   if (tls_ld_pair) {
@@ -584,13 +595,20 @@ Result<LinkedUnit> Linker::link(const obj::Object& object, const LinkOptions& op
     if (s.kind == obj::SymbolKind::Func && s.section && s.size > 0 && place[*s.section].placed)
       out.functions.push_back({s.name, section_address(*s.section) + s.value, s.size});
     if (!s.defined() || s.binding == obj::Binding::Local || s.name.empty() || s.hidden) continue;
-    if (s.kind == obj::SymbolKind::Section || s.kind == obj::SymbolKind::File || is_tls_symbol(s)) continue;
+    if (s.kind == obj::SymbolKind::Section || s.kind == obj::SymbolKind::File) continue;
+    if (is_tls_symbol(s)) {
+      if (s.section && object.sections[*s.section].is_tls())
+        out.tls_globals.emplace(s.name, tls_offset[*s.section] + s.value);
+      continue;
+    }
     out.globals.emplace(s.name, s.section ? section_address(*s.section) + s.value : s.value);
   }
   if (auto sealed = tx->seal(); !sealed) return make_error(unit, ": ", sealed.error().message);
+  const uint64_t module_id = module.id;
   module.id = 0;  // kept
   // The earliest definition wins, as with dlsym over libraries loaded in order.
   for (const auto& [name, address] : out.globals) symbols_.emplace(name, address);
+  for (const auto& [name, offset] : out.tls_globals) tls_symbols_.emplace(name, std::make_pair(module_id, offset));
   return out;
 }
 

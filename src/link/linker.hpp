@@ -63,6 +63,7 @@ struct LinkedUnit {
   // order they must run.
   std::vector<uint64_t> constructors;
   uint64_t tls_module = 0;                            // tls::add_module id, 0 if none
+  std::unordered_map<std::string, uint64_t> tls_globals;  // global TLS symbol -> offset in the module
 };
 
 class Linker {
@@ -92,6 +93,9 @@ class Linker {
   memory::Memory& memory_;
   ExternalResolver external_;
   std::unordered_map<std::string, uint64_t> symbols_;
+  // Global thread-local variables of earlier units: (module, offset), the GOT
+  // pair a general-dynamic access needs.
+  std::unordered_map<std::string, std::pair<uint64_t, uint64_t>> tls_symbols_;
   // Outside symbols found so far (the process's symbols do not move).
   mutable std::unordered_map<std::string, uint64_t> outside_cache_;
   std::vector<std::string> last_undefined_;

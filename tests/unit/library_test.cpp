@@ -263,6 +263,23 @@ TEST(Library, ThreadLocalVariables) {
   EXPECT_FALSE(fx.linker->lookup_linked("tls_global").has_value());  // not an address
 }
 
+// A thread-local variable defined by an earlier group is reached by a later
+// one (general dynamic): both see the same per-thread storage.
+TEST(Library, ThreadLocalVariableOfAnEarlierGroup) {
+  Fixture fx;
+  const auto a = fx.compile("tls_def", "__thread int shared_tls = 9; int def_get(void) { return shared_tls; }");
+  const auto b = fx.compile("tls_use", "extern __thread int shared_tls; void use_set(int v) { shared_tls = v; }");
+  ASSERT_TRUE(fx.link({a}).ok());
+  auto h = fx.link({b});
+  ASSERT_TRUE(h.ok()) << h.error().message;
+  fx.fn<void(int)>("use_set")(17);
+  EXPECT_EQ(fx.fn<int()>("def_get")(), 17);
+  int other = 0;
+  std::thread t([&] { other = fx.fn<int()>("def_get")(); });
+  t.join();
+  EXPECT_EQ(other, 9);
+}
+
 TEST(Library, InitialExecTlsIsAClearError) {
   Fixture fx;
   const auto o = fx.compile("tls_ie", "__thread int ie_var; int get_ie(void) { return ie_var; }",
