@@ -8,10 +8,17 @@
 //   resolve  -> every referenced symbol gets an address or the link fails;
 //   stubs    -> GOT slots for GOT-relative relocations whose target cannot be
 //               reached PC-relatively (mov-through-GOT to a reachable target
-//               is relaxed to lea), PLT stubs for calls out of ±2 GiB;
-//   layout   -> section and stub addresses, in one memory Transaction;
+//               is relaxed to lea), PLT stubs for calls out of ±2 GiB, GOT
+//               pairs for general/local-dynamic TLS accesses;
+//   layout   -> section and stub addresses, in one memory Transaction; the
+//               SHF_TLS sections become the template of a TLS module
+//               (link/tls.hpp) instead;
 //   apply    -> relocations written with overflow checks;
+//   collect  -> constructors (.init_array/.ctors, in ld's order) and the
+//               .eh_frame address, for the caller to run / register;
 //   commit   -> protections sealed, the unit's globals published.
+// Several objects are linked as one unit by merging them first
+// (link/group.hpp); link/library.hpp does that for whole libraries.
 // A unit that fails at any step leaves no trace: no memory, no symbols.
 #pragma once
 
