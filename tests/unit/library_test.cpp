@@ -183,6 +183,20 @@ TEST(Library, CyclesBetweenArchiveMembers) {
   EXPECT_FALSE(fx.linker->lookup("cyc_unused").has_value());
 }
 
+// C arguments naming files: an object is linked whole, an archive by need;
+// flags that mean nothing in memory are ignored.
+TEST(Library, ObjectAndArchivePathsInCArguments) {
+  Fixture fx;
+  const auto a = fx.compile("path_a", "int path_b(void); int path_a(void) { return path_b() + 1; }");
+  const auto b = fx.compile("path_b", "int path_b(void) { return 41; }");
+  const auto c = fx.compile("path_c", "int path_c(void) { return 0; }");
+  const auto lib = fx.archive("paths", {b, c});
+  auto h = fx.link({}, {"-O2", "-Wl,--no-as-needed", a, lib, "-pthread"});
+  ASSERT_TRUE(h.ok()) << h.error().message;
+  EXPECT_EQ(fx.fn<int()>("path_a")(), 42);
+  EXPECT_FALSE(fx.linker->lookup("path_c").has_value());
+}
+
 TEST(Library, WeakAndCommon) {
   Fixture fx;
   const auto w = fx.compile("weak_def", R"(
