@@ -291,9 +291,9 @@ Result<int> LibraryLinker::link(const LibraryRequest& request) {
   auto linked = linker_.link(merged->object, options);
   if (!linked) return linked.error();
   if (linked->eh_frame != 0) __register_frame(reinterpret_cast<void*>(linked->eh_frame));
-  for (auto& c : merged->comdats) comdats_.insert(std::move(c));
+  for (const auto& c : merged->comdats) comdats_.insert(c);
   opened.keep = true;
-  libraries_.push_back(Library{std::move(*linked), std::move(opened.handles), false});
+  libraries_.push_back(Library{std::move(*linked), std::move(opened.handles), std::move(merged->comdats), false});
   timings_.link_ns = since(link_started);
   return static_cast<int>(libraries_.size());
 }
@@ -311,7 +311,11 @@ void LibraryLinker::run_constructors(int handle) {
 
 void LibraryLinker::forget(int handle) {
   if (handle < 1 || static_cast<size_t>(handle) > libraries_.size()) return;
-  linker_.forget(libraries_[static_cast<size_t>(handle - 1)].unit);
+  Library& lib = libraries_[static_cast<size_t>(handle - 1)];
+  linker_.forget(lib.unit);
+  // Its COMDAT groups are no longer reachable: a later group brings its own.
+  for (const auto& c : lib.comdats) comdats_.erase(c);
+  lib.comdats.clear();
 }
 
 }  // namespace ocamljit::link

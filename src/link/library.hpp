@@ -62,6 +62,7 @@ class LibraryLinker {
   struct Library {
     LinkedUnit unit;
     std::vector<void*> shared;  // dlopen handles (kept: code may use them)
+    std::vector<std::string> comdats;  // COMDAT groups it brought
     bool constructed = false;
   };
   Linker& linker_;

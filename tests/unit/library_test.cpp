@@ -418,6 +418,18 @@ TEST(Library, ForgetHidesTheGroup) {
   auto h2 = fx.link({o});
   ASSERT_TRUE(h2.ok()) << h2.error().message;
   EXPECT_EQ(fx.fn<int()>("forget_me")(), 5);
+  // A forgotten group's COMDAT groups go with it: a C++ library loaded again
+  // brings its own copy.
+  const auto cxx = fx.compile("forget_cxx", R"(
+    template <class T> T thrice(T x) { return x * 3; }
+    extern "C" int forget_thrice(int x) { return thrice(x); }
+  )", "-O0", true);
+  auto h3 = fx.link({cxx});
+  ASSERT_TRUE(h3.ok()) << h3.error().message;
+  fx.libraries->forget(*h3);
+  auto h4 = fx.link({cxx});
+  ASSERT_TRUE(h4.ok()) << h4.error().message;
+  EXPECT_EQ(fx.fn<int(int)>("forget_thrice")(5), 15);
 }
 
 TEST(Library, UnknownRelocationNamesFileSectionSymbol) {
