@@ -134,6 +134,11 @@ Summary summarise(const obj::Object& o) {
 }  // namespace
 
 Result<LibrarySource> find_library(const std::string& name, const std::vector<std::string>& dirs) {
+  return find_library(name, dirs, system_dirs());
+}
+
+Result<LibrarySource> find_library(const std::string& name, const std::vector<std::string>& dirs,
+                                   const std::vector<std::string>& system) {
   for (const char* in_process : {"c", "m", "dl", "pthread", "rt"})
     if (name == in_process) return LibrarySource{LibrarySource::InProcess, ""};
   for (const auto& dir : dirs)
@@ -141,12 +146,12 @@ Result<LibrarySource> find_library(const std::string& name, const std::vector<st
   for (const auto& dir : dirs)  // a shared library installed with the package (not by us)
     if (is_loadable_shared(dir + "/lib" + name + ".so"))
       return LibrarySource{LibrarySource::Shared, dir + "/lib" + name + ".so"};
-  for (const auto& dir : system_dirs()) {
+  for (const auto& dir : system) {
     const std::string so = dir + "/lib" + name + ".so";
     if (is_loadable_shared(so)) return LibrarySource{LibrarySource::Shared, so};
     if (auto v = versioned_shared(dir, name)) return LibrarySource{LibrarySource::Shared, *v};
   }
-  for (const auto& dir : system_dirs())
+  for (const auto& dir : system)
     if (exists(dir + "/lib" + name + ".a")) return LibrarySource{LibrarySource::Archive, dir + "/lib" + name + ".a"};
   return make_error("cannot find -l", name, " (no lib", name, ".a in the library path, no system lib", name,
                     ".so)");

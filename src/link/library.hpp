@@ -76,6 +76,10 @@ struct LibrarySource {
   enum Kind { InProcess, Archive, Shared } kind = InProcess;
   std::string path;
 };
+// `dirs`: the -L and library dirs; `system`: the dynamic loader's dirs
+// (from /etc/ld.so.conf and the defaults when not given).
 Result<LibrarySource> find_library(const std::string& name, const std::vector<std::string>& dirs);
+Result<LibrarySource> find_library(const std::string& name, const std::vector<std::string>& dirs,
+                                   const std::vector<std::string>& system);
 
 }  // namespace ocamljit::link

@@ -162,6 +162,22 @@ TEST(Library, FindLibrary) {
   EXPECT_EQ(c->kind, link::LibrarySource::InProcess);
 }
 
+// Without the -dev package only libX.so.N exists: the soname is found.
+TEST(Library, VersionedSharedLibraryWithoutDevSymlink) {
+  Fixture fx;
+  const std::string src = fx.dir.file("fake.c", "int fake_fn(void) { return 1; }");
+  ASSERT_EQ(std::system(("gcc -shared -fPIC -o " + fx.dir.path + "/libfake.so.3.1.0 " + src).c_str()), 0);
+  ASSERT_EQ(std::system(("ln -s libfake.so.3.1.0 " + fx.dir.path + "/libfake.so.3").c_str()), 0);
+  fx.dir.file("libfake.so.3.1.0.debug", "not a library");
+  auto found = link::find_library("fake", {"/nonexistent"}, {"/nonexistent", fx.dir.path});
+  ASSERT_TRUE(found.ok()) << found.error().message;
+  EXPECT_EQ(found->kind, link::LibrarySource::Shared);
+  EXPECT_EQ(found->path, fx.dir.path + "/libfake.so.3");
+  // A linker script in the way is skipped for the real library.
+  fx.dir.file("libfake.so", "INPUT(libfake.so.3)\n");
+  EXPECT_EQ(link::find_library("fake", {}, {fx.dir.path})->path, fx.dir.path + "/libfake.so.3");
+}
+
 TEST(Library, LinkerScriptDoesNotCrash) {
   Fixture fx;
   fx.dir.file("libscripted.so", "/* GNU ld script */\nGROUP ( /nonexistent/libscripted.so.1 )\n");
