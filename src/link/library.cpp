@@ -39,8 +39,9 @@ bool is_archive(const std::vector<uint8_t>& b) {
 Result<std::vector<obj::Object>> read_objects(const std::string& path) {
   auto bytes = read_file(path);
   if (!bytes) return bytes.error();
-  if (is_archive(*bytes)) return elf::read_archive(*bytes, path);
-  auto o = elf::read_relocatable(*bytes, path);
+  const elf::ReadOptions loadable{.loadable_only = true};
+  if (is_archive(*bytes)) return elf::read_archive(*bytes, path, loadable);
+  auto o = elf::read_relocatable(*bytes, path, loadable);
   if (!o) return o.error();
   std::vector<obj::Object> one;
   one.push_back(std::move(*o));
