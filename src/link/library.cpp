@@ -103,18 +103,17 @@ std::optional<std::string> versioned_shared(const std::string& dir, const std::s
   const std::string prefix = "lib" + name + ".so.";
   DIR* d = opendir(dir.c_str());
   if (d == nullptr) return std::nullopt;
-  std::optional<std::string> best;
+  std::optional<std::string> best;  // file name
   while (dirent* e = readdir(d)) {
     const std::string f = e->d_name;
     if (f.size() <= prefix.size() || f.compare(0, prefix.size(), prefix) != 0) continue;
     if (f.find_first_not_of("0123456789.", prefix.size()) != std::string::npos) continue;
-    const std::string path = dir + "/" + f;
-    if (!is_loadable_shared(path)) continue;
-    if (!best || f.size() < best->size() - dir.size() - 1 || (f.size() == best->size() - dir.size() - 1 && path < *best))
-      best = path;
+    if (!is_loadable_shared(dir + "/" + f)) continue;
+    if (!best || f.size() < best->size() || (f.size() == best->size() && f < *best)) best = f;
   }
   closedir(d);
-  return best;
+  if (!best) return std::nullopt;
+  return dir + "/" + *best;
 }
 
 struct Summary {

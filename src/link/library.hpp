@@ -5,10 +5,13 @@
 //   -lX      libX.a in the -L dirs, then the given search dirs: a C archive,
 //            of which only the members that define a symbol still undefined
 //            are linked (to a fixed point, as ld does with --start-group);
-//            else a system shared library (libX.so if it is an ELF file, or
-//            libX.so.N) from the dynamic loader's directories, opened with
-//            dlopen(RTLD_NOW | RTLD_GLOBAL) — the only dlopen: system
-//            libraries; else a system libX.a, linked in memory.
+//            else libX.so (an ELF file, not a linker script) in those dirs;
+//            else a system shared library (libX.so, or libX.so.N when only
+//            the runtime package is installed) from the dynamic loader's
+//            directories. Shared libraries are opened with
+//            dlopen(RTLD_NOW | RTLD_GLOBAL), the only dlopen (nothing we
+//            wrote is ever a shared object); else a system libX.a, linked in
+//            memory.
 //            -lc, -lm, -ldl, -lpthread, -lrt are in the process already.
 //   x.o      linked whole; x.a: a C archive as above.
 // Symbols already defined by the process or by earlier JIT units are not
