@@ -195,4 +195,9 @@ let init () =
   time_parsing ();
   Compmisc.init_path ();
   (* Phrases are position-independent, like the code of a shared object. *)
-  Clflags.dlcode := true
+  Clflags.dlcode := true;
+  (* A phrase naming a library module whose .cmx is not installed (Toploop,
+     which compiler-libs ships as .cmi only; topfind's script names it) only
+     loses cross-module inlining: not worth a warning the bytecode toplevel
+     never gives. *)
+  Warnings.parse_options false "-58" |> ignore

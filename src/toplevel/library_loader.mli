@@ -1,0 +1,26 @@
+(** Libraries loaded in memory: [#load] (and so topfind's [#require]) of a
+    [.cmxa], a [.cmx], or a [.cmxs] that has its [.cmxa] and [.a] beside it.
+
+    The library's objects are linked into the process by the JIT linker (its
+    C stub archives too, once the linker takes them), registered with the
+    runtime and initialised in order, after the checks Dynlink and the
+    linker make: imported interfaces and implementations consistent with
+    the units already in the process (the executable's, and those loaded
+    earlier), no unit loaded twice. A library whose units are all in the
+    process already is not loaded again. A failed load leaves nothing of
+    the library reachable. *)
+
+val load_file : Format.formatter -> string -> (unit, Loader.load_error) result option
+(** [None] when the file cannot be loaded in memory (a [.cmxs] without its
+    [.cmxa]/[.a], C objects the linker does not take): the caller falls back
+    to Dynlink. *)
+
+type timings = {
+  read_ns : int;      (** reading the [.cmxa]/[.cmx] and the checks *)
+  link_ns : int;      (** reading the archives, linking, stubs, relocations *)
+  register_ns : int;  (** frametables, roots, data, code fragments *)
+  init_ns : int;      (** running the units' initialisation *)
+}
+
+val last_timings : unit -> timings
+(** The phases of the last library loaded in memory. *)
