@@ -242,4 +242,7 @@ let load_file _ppf path =
       | Refused msg -> Some (Error (Loader.Load_failed msg))
       | Compilenv.Error e ->
           Some (Error (Loader.Load_failed (Format.asprintf "%a" Compilenv.report_error e)))
-      | Sys_error msg -> Some (Error (Loader.Load_failed msg)))
+      | Sys_error msg -> Some (Error (Loader.Load_failed msg))
+      | Failure _ | End_of_file ->
+          (* input_value on a truncated or garbled file *)
+          Some (Error (Loader.Load_failed "corrupted compilation unit or library description")))
