@@ -8,9 +8,22 @@ type link_result =
   | Undefined of string * string
 [@@warning "-37"] (* built by the C stubs *)
 
-external link_object_file : string -> string -> link_result = "ocamljit_jit_link_object_file"
 external link_ir : string -> string -> link_result = "ocamljit_jit_link_ir"
-external link_archive : string -> string array -> link_result = "ocamljit_jit_link_archive"
+
+type library_result =
+  | Library_linked of int  (* a handle for forget_library *)
+  | Library_failed of string
+  | Library_undefined of string * string  (* first undefined symbol, message *)
+[@@warning "-37"] (* built by the C stubs *)
+
+(* The OCaml objects (each .a with every member, or .o), the units' symbol
+   prefixes in initialisation order (registered, not run), the C arguments
+   (lib_ccobjs @ lib_ccopts), extra library directories. *)
+external link_library : string array -> string array -> string array -> string array -> library_result
+  = "ocamljit_jit_link_library"
+
+(* Initialisation raised: the library's global symbols leave lookups. *)
+external forget_library : int -> unit = "ocamljit_jit_forget_library"
 external run_entry : string -> (Obj.t, exn) result = "ocamljit_jit_run_entry"
 external find_symbol : string -> Obj.t option = "ocamljit_jit_find_symbol"
 external raw_timings : unit -> int * int * int = "ocamljit_jit_last_timings"
@@ -174,12 +187,22 @@ type library = {
   c_arguments : string list;     (* lib_ccobjs @ lib_ccopts *)
 }
 
+(* Where -lfoo is looked for, as ocamlopt's link: the library's directory,
+   the load path (findlib adds package directories to it), the stdlib. *)
+let search_dirs lib =
+  List.sort_uniq compare (Filename.dirname lib.file :: Load_path.get_paths ())
+  @ [ Config.standard_library ]
+
+(* gcc links every program with libc.so's GROUP, whose libc_nonshared.a
+   holds the few libc functions with no shared definition (pthread_atfork,
+   which threads' stubs call, at_quick_exit...): the linker takes only the
+   members a library needs from it. *)
+let implicit_c_arguments = [ "-lc_nonshared" ]
+
 let link lib prefixes =
-  match lib.objects, lib.c_arguments with
-  | [ obj ], [] when Filename.check_suffix obj Config.ext_lib ->
-      Some (link_archive obj (Array.of_list prefixes))
-  | [ obj ], [] -> Some (link_object_file obj (List.hd prefixes))
-  | _ -> None
+  link_library (Array.of_list lib.objects) (Array.of_list prefixes)
+    (Array.of_list (if lib.c_arguments = [] then [] else lib.c_arguments @ implicit_c_arguments))
+    (Array.of_list (search_dirs lib))
 
 let load lib =
   let t0 = Timings.now () in
@@ -199,15 +222,16 @@ let load lib =
     let prefixes = List.map (fun ((ui : Cmx_format.unit_infos), _) -> "caml" ^ ui.ui_symbol) lib.units in
     link_generic_functions (List.map fst lib.units);
     match link lib prefixes with
-    | None -> None
-    | Some (Undefined (_, msg) | Link_failed msg) -> refuse "%s" msg
-    | Some Linked ->
-        let elf_ns, link_ns, register_ns = raw_timings () in
+    | Library_undefined (_, msg) | Library_failed msg -> refuse "%s" msg
+    | Library_linked handle ->
+        let read_archives_ns, link_ns, register_ns = raw_timings () in
         let t1 = Timings.now () in
         let result = run_entries prefixes in
-        last := { read_ns = read_ns + elf_ns; link_ns; register_ns; init_ns = ns_since t1 };
+        last := { read_ns = read_ns + read_archives_ns; link_ns; register_ns; init_ns = ns_since t1 };
         log_timings lib.file;
-        if result = Ok () then record lib.file lib.units;
+        (match result with
+         | Ok () -> record lib.file lib.units
+         | Error _ -> forget_library handle);
         Some result
   end
 
