@@ -9,10 +9,11 @@ DEB_PACKAGES += libfindlib-ocaml-dev libbase-ocaml-dev libstdio-ocaml-dev libzar
   liblwt-ocaml-dev util-linux
 
 .PHONY: test-libs
-test-libs: $(LIBS_OCAMLJIT)
+test-libs: $(LIBS_OCAMLJIT) $(BUILD)/bin/ocamljit-doc
 	sh $(LIBS_TEST_DIR)/crc.sh $(OCAML_OUT)
 	sh $(LIBS_TEST_DIR)/compare.sh $(LIBS_OCAMLJIT) $(sort $(wildcard $(LIBS_TEST_DIR)/corpus/*.ml))
 	sh $(LIBS_TEST_DIR)/failures.sh $(LIBS_OCAMLJIT)
+	sh $(LIBS_TEST_DIR)/doc.sh $(BUILD)/bin/ocamljit-doc
 	sh $(LIBS_TEST_DIR)/no_toolchain.sh $(LIBS_OCAMLJIT) $(sort $(wildcard $(LIBS_TEST_DIR)/corpus/*.ml))
 
 TEST_TARGETS += test-libs
