@@ -1,7 +1,8 @@
 # Libraries in the toplevel (issue 9): toplevel interfaces CRC-identical to
 # Debian's compiler-libs, a library corpus through topfind compared with the
 # bytecode toplevel `ocaml` (also with the toolchain hidden and under
-# strace), and failed loads.
+# strace), the ppx executable route (OCAMLJIT_PPX=process), failed loads,
+# and ocamljit-doc with packages.
 LIBS_TEST_DIR := tests/libs
 LIBS_OCAMLJIT := $(BUILD)/bin/ocamljit
 DEB_PACKAGES += libfindlib-ocaml-dev libbase-ocaml-dev libstdio-ocaml-dev libzarith-ocaml-dev \
@@ -12,6 +13,7 @@ DEB_PACKAGES += libfindlib-ocaml-dev libbase-ocaml-dev libstdio-ocaml-dev libzar
 test-libs: $(LIBS_OCAMLJIT) $(BUILD)/bin/ocamljit-doc
 	sh $(LIBS_TEST_DIR)/crc.sh $(OCAML_OUT)
 	sh $(LIBS_TEST_DIR)/compare.sh $(LIBS_OCAMLJIT) $(sort $(wildcard $(LIBS_TEST_DIR)/corpus/*.ml))
+	OCAMLJIT_PPX=process sh $(LIBS_TEST_DIR)/compare.sh $(LIBS_OCAMLJIT) $(wildcard $(LIBS_TEST_DIR)/corpus/*ppx*.ml)
 	sh $(LIBS_TEST_DIR)/failures.sh $(LIBS_OCAMLJIT)
 	sh $(LIBS_TEST_DIR)/doc.sh $(BUILD)/bin/ocamljit-doc
 	sh $(LIBS_TEST_DIR)/no_toolchain.sh $(LIBS_OCAMLJIT) $(sort $(wildcard $(LIBS_TEST_DIR)/corpus/*.ml))
