@@ -17,11 +17,14 @@ val load_file : Format.formatter -> string -> (unit, Loader.load_error) result o
     [.cmxa]/[.a] beside it): the caller falls back to Dynlink. *)
 
 type timings = {
-  read_ns : int;      (** reading the [.cmxa]/[.cmx] and the checks *)
-  link_ns : int;      (** reading the archives, linking, stubs, relocations *)
+  check_ns : int;     (** reading the [.cmxa]/[.cmx], the checks, generic functions *)
+  read_ns : int;      (** reading the archives (ELF members, C stub archives) *)
+  link_ns : int;      (** symbol resolution, layout, relocations *)
   register_ns : int;  (** frametables, roots, data, code fragments *)
   init_ns : int;      (** running the units' initialisation *)
 }
 
 val last_timings : unit -> timings
-(** The phases of the last library loaded in memory. *)
+(** The phases of the last library loaded in memory. With
+    [OCAMLJIT_TIMINGS=FILE], each library loaded appends a line to FILE:
+    [library=PATH check_us= read_us= link_us= register_us= init_us=]. *)
