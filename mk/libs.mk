@@ -12,7 +12,8 @@ DEB_PACKAGES += libfindlib-ocaml-dev libbase-ocaml-dev libstdio-ocaml-dev libzar
 .PHONY: test-libs
 test-libs: $(LIBS_OCAMLJIT) $(BUILD)/bin/ocamljit-doc
 	sh $(LIBS_TEST_DIR)/crc.sh $(OCAML_OUT)
-	sh $(LIBS_TEST_DIR)/compare.sh $(LIBS_OCAMLJIT) $(sort $(wildcard $(LIBS_TEST_DIR)/corpus/*.ml))
+	sh $(LIBS_TEST_DIR)/compare.sh $(LIBS_OCAMLJIT) $(sort $(wildcard $(LIBS_TEST_DIR)/corpus/*.ml)) \
+	  $(LIBS_TEST_DIR)/ocamlinit/session.ml
 	OCAMLJIT_PPX=process sh $(LIBS_TEST_DIR)/compare.sh $(LIBS_OCAMLJIT) $(wildcard $(LIBS_TEST_DIR)/corpus/*ppx*.ml)
 	sh $(LIBS_TEST_DIR)/failures.sh $(LIBS_OCAMLJIT)
 	sh $(LIBS_TEST_DIR)/doc.sh $(BUILD)/bin/ocamljit-doc

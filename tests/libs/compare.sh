@@ -10,9 +10,12 @@ set -u
 ocamljit=$(cd "$(dirname "$1")" && pwd)/$(basename "$1"); shift
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 findlib_progress=': loaded$|: added to search path$|: activated$|: option added$'
-# run DIR FILE COMMAND...: the session's output without the banner line.
+# run DIR FILE COMMAND...: the session's output without the banner line. A
+# directory with a .ocamlinit is run with it (both toplevels read ./.ocamlinit).
 run() { dir=$1; file=$2; shift 2
-  (cd "$dir" && "$@" -noprompt -noinit < "$file") 2>&1 | sed 1d | grep -Ev "$findlib_progress"; }
+  init=-noinit; [ -f "$dir/.ocamlinit" ] && init=""
+  # shellcheck disable=SC2086  # $init is empty or one word
+  (cd "$dir" && "$@" -noprompt $init < "$file") 2>&1 | sed 1d | grep -Ev "$findlib_progress"; }
 status=0
 for f in "$@"; do
   dir=$(dirname "$f"); file=$(basename "$f")

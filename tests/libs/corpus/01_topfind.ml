@@ -7,5 +7,6 @@ Topfind.reset ();;
 #require "str";;
 Str.split (Str.regexp ",") "a,b,,c";;
 let d = Findlib.package_directory "str" = Findlib.ocaml_stdlib ();;
+#list;;
 #predicates "my_predicate";;
 List.mem "my_predicate" !Topfind.predicates;;
