@@ -40,10 +40,22 @@ mkdir corrupta && cp good/goodlib.cmxa good/goodlib.cmi corrupta/ &&
   head -c 3000 /dev/urandom > corrupta/goodlib.a
 mkdir truncated && cp good/goodlib.cmi good/goodlib.a truncated/ &&
   head -c 40 good/goodlib.cmxa > truncated/goodlib.cmxa
+mkdir garbage && cp good/goodlib.cmi good/goodlib.a garbage/ &&
+  head -c 500 /dev/urandom > garbage/goodlib.cmxa
+mkdir noo && cp good/goodlib.cmi good/goodlib.cmx noo/
 # A unit whose initialisation calls a C primitive the process lacks.
 mkdir undef && (cd undef &&
   printf 'external missing : unit -> int = "ocamljit_test_no_such_primitive"\nlet w = missing ()\n' > undeflib.ml &&
   ocamlopt -c undeflib.ml && ocamlopt -a -o undeflib.cmxa undeflib.cmx) || fail "setup undef"
+# C stubs: one archive names a library that does not exist, one has a stub
+# calling a C function nobody defines.
+mkdir cstubs && (cd cstubs &&
+  printf 'external f : unit -> int = "ocamljit_test_stub"\nlet x = f ()\n' > stubbed.ml &&
+  printf '#include <caml/mlvalues.h>\nextern int ocamljit_test_nowhere(void);\nvalue ocamljit_test_stub(value u) { (void)u; return Val_int(ocamljit_test_nowhere()); }\n' > stub.c &&
+  ocamlopt -c stub.c && ar rc libstubbed_stubs.a stub.o &&
+  ocamlopt -c stubbed.ml &&
+  ocamlopt -a -o stubbed.cmxa stubbed.cmx -cclib -lstubbed_stubs &&
+  ocamlopt -a -o nolib.cmxa stubbed.cmx -cclib -lnosuch_ocamljit_test_lib) || fail "setup cstubs"
 # A unit whose initialisation raises.
 mkdir raises && (cd raises &&
   echo 'let z = failwith "init failed"' > raiseslib.ml &&
@@ -68,6 +80,20 @@ Goodlib.v;;
 ' "Error while loading" "corrupta/goodlib.a" "Reference to undefined global \`Goodlib'"
 session "truncated .cmxa" '#load "truncated/goodlib.cmxa";;
 ' "Error while loading" "truncated/goodlib.cmxa: corrupted"
+session "random bytes as .cmxa" '#load "garbage/goodlib.cmxa";;
+' "Error while loading" "garbage/goodlib.cmxa"
+session ".cmx without its .o" '#directory "noo";;
+#load "goodlib.cmx";;
+Goodlib.v;;
+' "noo/goodlib.o" "Reference to undefined global \`Goodlib'"
+session "C stub calling an undefined function" '#directory "cstubs";;
+#load "stubbed.cmxa";;
+Stubbed.x;;
+' "Error while loading" "ocamljit_test_nowhere" "Reference to undefined global \`Stubbed'"
+session "missing C library" '#directory "cstubs";;
+#load "nolib.cmxa";;
+Stubbed.x;;
+' "Error while loading" "nosuch_ocamljit_test_lib" "Reference to undefined global \`Stubbed'"
 session "undefined C symbol" '#directory "undef";;
 #load "undeflib.cmxa";;
 Undeflib.w;;
