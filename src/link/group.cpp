@@ -39,6 +39,12 @@ class Merger {
   }
 
   Status add(obj::Object& o, size_t which);
+  void reserve(size_t sections, size_t symbols, size_t relocations) {
+    out_.object.sections.reserve(sections);
+    out_.object.symbols.reserve(symbols);
+    out_.object.relocations.reserve(relocations);
+    globals_.reserve(symbols / 2);
+  }
   Result<MergedGroup> finish();
 
  private:
@@ -158,7 +164,7 @@ Status Merger::add(obj::Object& o, size_t which) {
   // Symbols.
   std::vector<obj::SymbolIndex> symbol_map(o.symbols.size());
   for (obj::SymbolIndex j = 0; j < o.symbols.size(); ++j) {
-    obj::Symbol s = o.symbols[j];
+    obj::Symbol s = std::move(o.symbols[j]);  // `o` is consumed
     const bool in_discarded = s.section && (*s.section >= o.sections.size() || discarded[*s.section]);
     const bool in_eh_frame = s.section && eh_frame && *s.section == *eh_frame;
     if (s.binding == obj::Binding::Local || s.kind == obj::SymbolKind::Section ||
@@ -273,6 +279,13 @@ Result<MergedGroup> Merger::finish() {
 Result<MergedGroup> merge_objects(std::vector<obj::Object> objects, const std::string& name,
                                   const std::unordered_set<std::string>& linked_comdats) {
   Merger merger(name, linked_comdats);
+  size_t sections = 1, symbols = 0, relocations = 0;
+  for (const auto& o : objects) {
+    sections += o.sections.size();
+    symbols += o.symbols.size();
+    relocations += o.relocations.size();
+  }
+  merger.reserve(sections, symbols, relocations);
   for (size_t i = 0; i < objects.size(); ++i)
     if (auto st = merger.add(objects[i], i); !st) return st.error();
   return merger.finish();

@@ -29,13 +29,7 @@ int64_t since(Clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t).count();
 }
 
-Result<std::vector<uint8_t>> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error(path, ": cannot open");
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return make_error(path, ": read error");
-  return bytes;
-}
+Result<std::vector<uint8_t>> read_file(const std::string& path) { return elf::read_whole_file(path); }
 
 bool is_archive(const std::vector<uint8_t>& b) {
   return b.size() >= 8 && std::memcmp(b.data(), "!<arch>\n", 8) == 0;
@@ -144,6 +138,9 @@ Result<LibrarySource> find_library(const std::string& name, const std::vector<st
     if (name == in_process) return LibrarySource{LibrarySource::InProcess, ""};
   for (const auto& dir : dirs)
     if (exists(dir + "/lib" + name + ".a")) return LibrarySource{LibrarySource::Archive, dir + "/lib" + name + ".a"};
+  for (const auto& dir : dirs)  // a shared library installed with the package (not by us)
+    if (is_loadable_shared(dir + "/lib" + name + ".so"))
+      return LibrarySource{LibrarySource::Shared, dir + "/lib" + name + ".so"};
   for (const auto& dir : system_dirs()) {
     const std::string so = dir + "/lib" + name + ".so";
     if (is_loadable_shared(so)) return LibrarySource{LibrarySource::Shared, so};
@@ -240,10 +237,22 @@ Result<int> LibraryLinker::link(const LibraryRequest& request) {
     for (const auto& m : archives[a]) summaries[a].push_back(summarise(m));
     chosen[a].assign(archives[a].size(), false);
   }
+  // The shared libraries of this group, by handle (see LinkOptions::group_resolver).
+  ExternalResolver in_opened = [&opened](const std::string& name) -> std::optional<uint64_t> {
+    for (void* h : opened.handles) {
+      dlerror();
+      void* p = dlsym(h, name.c_str());
+      if (dlerror() == nullptr) return reinterpret_cast<uint64_t>(p);
+    }
+    return std::nullopt;
+  };
   auto still_needed = [&](const std::string& name) {
     if (defined.count(name)) return false;
     auto it = outside.find(name);
-    if (it == outside.end()) it = outside.emplace(name, linker_.lookup(name).has_value()).first;
+    if (it == outside.end()) {
+      const bool found = linker_.lookup_linked(name) || in_opened(name) || linker_.lookup(name);
+      it = outside.emplace(name, found).first;
+    }
     return !it->second;
   };
   for (bool changed = true; changed;) {
@@ -278,6 +287,7 @@ Result<int> LibraryLinker::link(const LibraryRequest& request) {
   if (!merged) return merged.error();
   LinkOptions options;
   options.unwind_info = true;
+  options.group_resolver = in_opened;
   auto linked = linker_.link(merged->object, options);
   if (!linked) return linked.error();
   if (linked->eh_frame != 0) __register_frame(reinterpret_cast<void*>(linked->eh_frame));

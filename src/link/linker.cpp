@@ -1,10 +1,12 @@
 #include "link/linker.hpp"
 
 #include <dlfcn.h>
+#include <pthread.h>
 
 #include "link/tls.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <optional>
@@ -22,6 +24,9 @@ constexpr int64_t kReach = int64_t{1} << 31;
 constexpr int64_t kMargin = int64_t{1} << 20;
 constexpr size_t kStubSize = 8;  // jmp *slot(%rip) (6 bytes) + 2 bytes of int3
 constexpr size_t kSlotSize = 8;
+// Bigger than any real section: such sizes come from corrupt objects.
+constexpr uint64_t kMaxSection = uint64_t{1} << 30;
+constexpr uint64_t kMaxTls = uint64_t{64} << 20;  // per thread, per group
 
 std::string hex(uint64_t v) {
   static const char digits[] = "0123456789abcdef";
@@ -56,6 +61,23 @@ bool is_tls_relocation(uint32_t type) {
 // object's static destructors name it. JIT code is never unloaded, so one
 // handle serves every group.
 char dso_handle;
+
+// Functions glibc keeps in libc_nonshared.a (linked statically into every
+// program by libc.so's linker script), hence absent from dlsym: JIT code gets
+// the copies linked into this executable.
+int jit_pthread_atfork(void (*prepare)(), void (*parent)(), void (*child)()) {
+  return pthread_atfork(prepare, parent, child);
+}
+int jit_atexit(void (*f)()) { return std::atexit(f); }
+
+std::optional<uint64_t> builtin_symbol(const std::string& name) {
+  // JIT-linked TLS lives in modules of ours, and C++ objects name the DSO.
+  if (name == "__tls_get_addr") return reinterpret_cast<uint64_t>(&ocamljit_tls_get_addr);
+  if (name == "__dso_handle") return reinterpret_cast<uint64_t>(&dso_handle);
+  if (name == "pthread_atfork") return reinterpret_cast<uint64_t>(&jit_pthread_atfork);
+  if (name == "atexit") return reinterpret_cast<uint64_t>(&jit_atexit);
+  return std::nullopt;
+}
 
 // Constructor sections in the order ld places them in .init_array:
 // .preinit_array first, then by priority (.init_array.N / .ctors.(65535-N)),
@@ -158,9 +180,7 @@ std::optional<uint64_t> Linker::lookup_linked(const std::string& name) const {
 
 std::optional<uint64_t> Linker::lookup(const std::string& name) const {
   if (auto a = lookup_linked(name)) return a;
-  // JIT-linked TLS lives in modules of ours, and C++ objects name the DSO.
-  if (name == "__tls_get_addr") return reinterpret_cast<uint64_t>(&ocamljit_tls_get_addr);
-  if (name == "__dso_handle") return reinterpret_cast<uint64_t>(&dso_handle);
+  if (auto a = builtin_symbol(name)) return a;
   if (auto it = outside_cache_.find(name); it != outside_cache_.end()) return it->second;
   auto a = external_(name);
   if (a) outside_cache_.emplace(name, *a);
@@ -214,7 +234,9 @@ Result<LinkedUnit> Linker::link(const obj::Object& object, const LinkOptions& op
       continue;
     }
     if (s.absolute || outside[r.symbol]) continue;
-    if (auto a = lookup(s.name)) {
+    std::optional<uint64_t> found = lookup_linked(s.name);
+    if (!found && options.group_resolver) found = options.group_resolver(s.name);
+    if (auto a = found ? found : lookup(s.name)) {
       outside[r.symbol] = *a;
     } else if (s.binding == obj::Binding::Weak) {
       outside[r.symbol] = 0;
@@ -303,6 +325,9 @@ Result<LinkedUnit> Linker::link(const obj::Object& object, const LinkOptions& op
     if (!loaded(s)) continue;
     if (s.alignment > memory::Memory::page_size())
       return make_error(unit, ": section ", s.name, " alignment ", s.alignment, " exceeds a page");
+    if (s.size() > kMaxSection)
+      return make_error(s.origin.empty() ? unit : s.origin, ": section ", s.name, " size ", s.size(),
+                        " is too large");
     place[k] = {put(access_of(s), s.size(), s.alignment), true};
   }
   const size_t stubs_at = put(Access::Code, plt.size() * kStubSize, 8);
@@ -318,6 +343,9 @@ Result<LinkedUnit> Linker::link(const obj::Object& object, const LinkOptions& op
     const auto& s = object.sections[k];
     if (!s.is_tls() || !s.is_alloc()) continue;
     has_tls = true;
+    if (s.alignment > memory::Memory::page_size() || s.size() > kMaxTls || tls_image.size > kMaxTls)
+      return make_error(s.origin.empty() ? unit : s.origin, ": TLS section ", s.name, " (size ", s.size(),
+                        ", alignment ", s.alignment, ") is too large");
     tls_image.align = std::max<uint64_t>(tls_image.align, s.alignment);
     tls_offset[k] = (tls_image.size + s.alignment - 1) & ~(s.alignment - 1);
     tls_image.size = tls_offset[k] + s.size();

@@ -44,6 +44,11 @@ struct LinkOptions {
   // Load `.eh_frame` (one section, zero-terminated, as merge_objects makes it)
   // and report its address, for `__register_frame`.
   bool unwind_info = false;
+  // Consulted after the units linked before and before the process: the
+  // shared libraries opened for this unit, searched by handle so that a
+  // failed link can still close them (glibc makes a library found through
+  // dlsym(RTLD_DEFAULT) impossible to unload).
+  ExternalResolver group_resolver;
 };
 
 struct LinkedUnit {

@@ -33,7 +33,7 @@ void* instantiate(uint64_t id) {
   void* block = std::aligned_alloc(align, size == 0 ? align : size);
   if (block == nullptr) std::abort();
   std::memset(block, 0, size);
-  std::memcpy(block, image.init.data(), image.init.size());
+  if (!image.init.empty()) std::memcpy(block, image.init.data(), image.init.size());
   if (blocks.by_id.size() <= id) blocks.by_id.resize(id + 1, nullptr);
   blocks.by_id[id] = block;
   return block;

@@ -160,8 +160,13 @@ std::vector<std::string> strings_of(value array) {
 value library_result(int tag, const std::string& a, const std::string& b = "") {
   CAMLparam0();
   CAMLlocal3(res, x, y);
-  x = caml_copy_string(a.c_str());
-  if (tag == 2) y = caml_copy_string(b.c_str());
+  auto one_line = [](std::string s) {  // dlerror() text may hold newlines
+    for (char& c : s)
+      if (c == '\n') c = ' ';
+    return s;
+  };
+  x = caml_copy_string(one_line(a).c_str());
+  if (tag == 2) y = caml_copy_string(one_line(b).c_str());
   res = caml_alloc_small(tag == 2 ? 2 : 1, tag);
   Field(res, 0) = x;
   if (tag == 2) Field(res, 1) = y;

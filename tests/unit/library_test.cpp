@@ -404,3 +404,37 @@ target:
   EXPECT_NE(m.find("gotoff.o"), std::string::npos) << m;
   EXPECT_NE(m.find(".text"), std::string::npos) << m;
 }
+
+TEST(Library, IfuncIsAnError) {
+  Fixture fx;
+  const auto o = fx.compile("ifunc", R"(
+    static int impl(void) { return 1; }
+    static int (*resolve(void))(void) { return impl; }
+    int chosen(void) __attribute__((ifunc("resolve")));
+  )");
+  auto h = fx.link({o});
+  ASSERT_FALSE(h.ok());
+  EXPECT_NE(h.error().message.find("chosen"), std::string::npos) << h.error().message;
+  EXPECT_NE(h.error().message.find("IFUNC"), std::string::npos) << h.error().message;
+}
+
+// A shared library shipped in a library directory is opened like a system
+// one; when the group fails, it is closed again.
+TEST(Library, SharedLibraryClosedWhenTheGroupFails) {
+  Fixture fx;
+  const std::string src = fx.dir.file("third.c", "int third_fn(int x) { return x * 3; }");
+  const std::string so = fx.dir.path + "/libthird.so";
+  ASSERT_EQ(std::system(("gcc -shared -fPIC -o " + so + " " + src).c_str()), 0);
+  const auto bad = fx.compile("third_bad", "int third_fn(int); int nowhere(void); int tb(void) { return third_fn(1) + nowhere(); }");
+  auto h = fx.link({bad}, {"-L" + fx.dir.path, "-lthird"});
+  ASSERT_FALSE(h.ok());
+  EXPECT_EQ(dlopen(so.c_str(), RTLD_NOW | RTLD_NOLOAD), nullptr);
+  EXPECT_FALSE(fx.linker->lookup("third_fn").has_value());
+  const auto good = fx.compile("third_good", "int third_fn(int); int tg(void) { return third_fn(14); }");
+  auto h2 = fx.link({good}, {"-L" + fx.dir.path, "-lthird"});
+  ASSERT_TRUE(h2.ok()) << h2.error().message;
+  EXPECT_EQ(fx.fn<int()>("tg")(), 42);
+  void* still = dlopen(so.c_str(), RTLD_NOW | RTLD_NOLOAD);
+  EXPECT_NE(still, nullptr);
+  if (still != nullptr) dlclose(still);
+}

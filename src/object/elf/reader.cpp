@@ -1,5 +1,10 @@
 #include "object/elf/reader.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -18,7 +23,7 @@ constexpr uint16_t SHN_UNDEF = 0, SHN_LORESERVE = 0xff00, SHN_ABS = 0xfff1, SHN_
                    SHN_XINDEX = 0xffff;
 constexpr uint8_t STB_LOCAL = 0, STB_GLOBAL = 1, STB_WEAK = 2;
 constexpr uint8_t STT_NOTYPE = 0, STT_OBJECT = 1, STT_FUNC = 2, STT_SECTION = 3, STT_FILE = 4,
-                  STT_COMMON = 5, STT_TLS = 6;
+                  STT_COMMON = 5, STT_TLS = 6, STT_GNU_IFUNC = 10;
 constexpr uint8_t STV_INTERNAL = 1, STV_HIDDEN = 2;
 constexpr uint32_t GRP_COMDAT = 1;
 
@@ -146,6 +151,7 @@ Result<obj::Object> Parser::parse() {
       return fail("symbol table has a bad string table link ", st.link);
     const Shdr& strtab = shdrs_[st.link];
     const uint64_t count = st.size / sizeof(Sym);
+    object.symbols.reserve(count);
     for (uint64_t i = 1; i < count; ++i) {
       const auto es = load<Sym>(st.offset + i * sizeof(Sym));
       obj::Symbol s;
@@ -169,7 +175,12 @@ Result<obj::Object> Parser::parse() {
         case STT_FILE: s.kind = obj::SymbolKind::File; break;
         case STT_TLS: s.kind = obj::SymbolKind::Tls; break;
         case STT_COMMON: s.kind = obj::SymbolKind::Object; break;
-        default: s.kind = obj::SymbolKind::NoType; break;  // TLS, GNU_IFUNC...: kept untyped
+        case STT_GNU_IFUNC:
+          // Its address would be its resolver's: calls would go astray.
+          if (es.shndx != SHN_UNDEF) return fail("symbol ", s.name, " is an IFUNC (not supported)");
+          s.kind = obj::SymbolKind::Func;
+          break;
+        default: s.kind = obj::SymbolKind::NoType; break;
       }
       if (es.shndx == SHN_ABS) {
         s.absolute = true;
@@ -253,12 +264,30 @@ Result<obj::Object> read_relocatable(std::span<const uint8_t> bytes, const std::
   return Parser(bytes, name).parse();
 }
 
+Result<std::vector<uint8_t>> read_whole_file(const std::string& path) {
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return make_error(path, ": cannot open: ", std::strerror(errno));
+  struct Closer {
+    int fd;
+    ~Closer() { close(fd); }
+  } closer{fd};
+  struct stat st {};
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return make_error(path, ": not a regular file");
+  std::vector<uint8_t> bytes(static_cast<size_t>(st.st_size));
+  size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = read(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return make_error(path, ": read error");
+    done += static_cast<size_t>(n);
+  }
+  return bytes;
+}
+
 Result<obj::Object> read_relocatable_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error(path, ": cannot open");
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return make_error(path, ": read error");
-  return read_relocatable(bytes, path);
+  auto bytes = read_whole_file(path);
+  if (!bytes) return bytes.error();
+  return read_relocatable(*bytes, path);
 }
 
 }  // namespace ocamljit::elf
