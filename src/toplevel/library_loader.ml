@@ -193,15 +193,9 @@ let search_dirs lib =
   List.sort_uniq compare (Filename.dirname lib.file :: Load_path.get_paths ())
   @ [ Config.standard_library ]
 
-(* gcc links every program with libc.so's GROUP, whose libc_nonshared.a
-   holds the few libc functions with no shared definition (pthread_atfork,
-   which threads' stubs call, at_quick_exit...): the linker takes only the
-   members a library needs from it. *)
-let implicit_c_arguments = [ "-lc_nonshared" ]
-
 let link lib prefixes =
   link_library (Array.of_list lib.objects) (Array.of_list prefixes)
-    (Array.of_list (if lib.c_arguments = [] then [] else lib.c_arguments @ implicit_c_arguments))
+    (Array.of_list lib.c_arguments)
     (Array.of_list (search_dirs lib))
 
 let load lib =
