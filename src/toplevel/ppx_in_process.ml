@@ -140,4 +140,14 @@ let rewrite session (str : Parsetree.structure) =
       busy := true;
       match Fun.protect ~finally:(fun () -> busy := false) (fun () -> setup session options) with
       | exception Setup_failed msg -> fall_back cmd msg str
-      | () -> ( match !rewriter with Some f when str <> [] -> f str | _ -> str))
+      | () -> (
+          match !rewriter with
+          | Some f -> if str = [] then str else f str
+          | None when str = [] -> str
+          | None ->
+              (* The driver with no plugin yet (a #ppx typed by hand): it does
+                 what its executable does, so let the executable do it. *)
+              let saved = !Clflags.all_ppx in
+              Clflags.all_ppx := [ cmd ];
+              Fun.protect ~finally:(fun () -> Clflags.all_ppx := saved) (fun () ->
+                  Pparse.apply_rewriters_str ~restore:true ~tool_name:"ocaml" str)))
