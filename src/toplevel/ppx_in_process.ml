@@ -99,25 +99,59 @@ let install_rewriter_phrases =
 
 exception Setup_failed of string
 
-let setup session options =
+(* Plugin packages topfind asked for, in order; loaded at the first phrase
+   that needs them. *)
+let plugins_requested : string list ref = ref []
+
+let plugin_package opt =
+  match String.index_opt opt ':' with
+  | Some i when String.sub opt 0 i = "package" -> Some (String.sub opt (i + 1) (String.length opt - i - 1))
+  | _ -> None
+
+let setup session =
   let ok = function Ok () -> () | Error msg -> raise (Setup_failed msg) in
   List.iter
-    (fun opt ->
-      match String.index_opt opt ':' with
-      | Some i when String.sub opt 0 i = "package" ->
-          let p = String.sub opt (i + 1) (String.length opt - i - 1) in
-          if not (List.mem p !plugins_loaded) then begin
-            ok (session.run (load_plugin_phrase p));
-            plugins_loaded := p :: !plugins_loaded
-          end
-      | _ -> raise (Setup_failed ("plugin option " ^ opt ^ " is not a findlib package")))
-    options;
-  if !rewriter = None && !plugins_loaded <> [] then
+    (fun p ->
+      if not (List.mem p !plugins_loaded) then begin
+        ok (session.run (load_plugin_phrase p));
+        plugins_loaded := p :: !plugins_loaded
+      end)
+    !plugins_requested;
+  if !rewriter = None then
     session.forget (fun () ->
         ok (session.run install_rewriter_phrases);
         match session.value rewriter_name with
         | Some f -> rewriter := Some (Obj.obj f)
         | None -> raise (Setup_failed "ppxlib's driver is not reachable"))
+
+(* Derivers act on attributes and extension nodes only: a phrase with
+   neither goes through unchanged, and the rewriters are loaded at the first
+   phrase that has one (a #require costs nothing until then). *)
+let has_attribute_or_extension str =
+  let found = ref false in
+  let open Ast_iterator in
+  let it =
+    { default_iterator with
+      attribute = (fun _ _ -> found := true);
+      extension = (fun _ _ -> found := true) }
+  in
+  it.structure it str;
+  !found
+
+(* ppx_deriving run as a process on one phrase, told its plugins as topfind
+   tells it. *)
+let run_executable cmd str =
+  let plugins =
+    match !plugins_requested with
+    | [] -> []
+    | ps ->
+        let opts = String.concat ", " (List.map (Printf.sprintf "%S") (List.map (( ^ ) "package:") ps)) in
+        Parse.implementation (Lexing.from_string (Printf.sprintf "[@@@findlib.ppxopt (\"ppx_deriving\", %s)]" opts))
+  in
+  let saved = !Clflags.all_ppx in
+  Clflags.all_ppx := [ cmd ];
+  Fun.protect ~finally:(fun () -> Clflags.all_ppx := saved) (fun () ->
+      Pparse.apply_rewriters_str ~restore:true ~tool_name:"ocaml" (plugins @ str))
 
 (* The in-process route failed: run the driver as a process from now on,
    this phrase included. *)
@@ -125,8 +159,9 @@ let fall_back cmd msg str =
   Printf.eprintf "ocamljit: ppx_deriving in-process: %s; running %s as a process\n%!"
     (String.trim msg) cmd;
   deriving_command := None;
+  let str = run_executable cmd str in
   !original_ppx cmd;
-  Pparse.apply_rewriters_str ~restore:true ~tool_name:"ocaml" str
+  str
 
 let busy = ref false
 
@@ -136,18 +171,21 @@ let rewrite session (str : Parsetree.structure) =
   | Some _ when !busy -> str
   | Some cmd -> (
       let options = List.concat (List.filter_map deriving_options str) in
-      let str = List.filter (fun item -> deriving_options item = None) str in
-      busy := true;
-      match Fun.protect ~finally:(fun () -> busy := false) (fun () -> setup session options) with
-      | exception Setup_failed msg -> fall_back cmd msg str
-      | () -> (
-          match !rewriter with
-          | Some f -> if str = [] then str else f str
-          | None when str = [] -> str
-          | None ->
-              (* The driver with no plugin yet (a #ppx typed by hand): it does
-                 what its executable does, so let the executable do it. *)
-              let saved = !Clflags.all_ppx in
-              Clflags.all_ppx := [ cmd ];
-              Fun.protect ~finally:(fun () -> Clflags.all_ppx := saved) (fun () ->
-                  Pparse.apply_rewriters_str ~restore:true ~tool_name:"ocaml" str)))
+      let rest = List.filter (fun item -> deriving_options item = None) str in
+      let packages = List.filter_map plugin_package options in
+      List.iter
+        (fun p -> if not (List.mem p !plugins_requested) then plugins_requested := !plugins_requested @ [ p ])
+        packages;
+      if List.length packages <> List.length options then
+        fall_back cmd "a plugin option that is not a findlib package" str
+      else if not (has_attribute_or_extension rest) then rest
+      else if !plugins_requested = [] then
+        (* The driver with no plugin (a #ppx typed by hand): it does what
+           its executable does, so let the executable do it. *)
+        run_executable cmd rest
+      else begin
+        busy := true;
+        match Fun.protect ~finally:(fun () -> busy := false) (fun () -> setup session) with
+        | exception Setup_failed msg -> fall_back cmd msg rest
+        | () -> ( match !rewriter with Some f -> f rest | None -> rest)
+      end)

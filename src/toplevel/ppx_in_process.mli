@@ -8,7 +8,9 @@
     package we load its rewriter libraries in memory (findlib's archives for
     the ["ppx_driver"] predicate: ppxlib, ppx_deriving.api, the plugin) and
     then apply ppxlib's driver ([Ppxlib.Driver.map_structure], the function
-    the ppx_deriving executable applies) to every phrase. Any other [#ppx]
+    the ppx_deriving executable applies) to every phrase that has an
+    attribute or an extension node (derivers act on nothing else); the
+    libraries are loaded at the first such phrase. Any other [#ppx]
     command runs as a process per phrase, as in [ocaml]. If the in-process
     route cannot be set up, the executable route is used. *)
 
