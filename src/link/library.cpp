@@ -168,7 +168,11 @@ const LinkedUnit& LibraryLinker::unit(int handle) const { return libraries_.at(s
 Result<int> LibraryLinker::link(const LibraryRequest& request) {
   timings_ = {};
   const auto started = Clock::now();
-  std::string group_name = request.ocaml_objects.empty() ? std::string("library") : request.ocaml_objects.front();
+  // Messages name the group by its first OCaml object, else its C arguments.
+  std::string group_name = request.ocaml_objects.empty() ? std::string() : request.ocaml_objects.front();
+  for (size_t i = 0; group_name.empty() && i < request.c_args.size(); ++i)
+    group_name = request.c_args[i] + (i + 1 < request.c_args.size() ? " ..." : "");
+  if (group_name.empty()) group_name = "library";
 
   // Shared libraries opened for this group: closed again unless it links.
   struct Opened {
