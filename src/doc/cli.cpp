@@ -193,16 +193,21 @@ struct Input {
 };
 
 // "LINE: message" from the parser or the checker, as the mode reports it.
+// "LINE: message" or "FIRST-LAST: message" (a block's lines).
 void report(const Options& o, const std::string& path, const std::string& error, bool parsing) {
+  auto colon = error.find(": ");
+  std::string lines = error.substr(0, colon);
+  std::string message = colon == std::string::npos ? error : error.substr(colon + 2);
+  auto dash = lines.find('-');
   if (o.command == Command::check) {
-    std::cerr << path << ":" << error << "\n";
+    std::cerr << path << ":" << lines.substr(0, dash) << ": " << message << "\n";
     return;
   }
-  auto colon = error.find(": ");
-  std::string line = error.substr(0, colon);
-  std::string message = colon == std::string::npos ? error : error.substr(colon + 2);
-  std::cerr << (parsing ? "[mdx] Fatal error: " : "") << "File \"" << path << "\", line " << line
-            << ", column 0: " << message << "\n";
+  std::cerr << (parsing ? "[mdx] Fatal error: " : "") << "File \"" << path << "\", ";
+  if (dash == std::string::npos) std::cerr << "line " << lines << ", column 0: ";
+  else if (lines.substr(0, dash) == lines.substr(dash + 1)) std::cerr << "line " << lines.substr(0, dash) << ": ";
+  else std::cerr << "lines " << lines << ": ";
+  std::cerr << message << "\n";
 }
 
 }  // namespace

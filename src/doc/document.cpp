@@ -112,7 +112,8 @@ Result<Document> parse_markdown(std::string_view text) {
   Document doc;
   std::vector<Line> lines = split_lines(text);
   std::string pending_text;
-  std::optional<Labels> pending_labels;
+  std::optional<std::string_view> pending_labels;  // the text of a label comment
+  std::size_t pending_labels_line = 0;
   std::string section;
   auto flush_text = [&] {
     if (!pending_text.empty()) doc.parts.push_back({std::move(pending_text), std::nullopt});
@@ -124,11 +125,10 @@ Result<Document> parse_markdown(std::string_view text) {
     if (t.starts_with(mdx_open)) {
       if (!t.ends_with("-->"))
         return make_error(i + 1, ": malformed label comment: expected `<!-- $MDX LABELS -->' on one line");
-      auto labels = parse_labels(t.substr(mdx_open.size(), t.size() - mdx_open.size() - 3));
-      if (!labels) return make_error(i + 1, ": invalid code block: ", labels.error().message);
       if (i + 1 >= lines.size() || !fence_opener(lines[i + 1].text))
         return make_error(i + 1, ": `<!-- $MDX ... -->' must come right before a code block");
-      pending_labels = std::move(*labels);
+      pending_labels = t.substr(mdx_open.size(), t.size() - mdx_open.size() - 3);
+      pending_labels_line = i + 1;
       pending_text.append(text.substr(l.start, l.end - l.start));
       continue;
     }
@@ -147,13 +147,23 @@ Result<Document> parse_markdown(std::string_view text) {
            info[word_end] != ',')
       ++word_end;
     std::string_view lang = info.substr(0, word_end);
-    Labels labels = pending_labels.value_or(Labels{});
-    pending_labels.reset();
     std::size_t end = closed ? lines[close].end : text.size();
+    // Errors name the block's lines, label comment included, as mdx does.
+    std::size_t first_line = pending_labels ? pending_labels_line : i + 1;
+    auto block_error = [&](const Error& e) {
+      return make_error(first_line, "-", std::max(first_line, close), ": invalid code block: ", e.message);
+    };
+    Labels labels;
+    if (pending_labels) {
+      auto l = parse_labels(*pending_labels);
+      if (!l) return block_error(l.error());
+      labels = std::move(*l);
+    }
+    pending_labels.reset();
     // Labels may also follow the language in the info string (mdx's legacy labels).
     if (word_end < info.size()) {
       auto more = parse_labels(info.substr(word_end));
-      if (!more) return make_error(i + 1, ": invalid code block: ", more.error().message);
+      if (!more) return block_error(more.error());
       merge_labels(labels, *more);
     }
     Block b;
@@ -163,7 +173,7 @@ Result<Document> parse_markdown(std::string_view text) {
     b.section = section;
     b.closed = closed;
     for (std::size_t k = i + 1; k < close; ++k) b.body.emplace_back(lines[k].text);
-    if (Status s = classify(b); !s) return make_error(i + 1, ": invalid code block: ", s.error().message);
+    if (Status s = classify(b); !s) return block_error(s.error());
     if (b.kind == BlockKind::raw && closed) {
       pending_text.append(text.substr(l.start, end - l.start));
       i = close;

@@ -111,7 +111,7 @@ Status add_label(Labels& labels, std::string_view label) {
                 : name == "cram" ? KindLabel::cram
                 : KindLabel::include;
   } else {
-    return make_error("`", label, "` is not a valid label.");
+    return make_error("`", name.empty() ? label : name, "` is not a valid label.");
   }
   return ok_status();
 }

@@ -65,13 +65,13 @@ TEST(DocParse, MdxLabels) {
 TEST(DocParse, MarkdownErrorsCarryTheLine) {
   auto e1 = parse_document("a\n```ocaml toto\n# 1;;\n```\n", Syntax::markdown);
   ASSERT_FALSE(e1.ok());
-  EXPECT_EQ(e1.error().message, "2: invalid code block: `toto` is not a valid label.");
+  EXPECT_EQ(e1.error().message, "2-3: invalid code block: `toto` is not a valid label.");
   auto e2 = parse_document("a\nb\n<!-- $MDX env -->\n```ocaml\n```\n", Syntax::markdown);
   ASSERT_FALSE(e2.ok());
-  EXPECT_EQ(e2.error().message, "3: invalid code block: Label `env` requires a value.");
+  EXPECT_EQ(e2.error().message, "3-4: invalid code block: Label `env` requires a value.");
   auto e4 = parse_document("<!-- $MDX part=p -->\n```ocaml\nlet x = 1\n```\n", Syntax::markdown);
   ASSERT_FALSE(e4.ok());
-  EXPECT_EQ(e4.error().message, "2: invalid code block: `part` label is not allowed for OCaml blocks.");
+  EXPECT_EQ(e4.error().message, "1-3: invalid code block: `part` label is not allowed for OCaml blocks.");
   // mdx closes a block left open at the end of the file.
   auto open = parse_document("a\n```ocaml\n# 1;;\n", Syntax::markdown);
   ASSERT_TRUE(open.ok());
@@ -189,7 +189,9 @@ TEST(DocParse, RandomDocumentsRoundTrip) {
       if (!d.ok()) continue;
       ASSERT_EQ(reassemble(*d), text) << text;
       for (const Block* b : blocks(*d)) {
-        if (b->closed) ASSERT_EQ(render_block(*b), b->original);
+        if (b->closed) {
+          ASSERT_EQ(render_block(*b), b->original);
+        }
         if (!is_toplevel(b->body)) continue;
         ToplevelBlock t = parse_toplevel(b->body);
         std::vector<std::string> laid = layout_toplevel(t);
