@@ -306,7 +306,7 @@ class Checker {
     bool ocaml = b.language == "ocaml";
     auto contents = read_part(path, ocaml ? b.labels.part : std::nullopt);
     if (!contents)
-      return make_error(b.line, ": Error in the ", ocaml ? "OCaml " : "", "file include code block\n",
+      return make_error(b.first_line, ": Error in the ", ocaml ? "OCaml " : "", "file include code block\n",
                         contents.error().message);
     std::vector<std::string> body = split_lines(*contents);
     res_.corrected += body == b.body && b.closed ? verbatim(b) : render_with(b, std::move(body));
@@ -372,7 +372,9 @@ std::vector<std::string> document_envs(const Document& doc, const CheckOptions& 
 
 std::string document_deps(const Document& doc) {
   std::string s = "(";
-  auto item = [&s](std::string_view kind, const std::string& value) {
+  std::set<std::pair<std::string_view, std::string>> seen;
+  auto item = [&s, &seen](std::string_view kind, const std::string& value) {
+    if (!seen.emplace(kind, value).second) return;
     s += '(';
     s += std::to_string(kind.size());
     s += ':';

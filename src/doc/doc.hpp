@@ -72,6 +72,7 @@ enum class BlockKind { ocaml, cram, include, raw };
 
 struct Block {
   std::size_t line = 0;  // 1-based line of the opening fence or `{[`
+  std::size_t first_line = 0;  // the line of its label comment, else `line` (mdx's block location)
   Labels labels;
   BlockKind kind = BlockKind::ocaml;
   std::string language;            // the info string's first word ("ocaml", "sh", ...)

@@ -168,6 +168,7 @@ Result<Document> parse_markdown(std::string_view text) {
     }
     Block b;
     b.line = i + 1;
+    b.first_line = first_line;
     b.labels = std::move(labels);
     b.language = std::string(lang);
     b.section = section;
@@ -410,6 +411,7 @@ Status code_blocks(std::string_view text, Region r, const LineIndex& index, Docu
     }
     Block b;
     b.line = index.line_of(i);
+    b.first_line = b.line;
     b.labels = std::move(labels);
     b.language = "ocaml";
     if (b.labels.kind == KindLabel::cram || b.labels.kind == KindLabel::include || b.labels.file)

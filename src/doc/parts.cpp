@@ -1,6 +1,7 @@
 // Parts of the files that `file=`/`part=` blocks include, delimited as mdx
 // delimits them: `(* $MDX part-begin=NAME *)` ... `(* $MDX part-end *)`, or
 // `[@@@part "NAME"]` starting a part that runs to the next one.
+#include <algorithm>
 #include <regex>
 
 #include "doc/doc.hpp"
@@ -12,6 +13,9 @@ namespace {
 struct FilePart {
   std::string name;  // "" : text outside any named part
   std::vector<std::string> lines;
+  // Ended by a `[@@@part]` separator: mdx drops its blank first and last
+  // lines and starts it with a newline.
+  bool trimmed = false;
 };
 
 enum class DelimiterKind { none, begin, attribute, end };
@@ -74,6 +78,7 @@ Result<std::vector<FilePart>> split_parts(const std::string& path, std::string_v
       case DelimiterKind::begin:
       case DelimiterKind::attribute:
         if (in_named) return fail(i + 1, "Part " + cur.name + " has no end.");
+        cur.trimmed = d.kind == DelimiterKind::attribute;
         if (!cur.lines.empty() || d.kind == DelimiterKind::attribute) parts.push_back(std::move(cur));
         cur = FilePart{d.name, {}};
         in_named = d.kind == DelimiterKind::begin;
@@ -83,6 +88,17 @@ Result<std::vector<FilePart>> split_parts(const std::string& path, std::string_v
   if (in_named) return fail(lines.size() + 1, "File ended before part " + cur.name + " ended.");
   parts.push_back(std::move(cur));
   return parts;
+}
+
+std::string join(const std::vector<std::string>& lines);
+
+std::string body(const FilePart& p) {
+  if (!p.trimmed) return join(p.lines);
+  auto first = std::find_if(p.lines.begin(), p.lines.end(), [](const std::string& l) { return !l.empty(); });
+  auto last = std::find_if(p.lines.rbegin(), p.lines.rend(), [](const std::string& l) { return !l.empty(); }).base();
+  std::string s(1, '\n');
+  if (first < last) s += join(std::vector<std::string>(first, last));
+  return s;
 }
 
 std::string join(const std::vector<std::string>& lines) {
@@ -105,10 +121,10 @@ Result<std::string> read_part(const std::string& path, const std::optional<std::
   if (part) {
     auto it = std::find_if(parts->begin(), parts->end(), [&](const FilePart& p) { return p.name == *part; });
     if (it == parts->end()) return make_error("Cannot find part \"", *part, "\" in ", path);
-    contents = join(it->lines);
+    contents = body(*it);
   } else {
     std::vector<std::string> bodies;
-    for (const auto& p : *parts) bodies.push_back(join(p.lines));
+    for (const auto& p : *parts) bodies.push_back(body(p));
     contents = join(bodies);
   }
   while (!contents.empty() && std::string_view(" \t\n\r\v\f").find(contents.back()) != std::string_view::npos)

@@ -50,8 +50,18 @@ check_doc() {
   name=$(basename "$src")
   d=$work/doc.$name
   rm -rf "$d" && mkdir -p "$d/a" "$d/b" "$d/c"
+  # Files the document includes or runs in (file=, dir=) stand next to it.
+  if [ -n "${SUPPORT_DIR:-}" ]; then
+    for x in a b c; do cp -R "$SUPPORT_DIR"/. "$d/$x/"; done
+  fi
   cp "$src" "$d/a/$name"
   oracle "$d/a/$name" "$d/expected"
+  # Shell blocks and included files are not the toplevel's: their expected
+  # result is written by hand from mdx's documentation and tests.
+  if [ -e "$src.expected" ]; then
+    cmp -s "$src.expected" "$d/expected" && pass "$name: as mdx records it ($name.expected)" ||
+      { fail "$name: differs from $name.expected:"; diff -u "$src.expected" "$d/expected" >&2 || true; }
+  fi
 
   # Agreement with the bytecode toplevel, through --output FILE and --output -.
   # shellcheck disable=SC2086
@@ -105,6 +115,79 @@ check_doc() {
 }
 
 for doc in "$here"/docs/*; do check_doc "$doc"; done
+
+# Documents of mdx's conventions: shell blocks, file=/part=, labels, with
+# their files next to them.
+export MDX_TEST_UNSET=set
+SUPPORT_DIR=$here/mdx
+for doc in "$here"/mdx/*.md; do
+  case $doc in */preludes.md) continue ;; esac
+  check_doc "$doc"
+done
+SUPPORT_DIR=""
+
+# `ocamljit-doc test FILE` as `ocaml-mdx test FILE`: FILE.corrected when it
+# differs, exit 0; none (and an old one removed) when it does not.
+m=$work/mdx-test
+mkdir -p "$m" && cp -R "$here"/mdx/. "$m/"
+for doc in shell include labels; do
+  status=0
+  "$tool" test "$m/$doc.md" > "$m/out" 2>&1 || status=$?
+  [ $status = 0 ] && cmp -s "$m/$doc.md.corrected" "$here/mdx/$doc.md.expected" && [ ! -s "$m/out" ] &&
+    pass "test $doc.md: exit 0, $doc.md.corrected as expected" || fail "test $doc.md: exit $status"
+  cp "$here/mdx/$doc.md.expected" "$m/$doc.md"
+  status=0
+  "$tool" test "$m/$doc.md" > "$m/out" 2>&1 || status=$?
+  [ $status = 0 ] && [ ! -e "$m/$doc.md.corrected" ] && pass "test on a correct $doc.md: no .corrected left" ||
+    fail "test on a correct $doc.md: exit $status"
+  "$tool" test --force-output "$m/$doc.md" && cmp -s "$m/$doc.md" "$m/$doc.md.corrected" &&
+    pass "test --force-output $doc.md writes $doc.md.corrected" || fail "test --force-output $doc.md"
+done
+"$tool" test -o - "$here/mdx/labels.md" | cmp -s - "$here/mdx/labels.md.expected" &&
+  pass "test -o - writes the corrected document on stdout" || fail "test -o -"
+"$tool" test --output "$m/out.md" "$here/mdx/labels.md" && cmp -s "$m/out.md" "$here/mdx/labels.md.expected" &&
+  pass "test --output FILE" || fail "test --output FILE"
+# --section: only the blocks under a matching heading run.
+"$tool" test --section '^Section B$' -o "$m/section.md" "$here/mdx/labels.md"
+[ "$(diff "$here/mdx/labels.md" "$m/section.md" | grep -c '^>')" = 2 ] &&
+  grep -q '^- : int = 42$' "$m/section.md" && ! grep -q '^val x : int = 1$' "$m/section.md" &&
+  pass "test --section runs only that section's blocks" || fail "test --section"
+# Preludes: everywhere or in one environment, from files or strings.
+"$tool" test --prelude "$here/mdx/prelude_all.ml" --prelude "e1:$here/mdx/prelude_e1.ml" \
+  -o - "$here/mdx/preludes.md" | cmp -s - "$here/mdx/preludes.md.expected" &&
+  pass "test --prelude FILE --prelude ENV:FILE" || fail "test --prelude"
+"$tool" test --prelude-str 'let greeting = "hello"' --prelude-str 'e1:let answer = 42' \
+  -o - "$here/mdx/preludes.md" | cmp -s - "$here/mdx/preludes.md.expected" &&
+  pass "test --prelude-str TEXT --prelude-str ENV:TEXT" || fail "test --prelude-str"
+status=0
+"$tool" test --prelude "$here/mdx/prelude_all.ml" --prelude-str 'let x = 1' -o - "$here/mdx/preludes.md" \
+  > /dev/null 2> "$m/err" || status=$?
+[ $status = 1 ] && grep -q "only one of --prelude or --prelude-str" "$m/err" &&
+  pass "test --prelude with --prelude-str: mdx's message, exit 1" || fail "--prelude with --prelude-str: exit $status"
+# ocaml-mdx deps: what dune's rule reads (a canonical S-expression).
+[ "$("$tool" deps "$here/mdx/include.md")" = "((4:file7:code.ml)(4:file9:legacy.ml)(4:file8:data.txt))" ] &&
+  [ "$("$tool" deps "$here/mdx/shell.md")" = "((3:dir3:sub))" ] && [ "$("$tool" deps "$here/docs/correct.md")" = "()" ] &&
+  pass "deps lists dir= and file= as (dir D) and (file F)" || fail "deps"
+# Bad input in test mode: mdx's messages, exit 1, nothing written.
+mdx_bad() {
+  name=$1 expected=$2
+  b=$work/mdx-bad
+  rm -rf "$b" && mkdir -p "$b" && cp "$here"/mdx-bad/* "$b/"
+  status=0
+  (cd "$b" && "$tool" test "$name" > out 2> err) || status=$?
+  if [ $status = 1 ] && [ "$(cat "$b/err")" = "$expected" ] && [ ! -e "$b/$name.corrected" ]; then
+    pass "test $name: $(head -1 "$b/err")"
+  else
+    fail "test $name: exit $status, $(cat "$b/err")"
+  fi
+}
+mdx_bad part_not_found.md 'File "part_not_found.md", line 3, column 0: Error in the OCaml file include code block
+Cannot find part "part1" in ./parts.ml'
+mdx_bad part_not_ended.md 'File "part_not_ended.md", line 1, column 0: Error in the OCaml file include code block
+In file ./not_ended.ml, line 3: Part toto has no end.'
+mdx_bad file_not_found.md 'File "file_not_found.md", line 3, column 0: Error in the OCaml file include code block
+./not_found.ml: No such file or directory'
+mdx_bad invalid_label.md '[mdx] Fatal error: File "invalid_label.md", lines 4-6: invalid code block: `pif` is not a valid label.'
 
 # The benchmark generator's document, small.
 sh "$here/gen_bench_doc.sh" 50 > "$work/generated_50.md"
