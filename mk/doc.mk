@@ -4,13 +4,19 @@ DOC_TOPLEVEL_MODULES := $(filter-out topmain,$(TOPLEVEL_MODULES))
 DOC_MODULES := $(DOC_TOPLEVEL_MODULES) doc_eval ocamljit_doc_main
 $(eval $(call ocaml_program,ocamljit-doc,$(DOC_MODULES)))
 INSTALL_PROGRAMS += ocamljit-doc
+# Installed under mdx's name too (NAME=PROGRAM: a symbolic link), so that
+# dune's (mdx) stanza and `ocaml-mdx test` rules run it unchanged.
+INSTALL_ALIASES += ocaml-mdx=ocamljit-doc
 
 # Documents checked against the bytecode toplevel, check/--output/--promote,
-# a library loaded with --load, bad input (tests/doc/run.sh).
+# a library loaded with --load, bad input, mdx's conventions and command line,
+# dune's (mdx) stanza running the installed `ocaml-mdx` (tests/doc/run.sh).
 DEB_PACKAGES += patch ocaml-dune
 .PHONY: test-doc
 test-doc: $(BUILD)/bin/ocamljit-doc
-	sh tests/doc/run.sh $(BUILD)/bin/ocamljit-doc
+	rm -rf $(BUILD)/doc-prefix
+	$(MAKE) --no-print-directory install PREFIX=$(abspath $(BUILD))/doc-prefix > /dev/null
+	sh tests/doc/run.sh $(BUILD)/bin/ocamljit-doc $(BUILD)/doc-prefix/bin/ocaml-mdx
 TEST_TARGETS += test-doc
 
 # No process spawned besides the tool itself (acceptance of issue 6): the

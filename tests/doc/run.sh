@@ -1,6 +1,6 @@
 #!/bin/sh
 # Tests of ocamljit-doc against the bytecode toplevel.
-# Usage: tests/doc/run.sh PATH/TO/ocamljit-doc
+# Usage: tests/doc/run.sh PATH/TO/ocamljit-doc PATH/TO/installed/ocaml-mdx
 #
 # For every test document, the expected corrected document is made by
 # feeding its phrases to `ocaml` (the oracle: outputs nobody here typed in)
@@ -10,6 +10,9 @@
 # --load, a prelude, failing plain blocks and bad input.
 set -eu
 tool=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+# The same program installed under mdx's name (make install).
+ocaml_mdx=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
+[ "$(basename "$ocaml_mdx")" = ocaml-mdx ] && [ -x "$ocaml_mdx" ] || { echo "run.sh: $2 is not an ocaml-mdx" >&2; exit 2; }
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -228,6 +231,22 @@ if (cd "$work/dune" && export PATH="$work/bin:$PATH" &&
   pass "dune runtest shows the diff, dune promote accepts it"
 else
   fail "the dune workflow"; cat "$work/dune/runtest.out" >&2 || true
+fi
+
+# dune's (mdx) stanza, `(using mdx 0.1)`, with the installed `ocaml-mdx`
+# first on PATH: `dune runtest` shows the diff, `dune promote` accepts it.
+mkdir -p "$work/dune_mdx" "$work/mdx-bin"
+cp "$here"/dune_mdx/dune "$here"/dune_mdx/dune-project "$here"/dune_mdx/README.md \
+   "$here"/dune_mdx/prelude.ml "$here"/dune_mdx/code.ml "$work/dune_mdx/"
+ln -s "$ocaml_mdx" "$work/mdx-bin/ocaml-mdx"
+if (cd "$work/dune_mdx" && export PATH="$work/mdx-bin:$PATH" &&
+    ! dune runtest --root . > runtest.out 2>&1 && grep -q '^+- : string = "hello"' runtest.out &&
+    grep -q "ocaml-mdx test --prelude prelude.ml -o .mdx/README.md.corrected README.md" _build/log &&
+    dune promote --root . > /dev/null 2>&1 && dune runtest --root . > /dev/null 2>&1 &&
+    cmp -s README.md "$here/dune_mdx/README.md.expected"); then
+  pass "dune (mdx) stanza runs the installed ocaml-mdx: runtest shows the diff, promote accepts it"
+else
+  fail "dune (mdx) stanza"; cat "$work/dune_mdx/runtest.out" >&2 || true
 fi
 
 # Several files: the worst status wins.
