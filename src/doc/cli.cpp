@@ -70,17 +70,22 @@ struct Options {
   bool list_envs = false;
 };
 
+// Bad usage: exit 2, or 124 under `test`/`deps` (mdx's command-line errors).
+bool mdx_command_line = false;
+
 int usage_error(const std::string& message) {
   std::cerr << "ocamljit-doc: " << message << "\n" << "Try `ocamljit-doc --help'.\n";
-  return 2;
+  return mdx_command_line ? 124 : 2;
 }
 
 // Reads the options; returns an exit status when the program must stop.
 std::optional<int> parse_options(const std::vector<std::string>& args, const std::string& version, Options& o) {
   bool only_files = false;
   std::size_t first = 1;
+  mdx_command_line = false;
   if (args.size() > 1 && (args[1] == "test" || args[1] == "deps")) {
     o.command = args[1] == "test" ? Command::test : Command::deps;
+    mdx_command_line = true;
     first = 2;
   }
   static const std::pair<const char*, bool Options::*> flags[] = {

@@ -316,6 +316,11 @@ usage 2 --prelude "$work/does-not-exist.ml" "$here/docs/correct.md"
 usage 2 --load
 usage 0 --help
 usage 0 --version
+# Under `test`/`deps`, bad usage exits as mdx's command line does.
+usage 124 test
+usage 124 test --frobnicate "$here/docs/correct.md"
+usage 124 deps "$here/docs/correct.md" "$here/docs/stale.md"
+usage 1 test "$work/does-not-exist.md"
 
 if [ $failures -gt 0 ]; then
   echo "ocamljit-doc tests: $failures failure(s)" >&2
