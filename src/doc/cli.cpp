@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <regex>
 
@@ -38,6 +39,7 @@ constexpr const char* usage_text =
     "  --root DIR          run the blocks in DIR\n"
     "  -s, --section RE    only the blocks under a heading matching RE\n"
     "  --non-deterministic also run and check the blocks labelled non-deterministic\n"
+    "                      (also when MDX_RUN_NON_DETERMINISTIC is set)\n"
     "  --silent-eval       do not record the toplevel's answers\n"
     "  --silent            record no toplevel output at all\n"
     "  --force-output      write FILE.corrected even when it is FILE (test)\n"
@@ -158,6 +160,11 @@ std::optional<int> parse_options(const std::vector<std::string>& args, const std
     else if (name == "--section" || name == "-s") o.section = value;
     else if (name == "--replay") o.replay = value;
     else if (name == "--phrases-script") o.phrases_script_env = value;
+  }
+  // mdx reads --non-deterministic from the environment too.
+  if (const char* nd = std::getenv("MDX_RUN_NON_DETERMINISTIC")) {
+    std::string v = nd;
+    if (!v.empty() && v != "0" && v != "false" && v != "no" && v != "n" && v != "f") o.non_deterministic = true;
   }
   if (o.files.empty()) return usage_error("no input file");
   if (o.command != Command::check && o.files.size() != 1)

@@ -167,6 +167,15 @@ status=0
   > /dev/null 2> "$m/err" || status=$?
 [ $status = 1 ] && grep -q "only one of --prelude or --prelude-str" "$m/err" &&
   pass "test --prelude with --prelude-str: mdx's message, exit 1" || fail "--prelude with --prelude-str: exit $status"
+# Non-deterministic blocks are checked with --non-deterministic or
+# MDX_RUN_NON_DETERMINISTIC set, as mdx does.
+"$tool" test --non-deterministic -o "$m/nd1.md" "$here/mdx/shell.md" &&
+  MDX_RUN_NON_DETERMINISTIC=1 "$tool" test -o "$m/nd2.md" "$here/mdx/shell.md" &&
+  ! grep -q '^123$' "$m/nd1.md" && ! grep -q '^123$' "$m/nd2.md" &&
+  [ "$(grep -A1 '^\$ exit 1$' "$m/nd1.md" | tail -1)" = "[1]" ] &&
+  [ "$(grep -A1 '^\$ exit 1$' "$m/nd2.md" | tail -1)" = "[1]" ] &&
+  pass "non-deterministic blocks checked with --non-deterministic / MDX_RUN_NON_DETERMINISTIC" ||
+  fail "--non-deterministic / MDX_RUN_NON_DETERMINISTIC"
 # ocaml-mdx deps: what dune's rule reads (a canonical S-expression).
 [ "$("$tool" deps "$here/mdx/include.md")" = "((4:file7:code.ml)(4:file9:legacy.ml)(4:file8:data.txt))" ] &&
   [ "$("$tool" deps "$here/mdx/shell.md")" = "((3:dir3:sub))" ] && [ "$("$tool" deps "$here/docs/correct.md")" = "()" ] &&
