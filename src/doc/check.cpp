@@ -36,7 +36,11 @@ bool os_type_satisfied(const Labels& l) {
 
 bool in_section(const Block& b, const CheckOptions& options) {
   if (!options.section) return true;
-  return std::regex_search(b.section, std::regex(*options.section));
+  try {
+    return std::regex_search(b.section, std::regex(*options.section));
+  } catch (const std::regex_error&) {
+    return false;  // checked by the command line; too complex to match: not in it
+  }
 }
 
 // mdx's Block.is_active, without `skip` (include blocks are synced even when skipped).

@@ -259,21 +259,6 @@ std::vector<std::string> split_exact(std::string_view s) {
   return parts;
 }
 
-// Location lines as mdx prints them, source excerpts removed.
-std::string mdx_locations(std::string_view piece) {
-  std::vector<std::string> lines = split_exact(piece);
-  std::string out;
-  bool after_location = false, first = true;
-  for (const auto& l : lines) {
-    if (after_location && is_excerpt_line(l)) continue;
-    after_location = is_location_line(l);
-    if (!first) out += '\n';
-    first = false;
-    out += shift_columns(l);
-  }
-  return out;
-}
-
 }  // namespace
 
 std::vector<std::string> without_excerpts(const std::vector<std::string>& lines) {
@@ -286,6 +271,22 @@ std::vector<std::string> without_excerpts(const std::vector<std::string>& lines)
   }
   return out;
 }
+
+namespace {
+
+// Location lines as mdx prints them, source excerpts removed.
+std::string mdx_locations(std::string_view piece) {
+  std::string out;
+  bool first = true;
+  for (const auto& l : without_excerpts(split_exact(piece))) {
+    if (!first) out += '\n';
+    first = false;
+    out += shift_columns(l);
+  }
+  return out;
+}
+
+}  // namespace
 
 std::vector<std::string> mdx_output(std::string_view raw) {
   // Pieces: the text before an answer, the answer, the text after it.
