@@ -86,6 +86,15 @@ bool is_findlib_directive(std::string_view phrase) {
   return false;
 }
 
+// Topfind's #require prints its failures instead of raising them: these are
+// the messages mdx shows as errors.
+bool findlib_failed(const std::vector<std::string>& lines) {
+  for (const auto& l : lines)
+    for (std::string_view m : {"No such package", "Package requires itself", "Error:", "Exception:", "Cannot load"})
+      if (std::string_view(l).starts_with(m)) return true;
+  return false;
+}
+
 // Sets a block's set-VAR/unset-VAR environment variables while alive.
 class EnvironmentVariables {
  public:
@@ -222,7 +231,9 @@ class Checker {
     EvalResult r = ev_.eval(b.labels.env, mode, text, item_++);
     std::vector<std::string> lines = mdx_output(r.output);
     for (auto& l : lines) l = strip_ansi(l);
-    if (o_.silent || (r.ok && !o_.verbose_findlib && is_findlib_directive(text))) lines.clear();
+    // mdx drops what a successful #require prints (findlib's "loaded" lines).
+    if (o_.silent || (r.ok && !o_.verbose_findlib && is_findlib_directive(text) && !findlib_failed(lines)))
+      lines.clear();
     return {std::move(lines), r.ok};
   }
 
