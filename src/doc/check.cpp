@@ -90,7 +90,8 @@ bool is_findlib_directive(std::string_view phrase) {
 // the messages mdx shows as errors.
 bool findlib_failed(const std::vector<std::string>& lines) {
   for (const auto& l : lines)
-    for (std::string_view m : {"No such package", "Package requires itself", "Error:", "Exception:", "Cannot load"})
+    for (std::string_view m : {"No such package", "Package requires itself", "Error:", "Error while loading", "Exception:",
+                               "Cannot load"})
       if (std::string_view(l).starts_with(m)) return true;
   return false;
 }
