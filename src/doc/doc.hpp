@@ -1,8 +1,10 @@
-// ocamljit-doc: verified toplevel snippets in Markdown and in OCaml doc
-// comments. Reads a document into verbatim text and OCaml code blocks,
-// evaluates the blocks through an Evaluator (the OCaml toplevel in the real
-// program, a replay of recorded outputs in tests), lays the outputs out as
-// mdx does and produces the corrected document and a unified diff.
+// ocamljit-doc (installed as ocaml-mdx too): verified snippets in Markdown
+// and in OCaml doc comments. Reads a document into verbatim text and blocks
+// (OCaml, shell, include), evaluates OCaml blocks through an Evaluator (the
+// OCaml toplevel in the real program, a replay of recorded outputs in tests),
+// runs shell blocks through sh, syncs include blocks from their files, lays
+// everything out as mdx does and produces the corrected document and a
+// unified diff.
 //
 // Pure C++: the OCaml side lives behind Evaluator (see doc_stubs.cpp).
 #pragma once
@@ -85,14 +87,14 @@ struct Block {
   std::vector<std::string> body;   // the lines in between, without '\n'
   bool last_line_open = false;     // the footer follows the last body line on the same line
   std::string footer;              // verbatim closing text
-  std::string original;            // header + body + footer as in the file
+  std::string original;            // header + body + footer as in the file (without the mdx-error block)
 };
 
 // A document is text and blocks; concatenating every part's text (a block's
-// `original`) gives the file back byte for byte.
+// `original` and `errors_original`) gives the file back byte for byte.
 struct Part {
   std::string text;              // verbatim text when !block
-  std::optional<Block> block;    // an OCaml code block
+  std::optional<Block> block;    // an OCaml, shell or include block (or an unclosed one)
 };
 
 struct Document {

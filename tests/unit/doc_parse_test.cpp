@@ -10,7 +10,7 @@ namespace {
 
 std::string reassemble(const Document& d) {
   std::string s;
-  for (const auto& p : d.parts) s += p.block ? p.block->original : p.text;
+  for (const auto& p : d.parts) s += p.block ? p.block->original + p.block->errors_original : p.text;
   return s;
 }
 
