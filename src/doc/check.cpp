@@ -193,6 +193,7 @@ class Checker {
       }
       Status s = block(*part.block);
       if (!s) return s.error();
+      if (!res_.stopped.empty()) break;
     }
     return std::move(res_);
   }
@@ -209,6 +210,7 @@ class Checker {
     if (!wd) return make_error(b.line, ": ", wd.error().message);
     if (b.kind == BlockKind::cram) return cram(b);
     start_env(b);
+    if (!res_.stopped.empty()) return ok_status();
     if (is_toplevel(b.body)) toplevel(b);
     else code(b);
     return ok_status();
@@ -221,9 +223,15 @@ class Checker {
     for (const auto& p : o_.preludes) {
       if (p.env && *p.env != env) continue;
       EvalResult r = ev_.eval(env, EvalMode::file, p.text, -1);
-      if (!r.ok)
-        res_.failures.push_back(std::to_string(b.line) + ": the prelude " + p.name +
-                                " failed in this block's environment:\n" + r.output);
+      if (r.ok) continue;
+      if (o_.prelude_failure_stops) {
+        std::string text = p.text;
+        while (!text.empty() && text.back() == '\n') text.pop_back();
+        res_.stopped = "Got an error while evaluating:\n---\n" + text + "\n---\n" + join(mdx_output(r.output));
+        return;
+      }
+      res_.failures.push_back(std::to_string(b.line) + ": the prelude " + p.name +
+                              " failed in this block's environment:\n" + r.output);
     }
   }
 

@@ -260,6 +260,7 @@ int run_cli(const std::vector<std::string>& args, const std::string& version, Ev
   check.silent_eval = o.silent_eval;
   check.verbose_findlib = o.verbose_findlib;
   check.syntax = syntax;
+  check.prelude_failure_stops = mdx;
   for (const auto& p : o.prelude_files) {
     auto [env, file] = env_and_value(p);
     auto text = read_file(file);
@@ -315,6 +316,10 @@ int run_cli(const std::vector<std::string>& args, const std::string& version, Ev
     if (!res) {
       report(o, in.path, res.error().message, false);
       return bad_input;
+    }
+    if (!res->stopped.empty()) {
+      std::cerr << res->stopped << std::flush;
+      return 1;
     }
     int file_status = 0;
     for (const auto& f : res->failures) {

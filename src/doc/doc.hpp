@@ -269,6 +269,9 @@ struct CheckResult {
   // "LINE: message" for Markdown plain blocks whose new errors went into an
   // mdx-error block (failures of the original command line, not of `test`).
   std::vector<std::string> recorded_failures;
+  // With prelude_failure_stops, mdx's message for a prelude that failed
+  // ("Got an error while evaluating: ..."); the document is not checked.
+  std::string stopped;
 };
 
 struct Prelude {
@@ -288,6 +291,7 @@ struct CheckOptions {
   bool silent_eval = false;    // mdx's --silent-eval: no answers recorded
   bool verbose_findlib = false;  // record the output of #require
   std::optional<Syntax> syntax;  // mdx's --syntax; else from document_path
+  bool prelude_failure_stops = false;  // as ocaml-mdx test: a failing prelude stops everything
 };
 
 Result<CheckResult> check_document(const Document& doc, Evaluator& evaluator, const CheckOptions& options);

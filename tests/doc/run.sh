@@ -167,6 +167,15 @@ status=0
   > /dev/null 2> "$m/err" || status=$?
 [ $status = 1 ] && grep -q "only one of --prelude or --prelude-str" "$m/err" &&
   pass "test --prelude with --prelude-str: mdx's message, exit 1" || fail "--prelude with --prelude-str: exit $status"
+# A prelude that fails: mdx's message, exit 1, nothing written.
+status=0
+rm -f "$m/preludes.md.corrected"
+"$tool" test --prelude-str 'let broken = 1 + "one"' "$m/preludes.md" > /dev/null 2> "$m/err" || status=$?
+[ $status = 1 ] && [ "$(head -3 "$m/err")" = "Got an error while evaluating:
+---
+let broken = 1 + \"one\"" ] && grep -q '^Error: This expression has type string' "$m/err" &&
+  [ ! -e "$m/preludes.md.corrected" ] &&
+  pass "test with a failing prelude: mdx's message, exit 1" || { fail "failing prelude: exit $status"; cat "$m/err" >&2; }
 # Non-deterministic blocks are checked with --non-deterministic or
 # MDX_RUN_NON_DETERMINISTIC set, as mdx does.
 "$tool" test --non-deterministic -o "$m/nd1.md" "$here/mdx/shell.md" &&
