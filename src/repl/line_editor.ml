@@ -103,11 +103,15 @@ let read_text session prompt =
   flush_output ();
   let reader = new phrase_reader session.term (LTerm_history.contents session.history) in
   reader#set_prompt (React.S.const (LTerm_text.of_utf8 prompt));
-  match Lwt_main.run reader#run with
-  | text -> Some (Zed_string.to_utf8 text)
-  | exception LTerm_read_line.Interrupt ->
+  let result = try Ok (Lwt_main.run reader#run) with e -> Error e in
+  (* lambda-term's last drawing must be out before the toplevel writes. *)
+  (try Lwt_main.run (LTerm.flush session.term) with _ -> ());
+  match result with
+  | Ok text -> Some (Zed_string.to_utf8 text)
+  | Error LTerm_read_line.Interrupt ->
       print_newline ();
       None
+  | Error e -> raise e
 
 (* ---- serving the toplevel's lexer ------------------------------------- *)
 
