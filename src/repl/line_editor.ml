@@ -139,6 +139,11 @@ let serve buffer len =
    are on: -noprompt never reaches the editor) and with a continuation
    prompt when the phrase needs more text. *)
 let read session prompt buffer len =
+  (* Without a lexbuf, errors quote the phrase (from the phrase buffer) as
+     off a terminal, instead of moving the cursor up to reprint it in place:
+     the editor's layout (and several phrases per submission) would make
+     that reprint overwrite the wrong lines. *)
+  Location.input_lexbuf := None;
   if prompt = "# " then start_next "";
   if feed.served >= String.length feed.current then begin
     match feed.queued with

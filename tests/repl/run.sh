@@ -52,16 +52,31 @@ wait_for_count() {
   done
   return 1
 }
+# fresh_prompt: wait until the editor shows an empty prompt as the last line
+# of the screen. It draws that prompt after putting the terminal in raw mode,
+# so keys sent from then on reach the editor, not the line discipline.
+fresh_prompt() {
+  tries=200
+  while [ $tries -gt 0 ]; do
+    [ "$(screen | sed 's/ *$//' | sed '/^$/d' | tail -1)" = "#" ] && return 0
+    tries=$((tries - 1)); sleep 0.1
+  done
+  echo "no fresh prompt in session $session"; return 1
+}
+# phrase TEXT: type TEXT at a fresh prompt.
+phrase() { fresh_prompt; type_text "$1"; }
+
 check() { # NAME COMMAND...
   name=$1; shift
   if "$@"; then echo "ok   $name"
   else
-    echo "FAIL $name"; echo "---- screen of session $session:"; screen | sed '/^$/d' | tail -25; echo "----"
+    echo "FAIL $name"; echo "---- screen of session $session (process ended: $(tm display-message -p -t "s$session" '#{pane_dead}')):"
+    screen | sed '/^$/d' | tail -25; echo "----"
     failures=$((failures + 1))
   fi
 }
-exited_with() { # STATUS: the session's process ended with STATUS
-  tries=200
+exited_with() { # STATUS: the session's process ended with STATUS (within 40 s)
+  tries=400
   while [ $tries -gt 0 ]; do
     if [ "$(tm display-message -p -t "s$session" '#{pane_dead}')" = 1 ]; then
       [ "$(tm display-message -p -t "s$session" '#{pane_dead_status}')" = "$1" ]; return
@@ -78,93 +93,99 @@ start TERM=xterm
 check "prompt" wait_for "# "
 
 # Left arrow and Backspace inside the line: "2 * 3;;" becomes "2 * 7;;".
-type_text '2 * 3;;'; keys Left Left BSpace; type_text '7'; keys Enter
+phrase '2 * 3;;'; keys Left Left BSpace; type_text '7'; keys Enter
 check "arrows and backspace edit the line" wait_for "- : int = 14"
 
 # Ctrl-A, Alt-F (word forward), insertion in the middle of the line.
-type_text 'let edited = 1 + 2;;'; keys C-a M-f M-f; type_text '_line'; keys Enter
+phrase 'let edited = 1 + 2;;'; keys C-a M-f M-f; type_text '_line'; keys Enter
 check "Ctrl-A and Alt-F move by line and word" wait_for "val edited_line : int = 3"
 
 # Ctrl-K kills to the end of line, Ctrl-Y yanks it back elsewhere.
-type_text '990 + 9;;'; keys C-a C-k; type_text 'let yanked = '; keys C-y Enter
+phrase '990 + 9;;'; keys C-a C-k; type_text 'let yanked = '; keys C-y Enter
 check "Ctrl-K and Ctrl-Y" wait_for "val yanked : int = 999"
 
 # Ctrl-U/Ctrl-W: the typed garbage is removed before submitting.
-type_text 'garbage here'; keys C-u; type_text 'let kept = 5 + garbage'; keys C-w; type_text '5;;'; keys Enter
+phrase 'garbage here'; keys C-u; type_text 'let kept = 5 + garbage'; keys C-w; type_text '5;;'; keys Enter
 check "Ctrl-U and Ctrl-W" wait_for "val kept : int = 10"
 
 # A multi-line phrase: Enter without ";;" (or with ";;" inside a string or a
 # comment) continues the phrase; it is submitted as one unit.
-type_text 'let multi x ='; keys Enter
+phrase 'let multi x ='; keys Enter
 type_text '  let s = "a;;'; keys Enter
 type_text 'b" (* ;; *) in'; keys Enter
 type_text '  String.length s + x;;'; keys Enter
 check "multi-line phrase" wait_for "val multi : int -> int = <fun>"
-type_text 'multi 1000;;'; keys Enter
+phrase 'multi 1000;;'; keys Enter
 check "multi-line phrase evaluated as one unit" wait_for "- : int = 1005"
 
 # Two phrases in one submission both run.
-type_text 'let first = 11;; let second = first + 11;;'; keys Enter
+phrase 'let first = 11;; let second = first + 11;;'; keys Enter
 check "two phrases in one line" wait_for "val second : int = 22"
 
+# An error in the second phrase of a submission is quoted below the output
+# of the first, which stays on the screen.
+phrase '1001;; 2 + true;;'; keys Enter
+check "error in a second phrase" wait_for "Error: This expression has type bool"
+check "output of the first phrase kept" wait_for "- : int = 1001"
+
 # Completion from the typing environment.
-type_text 'List.ma'; keys Tab
+phrase 'List.ma'; keys Tab
 check "Tab completes List.ma to List.map" wait_for "# List.map"
 check "the candidates are listed" wait_for "mapi"
 type_text 'i (fun i x -> i + x) [100; 200];;'; keys Enter
 check "completed phrase runs" wait_for "- : int list = [100; 201]"
 
-type_text 'let my_record_value = { contents = 4 };;'; keys Enter
+phrase 'let my_record_value = { contents = 4 };;'; keys Enter
 check "record value" wait_for "val my_record_value"
-type_text 'my_record_v'; keys Tab; type_text '.cont'; keys Tab; type_text ' + 37;;'; keys Enter
+phrase 'my_record_v'; keys Tab; type_text '.cont'; keys Tab; type_text ' + 37;;'; keys Enter
 check "completion of a value and of a record field" wait_for "- : int = 41"
 
-type_text 'type shape = Circle_shape | Square_shape;;'; keys Enter
+phrase 'type shape = Circle_shape | Square_shape;;'; keys Enter
 check "type" wait_for "type shape"
-type_text '[Circle_s'; keys Tab; type_text '];;'; keys Enter
+phrase '[Circle_s'; keys Tab; type_text '];;'; keys Enter
 check "completion of a constructor" wait_for "- : shape list = [Circle_shape]"
 
-type_text '#direc'; keys Tab
+phrase '#direc'; keys Tab
 check "completion of a directive" wait_for "# #directory"
 keys C-u
 
 printf 'let from_file = 8;;\n' > "$tmp/completion_target.ml"
-type_text '#use "completion_ta'; keys Tab; type_text '";;'; keys Enter
+phrase '#use "completion_ta'; keys Tab; type_text '";;'; keys Enter
 check "completion of a file name in #use" wait_for "val from_file : int = 8"
 
 # Ctrl-C cancels the line being typed; the session goes on.
-type_text 'let cancelled = '; keys C-c
+phrase 'let cancelled = '; keys C-c
 check "Ctrl-C on a typed line" wait_for "Interrupted."
-type_text 'let after_cancel = 5;;'; keys Enter
+phrase 'let after_cancel = 5;;'; keys Enter
 check "session goes on after Ctrl-C" wait_for "val after_cancel : int = 5"
 
 # Ctrl-C interrupts a running phrase (once it is running: it says so).
-type_text 'print_endline "spinning"; while true do ignore (ref 1) done;;'; keys Enter
+phrase 'print_endline "spinning"; while true do ignore (ref 1) done;;'; keys Enter
 check "loop runs" wait_for "spinning"
 keys C-c
 check "Ctrl-C during a running phrase" wait_for_count "Interrupted." 2
-type_text 'let from_history = 123;;'; keys Enter
+phrase 'let from_history = 123;;'; keys Enter
 check "session goes on after interrupting a loop" wait_for "val from_history : int = 123"
 
 # Ctrl-D on an empty line ends the session with status 0.
-keys C-d
+fresh_prompt; keys C-d
 check "Ctrl-D exits with status 0" exited_with 0
 
 # ---- session 2: the history of session 1 ----------------------------------
 start TERM=xterm
 check "second session" wait_for "# "
-keys Up
+fresh_prompt; keys Up
 check "Up recalls the last phrase of the previous session" wait_for "# let from_history = 123;;"
 keys C-u
-keys C-r; type_text 'edited_'
+fresh_prompt; keys C-r; type_text 'edited_'
 check "Ctrl-R finds an older phrase" wait_for "let edited_line = 1 + 2;;"
 keys Enter Enter
 check "the found phrase runs" wait_for "val edited_line : int = 3"
-keys C-r; type_text 'multi x'; keys Enter
+fresh_prompt; keys C-r; type_text 'multi x'; keys Enter
 check "a multi-line phrase is one history entry" wait_for "String.length s + x;;"
 keys Enter
 check "the recalled multi-line phrase runs" wait_for "val multi : int -> int = <fun>"
-keys C-d
+fresh_prompt; keys C-d
 check "second session exits" exited_with 0
 
 # ---- the plain REPL: -no-readline and TERM=dumb -----------------------------
