@@ -45,13 +45,19 @@ let load_history history file =
       warn "history not used: %s: %s" file (describe e);
       None
 
+(* Ctrl-C while the file is rewritten would truncate it: the interrupt waits
+   until the file is written, then interrupts the phrase as usual. *)
+let without_interrupts f =
+  let mask = Thread.sigmask Unix.SIG_BLOCK [ Sys.sigint ] in
+  Fun.protect ~finally:(fun () -> ignore (Thread.sigmask Unix.SIG_SETMASK mask)) f
+
 let remember session text =
   LTerm_history.add session.history (Zed_string.of_utf8 text);
   match session.file with
   | None -> ()
   | Some file -> (
       (* Saved at once (it appends): a killed session keeps its phrases. *)
-      try Lwt_main.run (LTerm_history.save session.history file)
+      try without_interrupts (fun () -> Lwt_main.run (LTerm_history.save session.history file))
       with e ->
         warn "history not saved: %s: %s" file (describe e);
         session.file <- None)
@@ -153,13 +159,17 @@ let read session prompt buffer len =
     | [] -> (
         match read_text session prompt with
         | None -> start_next ""
-        | Some text -> (
+        | Some text ->
+            let first, rest =
+              match Phrase_boundary.split text with
+              | first :: rest, _ -> (first ^ "\n", List.map (fun p -> p ^ "\n") rest)
+              | [], _ -> (text ^ "\n", [])
+            in
+            (* A Ctrl-C held back by [remember] surfaces here, before the
+               phrases are queued: the whole submission is cancelled. *)
             remember session text;
-            match Phrase_boundary.split text with
-            | first :: rest, _ ->
-                feed.queued <- List.map (fun p -> p ^ "\n") rest;
-                start_next (first ^ "\n")
-            | [], _ -> start_next (text ^ "\n")))
+            feed.queued <- rest;
+            start_next first)
   end;
   if feed.current = "" then (0, true) else serve buffer len
 

@@ -78,9 +78,11 @@ check() { # NAME COMMAND...
 exited_with() { # STATUS: the session's process ended with STATUS (within 40 s)
   tries=400
   while [ $tries -gt 0 ]; do
-    if [ "$(tm display-message -p -t "s$session" '#{pane_dead}')" = 1 ]; then
-      [ "$(tm display-message -p -t "s$session" '#{pane_dead_status}')" = "$1" ]; return
-    fi
+    # tmux sees the terminal close before it collects the exit status.
+    status=$(tm display-message -p -t "s$session" '#{pane_dead}:#{pane_dead_status}')
+    case $status in
+      1:?*) [ "$status" = "1:$1" ]; return ;;
+    esac
     tries=$((tries - 1)); sleep 0.1
   done
   return 1
@@ -160,7 +162,7 @@ phrase 'let after_cancel = 5;;'; keys Enter
 check "session goes on after Ctrl-C" wait_for "val after_cancel : int = 5"
 
 # Ctrl-C interrupts a running phrase (once it is running: it says so).
-phrase 'print_endline "spinning"; while true do ignore (ref 1) done;;'; keys Enter
+phrase 'print_endline ("spin" ^ "ning"); while true do ignore (ref 1) done;;'; keys Enter
 check "loop runs" wait_for "spinning"
 keys C-c
 check "Ctrl-C during a running phrase" wait_for_count "Interrupted." 2
