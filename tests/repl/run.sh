@@ -78,11 +78,15 @@ check() { # NAME COMMAND...
 exited_with() { # STATUS: the session's process ended with STATUS (within 40 s)
   tries=400
   while [ $tries -gt 0 ]; do
-    # tmux sees the terminal close before it collects the exit status.
+    # tmux sees the terminal close before it has the exit status, and its
+    # pane_dead_status is sometimes left empty: the status is also read from
+    # the "Pane is dead (status N, ...)" line it writes (remain-on-exit).
     status=$(tm display-message -p -t "s$session" '#{pane_dead}:#{pane_dead_status}')
     case $status in
       1:?*) [ "$status" = "1:$1" ]; return ;;
     esac
+    said=$(screen | sed -n 's/^Pane is dead (status \([0-9]*\),.*/\1/p')
+    [ -n "$said" ] && { [ "$said" = "$1" ]; return; }
     tries=$((tries - 1)); sleep 0.1
   done
   return 1
