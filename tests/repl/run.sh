@@ -19,10 +19,19 @@ failures=0
 session=0
 
 # start ENV... -- ARGS: a new REPL session in a 120x40 terminal.
+# start [NAME=VALUE...]: OCAMLJIT_HISTORY is $tmp/history unless given
+# (NO_HISTORY_VAR=1 leaves it unset).
 start() {
   session=$((session + 1))
+  case " $* " in
+    *" OCAMLJIT_HISTORY="*|*" NO_HISTORY_VAR=1 "*) history_var="" ;;
+    *) history_var="OCAMLJIT_HISTORY=$tmp/history" ;;
+  esac
+  # The shell reports the exit status itself (tmux sometimes leaves a dead
+  # pane's status unknown); its INT trap keeps it alive through Ctrl-C
+  # while ocamljit starts with the default SIGINT disposition.
   tm new-session -d -s "s$session" -x 120 -y 40 \
-    "cd '$tmp' && env HOME='$tmp' OCAMLJIT_HISTORY='$tmp/history' $* '$bin' -noinit"
+    "cd '$tmp' && trap true INT && env -u OCAMLJIT_HISTORY HOME='$tmp' $history_var $* '$bin' -noinit; echo \"[exit status \$?]\""
 }
 screen() { tm capture-pane -p -J -S - -t "s$session"; }
 keys() { tm send-keys -t "s$session" "$@"; }
@@ -75,21 +84,8 @@ check() { # NAME COMMAND...
     failures=$((failures + 1))
   fi
 }
-exited_with() { # STATUS: the session's process ended with STATUS (within 40 s)
-  tries=400
-  while [ $tries -gt 0 ]; do
-    # tmux sees the terminal close before it has the exit status, and its
-    # pane_dead_status is sometimes left empty: the status is also read from
-    # the "Pane is dead (status N, ...)" line it writes (remain-on-exit).
-    status=$(tm display-message -p -t "s$session" '#{pane_dead}:#{pane_dead_status}')
-    case $status in
-      1:?*) [ "$status" = "1:$1" ]; return ;;
-    esac
-    said=$(screen | sed -n 's/^Pane is dead (status \([0-9]*\),.*/\1/p')
-    [ -n "$said" ] && { [ "$said" = "$1" ]; return; }
-    tries=$((tries - 1)); sleep 0.1
-  done
-  return 1
+exited_with() { # STATUS: the session's ocamljit ended with STATUS
+  wait_for "[exit status $1]"
 }
 
 check "-help lists -no-readline" sh -c "'$bin' -help | grep -q -- '-no-readline'"
@@ -193,6 +189,33 @@ keys Enter
 check "the recalled multi-line phrase runs" wait_for "val multi : int -> int = <fun>"
 fresh_prompt; keys C-d
 check "second session exits" exited_with 0
+
+# ---- where the history goes ------------------------------------------------
+# Empty OCAMLJIT_HISTORY: no file is read or written.
+cp "$tmp/history" "$tmp/history.before"
+start TERM=xterm OCAMLJIT_HISTORY=
+# Up recalls nothing: the line holds only what is typed after it.
+fresh_prompt; keys Up; type_text 'let not_saved = 1;;'
+check "empty OCAMLJIT_HISTORY: nothing recalled" wait_for "# let not_saved = 1;;"
+keys Enter
+check "empty OCAMLJIT_HISTORY: phrase runs" wait_for "val not_saved : int = 1"
+fresh_prompt; keys C-d
+check "empty OCAMLJIT_HISTORY: exits" exited_with 0
+check "empty OCAMLJIT_HISTORY: no file written" \
+  sh -c "cmp -s '$tmp/history' '$tmp/history.before' && [ ! -e '$tmp/.ocamljit-history' ]"
+
+# Unset: ~/.ocamljit-history, kept to 1000 entries.
+i=0; while [ $i -lt 1200 ]; do echo "let old_$i = $i;;"; i=$((i + 1)); done > "$tmp/.ocamljit-history"
+start TERM=xterm NO_HISTORY_VAR=1
+fresh_prompt; keys Up
+check "default history file is read" wait_for "# let old_1199 = 1199;;"
+keys C-u
+phrase 'let newest = 1;;'; keys Enter
+check "default history: phrase runs" wait_for "val newest : int = 1"
+fresh_prompt; keys C-d
+check "default history: exits" exited_with 0
+check "default history file: the new phrase last, at most 1000 entries" \
+  sh -c "[ \"\$(tail -1 '$tmp/.ocamljit-history')\" = 'let newest = 1;;' ] && [ \$(wc -l < '$tmp/.ocamljit-history') -le 1000 ]"
 
 # ---- the plain REPL: -no-readline and TERM=dumb -----------------------------
 for mode in "-no-readline" "TERM=dumb"; do
