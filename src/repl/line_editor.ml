@@ -132,6 +132,17 @@ let start_next text =
   feed.current <- text;
   feed.served <- 0
 
+(* Ctrl-C while a phrase runs also cancels the phrases queued after it: the
+   toplevel's own Sys.Break handler is replaced by one that says so. *)
+let interrupted = ref false
+
+let watch_interrupts () =
+  Sys.set_signal Sys.sigint
+    (Sys.Signal_handle
+       (fun _ ->
+         interrupted := true;
+         raise Sys.Break))
+
 let serve buffer len =
   let n = min len (String.length feed.current - feed.served) in
   Bytes.blit_string feed.current feed.served buffer 0 n;
@@ -151,6 +162,10 @@ let read session prompt buffer len =
      that reprint overwrite the wrong lines. *)
   Location.input_lexbuf := None;
   if prompt = "# " then start_next "";
+  if !interrupted then begin
+    interrupted := false;
+    feed.queued <- []
+  end;
   if feed.served >= String.length feed.current then begin
     match feed.queued with
     | next :: rest ->
@@ -184,6 +199,7 @@ let open_session () =
   | term ->
       let history = LTerm_history.create ~max_entries ~max_size:max_bytes [] in
       let file = Option.bind (history_file ()) (load_history history) in
+      watch_interrupts ();
       Some { term; history; file }
   | exception e ->
       warn "no line editing: %s" (describe e);

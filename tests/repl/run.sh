@@ -166,6 +166,14 @@ phrase 'print_endline ("spin" ^ "ning"); while true do ignore (ref 1) done;;'; k
 check "loop runs" wait_for "spinning"
 keys C-c
 check "Ctrl-C during a running phrase" wait_for_count "Interrupted." 2
+# ... and the phrases submitted after it on the same line.
+phrase 'print_endline ("spin" ^ "ning again"); while true do ignore (ref 1) done;; let after_loop = 1;;'; keys Enter
+check "second loop runs" wait_for "spinning again"
+keys C-c
+check "Ctrl-C during the first of two phrases" wait_for_count "Interrupted." 3
+phrase 'let next_one = 2;;'; keys Enter
+check "session goes on" wait_for "val next_one : int = 2"
+check "the phrase after the interrupted one was cancelled" sh -c "! tmux -L '$sock' -f '$tmp/tmux.conf' capture-pane -p -J -S - -t s$session | grep -q 'val after_loop'"
 phrase 'let from_history = 123;;'; keys Enter
 check "session goes on after interrupting a loop" wait_for "val from_history : int = 123"
 
