@@ -9,8 +9,7 @@ let matching prefix words = sorted_unique (List.filter (starts_with ~prefix) wor
    start the phrase being typed. *)
 let current_phrase before =
   let _, rest = Phrase_boundary.split before in
-  let n = String.length before and r = String.length rest in
-  if r <= n then (n - r, rest) else (0, before)
+  (String.length before - String.length rest, rest)
 
 let is_blank c = c = ' ' || c = '\t' || c = '\n' || c = '\r'
 
@@ -22,7 +21,11 @@ let ltrim_from s i =
 
 let object_suffixes = [ ".cmxs"; ".cmxa"; ".cmx"; ".cma"; ".cmo" ]
 
-let file_words ~objects_only partial =
+(* Which entries a directive's file argument may name (directories always,
+   to go down into them). *)
+type wanted = Any_file | Objects | Directories_only
+
+let file_words wanted partial =
   let dir, base =
     match String.rindex_opt partial '/' with
     | Some k -> (String.sub partial 0 (k + 1), String.sub partial (k + 1) (String.length partial - k - 1))
@@ -32,8 +35,10 @@ let file_words ~objects_only partial =
   let word name =
     let is_dir = try Sys.is_directory (dir ^ name) with Sys_error _ -> false in
     if is_dir then Some (name ^ "/")
-    else if objects_only && not (List.exists (Filename.check_suffix name) object_suffixes) then None
-    else Some name
+    else match wanted with
+      | Any_file -> Some name
+      | Objects -> if List.exists (Filename.check_suffix name) object_suffixes then Some name else None
+      | Directories_only -> None
   in
   let visible name = base <> "" && base.[0] = '.' || name.[0] <> '.' in
   Array.to_list entries
@@ -167,11 +172,20 @@ let names env before =
 let complete env before =
   let offset, phrase = current_phrase before in
   match file_argument phrase with
-  | Some ((("use" | "mod_use" | "load") as directive), arg) ->
+  | Some (directive, arg) -> (
       let partial = String.sub phrase arg (String.length phrase - arg) in
-      let dir_length, words = file_words ~objects_only:(directive = "load") partial in
-      (offset + arg + dir_length, words)
-  | Some _ -> (String.length before, [])
+      let wanted =
+        match directive with
+        | "use" | "mod_use" -> Some Any_file
+        | "load" -> Some Objects
+        | "directory" | "cd" -> Some Directories_only
+        | _ -> None
+      in
+      match wanted with
+      | Some wanted ->
+          let dir_length, words = file_words wanted partial in
+          (offset + arg + dir_length, words)
+      | None -> (String.length before, []))
   | None -> (
       match directive_partial phrase with
       | Some at ->

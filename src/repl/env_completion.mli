@@ -9,4 +9,5 @@ val complete : Env.t -> string -> int * string list
     members of a module path ([List.ma] gives [map] and [mapi] from
     [start] after the dot), fields after [expr.], directives after a
     phrase-initial [#], and file names inside [#use "..."], [#mod_use
-    "..."] and [#load "..."]. No words when nothing applies. *)
+    "..."] and [#load "..."] (directories inside [#directory "..."] and
+    [#cd "..."]). No words when nothing applies. *)

@@ -155,6 +155,10 @@ printf 'let from_file = 8;;\n' > "$tmp/completion_target.ml"
 phrase '#use "completion_ta'; keys Tab; type_text '";;'; keys Enter
 check "completion of a file name in #use" wait_for "val from_file : int = 8"
 
+mkdir -p "$tmp/dir_for_completion"; : > "$tmp/dir_for_completion_not_a_dir"
+phrase '#directory "dir_for_compl'; keys Tab; type_text '";;'; keys Enter
+check "completion of a directory in #directory" wait_for '# #directory "dir_for_completion/";;'
+
 # Ctrl-C cancels the line being typed; the session goes on.
 phrase 'let cancelled = '; keys C-c
 check "Ctrl-C on a typed line" wait_for "Interrupted."
