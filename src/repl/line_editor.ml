@@ -73,7 +73,10 @@ class phrase_reader term history = object (self)
 
   method! completion =
     let before = Zed_string.to_utf8 (Zed_rope.to_string self#input_prev) in
-    let start, words = Env_completion.complete !Toploop.toplevel_env before in
+    (* A completion that fails offers nothing; it never ends the session. *)
+    let start, words =
+      try Env_completion.complete !Toploop.toplevel_env before with _ -> (String.length before, [])
+    in
     let start = Zed_string.length (Zed_string.of_utf8 (String.sub before 0 start)) in
     self#set_completion start (List.map (fun w -> (Zed_string.of_utf8 w, Zed_string.empty ())) words)
 
@@ -200,6 +203,8 @@ let open_session () =
       let history = LTerm_history.create ~max_entries ~max_size:max_bytes [] in
       let file = Option.bind (history_file ()) (load_history history) in
       watch_interrupts ();
+      (* Lwt's default for a failed background task is to exit the program. *)
+      Lwt.async_exception_hook := (fun e -> warn "line editor: %s" (describe e));
       Some { term; history; file }
   | exception e ->
       warn "no line editing: %s" (describe e);
