@@ -18,8 +18,8 @@ trap cleanup EXIT
 failures=0
 session=0
 
-# start ENV... -- ARGS: a new REPL session in a 120x40 terminal.
-# start [NAME=VALUE...]: OCAMLJIT_HISTORY is $tmp/history unless given
+# start [NAME=VALUE...]: a new REPL session in a 120x40 terminal, with that
+# environment; OCAMLJIT_HISTORY is $tmp/history unless given
 # (NO_HISTORY_VAR=1 leaves it unset).
 start() {
   session=$((session + 1))
@@ -70,7 +70,8 @@ fresh_prompt() {
     [ "$(screen | sed 's/ *$//' | sed '/^$/d' | tail -1)" = "#" ] && return 0
     tries=$((tries - 1)); sleep 0.1
   done
-  echo "no fresh prompt in session $session"; return 1
+  echo "FAIL no fresh prompt in session $session:"; screen | sed '/^$/d' | tail -25
+  exit 1
 }
 # phrase TEXT: type TEXT at a fresh prompt.
 phrase() { fresh_prompt; type_text "$1"; }
