@@ -1,1 +1,3 @@
-let () = exit (Topmain.main ())
+let () =
+  Line_editor.install ();
+  exit (Topmain.main ())
