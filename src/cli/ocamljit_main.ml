@@ -1,1 +1,3 @@
-let () = exit (Topmain.main ())
+let () =
+  Embedded_interfaces.install ();
+  exit (Topmain.main ())

@@ -1,0 +1,309 @@
+#include "mktop/mktop.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "cmi_bundle/bundle.hpp"
+#include "mktop/process.hpp"
+
+namespace fs = std::filesystem;
+
+namespace ocamljit::mktop {
+namespace {
+
+// What every toplevel links besides the user's packages: the compiler's
+// libraries the toplevel is made of, and findlib's toplevel support, so that
+// a later #require knows which packages are already in the executable.
+const std::vector<std::string> kToplevelPackages = {
+    "compiler-libs.common", "compiler-libs.optcomp", "compiler-libs.bytecomp", "dynlink", "findlib.top"};
+
+const char* const kInitModule = "ocamljit_mktop_init";
+
+struct Package {
+  std::string name, dir;
+};
+
+bool starts_with(const std::string& s, const std::string& prefix) {
+  return s.compare(0, prefix.size(), prefix) == 0;
+}
+
+std::string trim(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+std::string join(const std::vector<std::string>& v, const char* sep) {
+  std::string s;
+  for (const std::string& x : v) s += (s.empty() ? "" : sep) + x;
+  return s;
+}
+
+Result<std::string> read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return make_error(path.string(), ": cannot read");
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// The directory with ocamljit.cmxa and the engine: PREFIX/lib/ocamljit next
+// to PREFIX/bin where this program is (also _build/lib/ocamljit in the tree).
+Result<fs::path> library_dir() {
+  std::error_code ec;
+  fs::path self = fs::canonical("/proc/self/exe", ec);
+  if (ec) return make_error("cannot locate this program: ", ec.message());
+  fs::path dir = self.parent_path().parent_path() / "lib" / "ocamljit";
+  if (!fs::exists(dir / "ocamljit.cmxa"))
+    return make_error("the toplevel library is missing: ", (dir / "ocamljit.cmxa").string(),
+                      " (installed by `make install`)");
+  return dir;
+}
+
+// A file's kind from its name, checked against its first bytes so that a
+// non-object is reported here, with its name, rather than by the linker.
+Status check_file(const std::string& file) {
+  std::error_code ec;
+  if (!fs::is_regular_file(file, ec)) return make_error(file, ": no such file");
+  std::string ext = fs::path(file).extension().string();
+  std::string magic;
+  if (ext == ".o") magic = "\x7f" "ELF";
+  else if (ext == ".a") magic = "!<arch>\n";
+  else if (ext == ".cmx") magic = "Caml1999Y";
+  else if (ext == ".cmxa") magic = "Caml1999Z";
+  else if (ext == ".ml" || ext == ".mli") return ok_status();
+  else return make_error(file, ": don't know what to do with this file (expected .ml, .mli, .cmx, .cmxa, .o or .a)");
+  std::ifstream in(file, std::ios::binary);
+  std::string head(magic.size(), '\0');
+  if (!in.read(head.data(), static_cast<std::streamsize>(head.size())) || head != magic)
+    return make_error(file, ": not ", ext == ".o" ? "an ELF object file" : ext == ".a" ? "an archive"
+                                     : ext == ".cmx" ? "a native compilation unit" : "a native library");
+  return ok_status();
+}
+
+// Packages and their dependencies, dependencies first (ocamlfind query -recursive).
+Result<std::vector<Package>> resolve(const std::vector<std::string>& names, bool echo) {
+  std::vector<std::string> argv = {"ocamlfind", "query", "-predicates", "native,create_toploop", "-recursive",
+                                   "-format", "%p\t%d"};
+  argv.insert(argv.end(), names.begin(), names.end());
+  auto out = run(argv, echo);
+  if (!out) return make_error("cannot resolve the packages ", join(names, ", "), " (see above)");
+  std::vector<Package> packages;
+  std::istringstream lines(*out);
+  for (std::string line; std::getline(lines, line);) {
+    size_t tab = line.find('\t');
+    if (tab != std::string::npos) packages.push_back({line.substr(0, tab), line.substr(tab + 1)});
+  }
+  return packages;
+}
+
+bool excluded(const std::vector<std::string>& no_embed, const std::string& package) {
+  return std::any_of(no_embed.begin(), no_embed.end(), [&](const std::string& p) {
+    return p == "all" || p == package || starts_with(package, p + ".");
+  });
+}
+
+// Adds the files of `dir` with one of `extensions`; a name already present
+// keeps its first file (the stdlib, then packages in dependency order).
+Status collect(const fs::path& dir, const std::vector<std::string>& extensions,
+               std::vector<cmi_bundle::File>& files, std::set<std::string>& seen) {
+  std::error_code ec;
+  std::vector<fs::path> found;
+  for (const auto& entry : fs::directory_iterator(dir, ec))
+    if (entry.is_regular_file() &&
+        std::find(extensions.begin(), extensions.end(), entry.path().extension().string()) != extensions.end())
+      found.push_back(entry.path());
+  if (ec) return make_error(dir.string(), ": ", ec.message());
+  std::sort(found.begin(), found.end());
+  for (const fs::path& f : found) {
+    std::string name = f.filename().string();
+    if (!seen.insert(name).second) continue;
+    auto bytes = read_file(f);
+    if (!bytes) return bytes.error();
+    files.push_back({name, std::vector<uint8_t>(bytes->begin(), bytes->end())});
+  }
+  return ok_status();
+}
+
+Status write_object(const std::vector<cmi_bundle::File>& files, const fs::path& output) {
+  auto blob = cmi_bundle::pack(files);
+  if (!blob) return blob.error();
+  auto object = cmi_bundle::to_object(*blob);
+  if (!object) return object.error();
+  std::ofstream out(output, std::ios::binary | std::ios::trunc);
+  out.write(reinterpret_cast<const char*>(object->data()), static_cast<std::streamsize>(object->size()));
+  if (!out.flush()) return make_error(output.string(), ": cannot write");
+  return ok_status();
+}
+
+std::string ocaml_string(const std::string& s) {
+  std::string r = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') r += '\\';
+    r += c;
+  }
+  return r + "\"";
+}
+
+std::string ocaml_list(const std::vector<std::string>& items) {
+  std::string r = "[";
+  for (const std::string& s : items) r += (r.size() > 1 ? "; " : " ") + ocaml_string(s);
+  return r + " ]";
+}
+
+// A temporary directory next to the output (a rename into place is then
+// atomic), removed on every path out.
+class WorkDir {
+ public:
+  static Result<WorkDir> create(const fs::path& output) {
+    fs::path parent = output.parent_path().empty() ? fs::path(".") : output.parent_path();
+    std::string templ = (parent / ("." + output.filename().string() + ".mktop-XXXXXX")).string();
+    if (mkdtemp(templ.data()) == nullptr)
+      return make_error(parent.string(), ": cannot create a temporary directory");
+    return WorkDir(templ);
+  }
+  WorkDir(WorkDir&& other) noexcept : path_(std::move(other.path_)) { other.path_.clear(); }
+  WorkDir(const WorkDir&) = delete;
+  WorkDir& operator=(const WorkDir&) = delete;
+  WorkDir& operator=(WorkDir&&) = delete;
+  ~WorkDir() {
+    std::error_code ec;
+    if (!path_.empty()) fs::remove_all(path_, ec);
+  }
+  const fs::path& path() const { return path_; }
+
+ private:
+  explicit WorkDir(fs::path p) : path_(std::move(p)) {}
+  fs::path path_;
+};
+
+}  // namespace
+
+Status pack_interfaces(const Options& o) {
+  std::vector<cmi_bundle::File> files;
+  for (const std::string& f : o.files) {
+    auto bytes = read_file(f);
+    if (!bytes) return bytes.error();
+    files.push_back({fs::path(f).filename().string(), std::vector<uint8_t>(bytes->begin(), bytes->end())});
+  }
+  return write_object(files, o.output);
+}
+
+Status build_toplevel(const Options& o) {
+  for (const std::string& f : o.files)
+    if (Status s = check_file(f); !s) return s;
+  auto libdir = library_dir();
+  if (!libdir) return libdir.error();
+
+  std::vector<std::string> wanted = kToplevelPackages;
+  wanted.insert(wanted.end(), o.packages.begin(), o.packages.end());
+  auto linked = resolve(wanted, o.verbose);
+  if (!linked) return linked.error();
+  // The user's packages with their dependencies (interfaces and directories to add).
+  auto user = o.packages.empty() ? Result<std::vector<Package>>(std::vector<Package>{}) : resolve(o.packages, false);
+  if (!user) return user.error();
+  auto stdlib = run({"ocamlfind", "ocamlopt", "-where"}, o.verbose);
+  if (!stdlib) return stdlib.error();
+  std::string stdlib_dir = trim(*stdlib);
+
+  auto work = WorkDir::create(o.output);
+  if (!work) return work.error();
+  const fs::path& tmp = work->path();
+
+  std::string package_list = join(wanted, ",");
+  std::vector<std::string> common = {"-package", package_list};
+  for (const std::string& d : o.include_dirs) { common.push_back("-I"); common.push_back(d); }
+
+  // The user's sources, compiled first so that their interfaces can be embedded.
+  std::vector<std::string> objects;
+  for (const std::string& f : o.files) {
+    std::string ext = fs::path(f).extension().string();
+    if (ext == ".ml" || ext == ".mli") {
+      std::vector<std::string> argv = {"ocamlfind", "ocamlopt", "-c"};
+      argv.insert(argv.end(), common.begin(), common.end());
+      argv.push_back(f);
+      if (auto r = run(argv, o.verbose); !r) return make_error("cannot compile ", f, " (see above)");
+      if (ext == ".ml") objects.push_back(fs::path(f).replace_extension(".cmx").string());
+    } else {
+      objects.push_back(f);
+    }
+  }
+
+  // Interfaces: the stdlib, the packages (dependencies first), then the user's directories.
+  std::vector<cmi_bundle::File> interfaces;
+  std::set<std::string> seen;
+  std::set<std::string> dirs_done;
+  auto add_dir = [&](const std::string& dir) -> Status {
+    if (!dirs_done.insert(dir).second) return ok_status();
+    return collect(dir, {".cmi"}, interfaces, seen);
+  };
+  if (!excluded(o.no_embed, "stdlib"))
+    if (Status s = add_dir(stdlib_dir); !s) return s;
+  std::vector<std::string> package_dirs;
+  for (const Package& p : *user) {
+    if (p.dir != stdlib_dir && std::find(package_dirs.begin(), package_dirs.end(), p.dir) == package_dirs.end())
+      package_dirs.push_back(p.dir);
+    if (excluded(o.no_embed, p.name)) continue;
+    if (Status s = add_dir(p.dir); !s) return s;
+  }
+  if (!excluded(o.no_embed, "all")) {
+    for (const std::string& d : o.include_dirs)
+      if (Status s = add_dir(d); !s) return s;
+    for (const std::string& f : objects) {
+      std::string ext = fs::path(f).extension().string();
+      if (ext == ".cmx" || ext == ".cmxa") {
+        std::string dir = fs::path(f).parent_path().string();
+        if (Status s = add_dir(dir.empty() ? "." : dir); !s) return s;
+      }
+    }
+  }
+  std::vector<std::string> link_inputs;
+  if (!interfaces.empty()) {
+    fs::path object = tmp / "embedded_interfaces.o";
+    if (Status s = write_object(interfaces, object); !s) return s;
+    link_inputs.push_back(object.string());
+  }
+
+  // Runs before the toplevel: the linked packages are recorded as findlib's
+  // ocamlmktop does (a later #require loads nothing twice), and their
+  // directories join the load path (their .cmx, when installed, allow inlining).
+  std::vector<std::string> recorded;
+  for (const Package& p : *linked) recorded.push_back(p.name);
+  for (const std::string& w : wanted) if (std::find(recorded.begin(), recorded.end(), w) == recorded.end()) recorded.push_back(w);
+  recorded.push_back("findlib");
+  fs::path init = tmp / (std::string(kInitModule) + ".ml");
+  {
+    std::ofstream out(init);
+    out << "(* Generated by ocamljit-mktop. *)\n"
+        << "let () =\n"
+        << "  List.iter (Findlib.record_package Findlib.Record_core)\n    " << ocaml_list(recorded) << ";\n"
+        << "  Clflags.include_dirs :=\n    List.rev_append " << ocaml_list(package_dirs)
+        << " !Clflags.include_dirs\n";
+    if (!out.flush()) return make_error(init.string(), ": cannot write");
+  }
+  link_inputs.push_back(init.string());
+
+  fs::path staged = tmp / fs::path(o.output).filename();
+  std::vector<std::string> argv = {"ocamlfind", "ocamlopt", "-linkpkg", "-linkall"};
+  argv.insert(argv.end(), common.begin(), common.end());
+  argv.insert(argv.end(), {"-I", libdir->string(), "-I", tmp.string(), (*libdir / "ocamljit.cmxa").string()});
+  argv.insert(argv.end(), objects.begin(), objects.end());
+  argv.insert(argv.end(), link_inputs.begin(), link_inputs.end());
+  argv.push_back((*libdir / "ocamljit_main.cmx").string());
+  argv.insert(argv.end(), {"-ccopt", "-L" + libdir->string()});
+  argv.insert(argv.end(), o.link_flags.begin(), o.link_flags.end());
+  argv.insert(argv.end(), {"-o", staged.string()});
+  if (auto r = run(argv, o.verbose); !r) return make_error("linking ", o.output, " failed (see above); nothing written");
+  std::error_code ec;
+  fs::rename(staged, o.output, ec);
+  if (ec) return make_error(o.output, ": ", ec.message());
+  return ok_status();
+}
+
+}  // namespace ocamljit::mktop
