@@ -27,11 +27,14 @@ $(BUILD)/bin/ocamljit: OCAML_ENGINE_FLAGS += $(STDLIB_INTERFACES)
 
 # The toplevel as a library: its modules (ocamljit.cmxa, their .cmi), the
 # main module linked last, and the engine's archives.
+# The compiler's toplevel interfaces are compiler-libs' own (CRC-identical):
+# not installed twice, findlib would warn about every one of them.
+MKTOP_UPSTREAM_CMI := $(addprefix $(OCAML_OUT)/,$(addsuffix .cmi,genprintval topcommon topeval toploop topdirs topmain))
 MKTOP_LIB_CMX := $(addprefix $(OCAML_OUT)/,$(addsuffix .cmx,$(TOPLEVEL_MODULES)))
 $(MKTOP_LIBDIR)/ocamljit.cmxa: $(MKTOP_LIB_CMX) $(OCAML_OUT)/ocamljit_main.cmx engine
 	@rm -rf $(MKTOP_LIBDIR) && mkdir -p $(MKTOP_LIBDIR)
 	$(OCAMLOPT) -a -o $@ $(MKTOP_LIB_CMX) $(MKTOP_CCLIBS)
-	cp $(MKTOP_LIB_CMX:.cmx=.cmi) $(OCAML_OUT)/ocamljit_main.cmi $(OCAML_OUT)/ocamljit_main.cmx \
+	cp $(filter-out $(MKTOP_UPSTREAM_CMI),$(MKTOP_LIB_CMX:.cmx=.cmi)) $(OCAML_OUT)/ocamljit_main.cmi $(OCAML_OUT)/ocamljit_main.cmx \
 	  $(OCAML_OUT)/ocamljit_main.o $(ENGINE_LIB) $(STUBS_LIB) $(MKTOP_LIBDIR)/
 ALL_TARGETS += $(MKTOP_LIBDIR)/ocamljit.cmxa
 

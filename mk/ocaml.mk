@@ -47,6 +47,16 @@ $(OCAML_OUT)/%.cmx: %.ml | $(OCAML_OUT)
 $(OCAML_OUT):
 	@mkdir -p $@
 
+# The compiler's toplevel interfaces are compiled as the compiler's build does,
+# from its source root with relative paths (locations are part of a .cmi), so
+# that they are CRC-identical to Debian's compiler-libs: libraries compiled
+# against those (findlib's Topfind) link with ours. (Topeval and Topmain are
+# left out: compiling our implementations, which have no .mli beside them,
+# writes their .cmi again.)
+UPSTREAM_CMI := $(addprefix $(OCAML_OUT)/,$(addsuffix .cmi,genprintval topcommon toploop topdirs))
+$(UPSTREAM_CMI): $(OCAML_OUT)/%.cmi: $(UPSTREAM)/toplevel/%.mli | $(OCAML_OUT)
+	cd $(UPSTREAM) && $(OCAMLOPT) -I $(abspath $(OCAML_OUT)) $(OCAML_LIBDIRS) -w -a -c -o $(abspath $@) toplevel/$*.mli
+
 $(OCAML_OUT)/.depend: $(OCAML_OWN) $(UPSTREAM_STAMP) mk/ocamldep.sh | $(OCAML_OUT)
 	@sh mk/ocamldep.sh $(OCAML_OUT) $(OCAML_OWN) $(UPSTREAM_FILES) > $@.tmp && mv $@.tmp $@
 ifneq ($(filter-out clean deps,$(MAKECMDGOALS)),)

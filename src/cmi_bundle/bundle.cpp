@@ -133,6 +133,8 @@ Result<std::vector<uint8_t>> to_object(std::span<const uint8_t> blob) {
   o.symbols[sym].size = blob.size();
   o.symbols[sym].binding = obj::Binding::Global;
   o.symbols[sym].kind = obj::SymbolKind::Object;
+  // Without this note, GNU ld would make the whole executable's stack executable.
+  o.ensure_section(".note.GNU-stack", obj::elf::SHT_PROGBITS, 0, 1);
   return elf::write_relocatable(o);
 }
 

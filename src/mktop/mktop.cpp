@@ -20,11 +20,15 @@ namespace fs = std::filesystem;
 namespace ocamljit::mktop {
 namespace {
 
-// What every toplevel links besides the user's packages: the compiler's
-// libraries the toplevel is made of, and findlib's toplevel support, so that
-// a later #require knows which packages are already in the executable.
-const std::vector<std::string> kToplevelPackages = {
-    "compiler-libs.common", "compiler-libs.optcomp", "compiler-libs.bytecomp", "dynlink", "findlib.top"};
+// What every toplevel links besides the user's packages, as a findlib
+// package written for the link (so that ocamlfind orders the archives): the
+// compiler's libraries, the toplevel (ocamljit.cmxa) on them, and findlib's
+// toplevel support on the toplevel, so that a later #require knows which
+// packages are already in the executable.
+const char* const kToplevelPackage = "ocamljit_mktop";
+const char* const kToplevelWithTopfind = "ocamljit_mktop.topfind";
+const std::vector<std::string> kCompilerPackages = {
+    "compiler-libs.common", "compiler-libs.optcomp", "compiler-libs.bytecomp", "dynlink"};
 
 const char* const kInitModule = "ocamljit_mktop_init";
 
@@ -201,7 +205,8 @@ Status build_toplevel(const Options& o) {
   auto libdir = library_dir();
   if (!libdir) return libdir.error();
 
-  std::vector<std::string> wanted = kToplevelPackages;
+  std::vector<std::string> wanted = kCompilerPackages;
+  wanted.push_back("findlib.top");
   wanted.insert(wanted.end(), o.packages.begin(), o.packages.end());
   auto linked = resolve(wanted, o.verbose);
   if (!linked) return linked.error();
@@ -211,13 +216,42 @@ Status build_toplevel(const Options& o) {
   auto stdlib = run({"ocamlfind", "ocamlopt", "-where"}, o.verbose);
   if (!stdlib) return stdlib.error();
   std::string stdlib_dir = trim(*stdlib);
+  std::string findlib_dir;
+  for (const Package& p : *linked) {
+    if (p.name == "findlib.top") findlib_dir = p.dir;
+    // Debian's stdlib directory has a copy of compiler-libs' topdirs.cmi: not worth a warning.
+    if (p.name == "compiler-libs.common") setenv("OCAMLFIND_IGNORE_DUPS_IN", p.dir.c_str(), 1);
+  }
+  for (const std::string& dir : {libdir->string(), findlib_dir})
+    if (dir.empty() || dir.find_first_of("\"\\") != std::string::npos)
+      return make_error("unusable directory for a findlib package: '", dir, "'");
 
   auto work = WorkDir::create(o.output);
   if (!work) return work.error();
   const fs::path& tmp = work->path();
 
-  std::string package_list = join(wanted, ",");
-  std::vector<std::string> common = {"-package", package_list};
+  // The toplevel as a findlib package, for this link only.
+  fs::create_directories(tmp / kToplevelPackage);
+  {
+    std::ofstream meta(tmp / kToplevelPackage / "META");
+    meta << "description = \"the ocamljit toplevel (for ocamljit-mktop)\"\n"
+         << "requires = \"" << join(kCompilerPackages, " ") << "\"\n"
+         << "directory = \"" << libdir->string() << "\"\n"
+         << "archive(native) = \"ocamljit.cmxa\"\n"
+         << "package \"topfind\" (\n"
+         << "  requires = \"" << kToplevelPackage << " findlib.internal\"\n"
+         << "  directory = \"" << findlib_dir << "\"\n"
+         << "  archive(native) = \"findlib_top.cmxa\"\n"
+         << ")\n";
+    if (!meta.flush()) return make_error((tmp / kToplevelPackage / "META").string(), ": cannot write");
+  }
+  const char* ocamlpath = std::getenv("OCAMLPATH");
+  std::string path = tmp.string() + (ocamlpath && *ocamlpath ? ":" + std::string(ocamlpath) : "");
+  setenv("OCAMLPATH", path.c_str(), 1);
+
+  std::vector<std::string> link_packages = {kToplevelWithTopfind};
+  link_packages.insert(link_packages.end(), o.packages.begin(), o.packages.end());
+  std::vector<std::string> common = {"-package", join(link_packages, ",")};
   for (const std::string& d : o.include_dirs) { common.push_back("-I"); common.push_back(d); }
 
   // The user's sources, compiled first so that their interfaces can be embedded.
@@ -225,7 +259,9 @@ Status build_toplevel(const Options& o) {
   for (const std::string& f : o.files) {
     std::string ext = fs::path(f).extension().string();
     if (ext == ".ml" || ext == ".mli") {
-      std::vector<std::string> argv = {"ocamlfind", "ocamlopt", "-c"};
+      // Its own directory first: its .mli's .cmi, and its neighbours', are there.
+      std::string dir = fs::path(f).parent_path().string();
+      std::vector<std::string> argv = {"ocamlfind", "ocamlopt", "-c", "-I", dir.empty() ? "." : dir};
       argv.insert(argv.end(), common.begin(), common.end());
       argv.push_back(f);
       if (auto r = run(argv, o.verbose); !r) return make_error("cannot compile ", f, " (see above)");
@@ -275,7 +311,6 @@ Status build_toplevel(const Options& o) {
   // directories join the load path (their .cmx, when installed, allow inlining).
   std::vector<std::string> recorded;
   for (const Package& p : *linked) recorded.push_back(p.name);
-  for (const std::string& w : wanted) if (std::find(recorded.begin(), recorded.end(), w) == recorded.end()) recorded.push_back(w);
   recorded.push_back("findlib");
   fs::path init = tmp / (std::string(kInitModule) + ".ml");
   {
@@ -292,7 +327,7 @@ Status build_toplevel(const Options& o) {
   fs::path staged = tmp / fs::path(o.output).filename();
   std::vector<std::string> argv = {"ocamlfind", "ocamlopt", "-linkpkg", "-linkall"};
   argv.insert(argv.end(), common.begin(), common.end());
-  argv.insert(argv.end(), {"-I", libdir->string(), "-I", tmp.string(), (*libdir / "ocamljit.cmxa").string()});
+  argv.insert(argv.end(), {"-I", tmp.string()});
   argv.insert(argv.end(), objects.begin(), objects.end());
   argv.insert(argv.end(), link_inputs.begin(), link_inputs.end());
   argv.push_back((*libdir / "ocamljit_main.cmx").string());

@@ -62,9 +62,10 @@ let implementation unit_name =
 
 let on_load_path file = match Load_path.find_uncap file with _ -> true | exception Not_found -> false
 
-(* A unit whose .cmx is neither embedded nor installed is compiled against as
-   if its interface were -opaque, which is what happens anyway: calls through
-   its closures, no warning 58 (the bytecode toplevel has no such warning). *)
+(* A unit whose .cmx is neither embedded nor on the load path is compiled
+   against as if its interface were -opaque, which is what happens anyway
+   (calls through its closures) without warning 58 at every phrase that uses
+   it: the bytecode toplevel, whose output ours matches, has no such warning. *)
 let without_implementation unit_name (cmi : Cmi_format.cmi_infos) =
   if implementation unit_name <> None || on_load_path (unit_name ^ ".cmx")
      || List.mem Cmi_format.Opaque cmi.cmi_flags
@@ -84,7 +85,11 @@ let install () =
             let cmi = without_implementation unit_name (decode_cmi file data) in
             Some { Persistent_env.Persistent_signature.filename = display_name file; cmi }
         | Some (file, Error _damaged_bundle) -> corrupted file
-        | None -> from_load_path ~unit_name
+        | None ->
+            Option.map
+              (fun (ps : Persistent_env.Persistent_signature.t) ->
+                { ps with cmi = without_implementation unit_name ps.cmi })
+              (from_load_path ~unit_name)
   end
 
 let provide_implementations () =
