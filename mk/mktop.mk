@@ -23,7 +23,9 @@ $(STDLIB_INTERFACES): $(MKTOP)
 	  $(MKTOP_STDLIB)/stdlib*.cmx $(MKTOP_STDLIB)/camlinternal*.cmx
 
 $(BUILD)/bin/ocamljit: $(STDLIB_INTERFACES)
-$(BUILD)/bin/ocamljit: OCAML_ENGINE_FLAGS += $(STDLIB_INTERFACES)
+# The toplevel's runtime defaults (src/toplevel/runtime_defaults_stubs.cpp).
+MKTOP_RUNTIME_DEFAULTS := -ccopt -Wl,-u,ocamljit_toplevel_runtime_defaults
+$(BUILD)/bin/ocamljit: OCAML_ENGINE_FLAGS += $(STDLIB_INTERFACES) $(MKTOP_RUNTIME_DEFAULTS)
 
 # The toplevel as a library: its modules (ocamljit.cmxa, their .cmi), the
 # main module linked last, and the engine's archives.
@@ -55,3 +57,20 @@ test-mktop: all
 	$(MAKE) --no-print-directory install PREFIX=$(MKTOP_TEST_PREFIX)
 	sh tests/mktop/run.sh $(MKTOP_TEST_PREFIX) $(abspath $(BUILD))/mktop-test
 TEST_TARGETS += test-mktop
+
+# `make bench` rows (bench/mktop.sh): sizes and start-up next to `ocaml`.
+# `make bench-mktop` runs only these; BENCH_RUNS/BENCH_WARMUP as for `make bench`.
+.PHONY: bench-mktop test-bench-mktop-smoke
+bench: bench-mktop
+bench-mktop: all $(BENCH_RUNNER)
+	sh bench/mktop.sh -r $(BENCH_RUNS) -w $(BENCH_WARMUP) $(BUILD)
+
+# One run so that the rows cannot silently rot: a table comes out and every
+# system exits 0 (never how fast anything is).
+test-bench-mktop-smoke: all $(BENCH_RUNNER)
+	sh bench/mktop.sh -s $(BUILD) > $(BUILD)/bench-mktop-smoke.txt
+	@for s in ocaml ocamljit mytop mytop-no-embed; do \
+	  grep -Eq "^  $$s +[0-9.]+ +[0-9.]+ +[0-9.]+x +[0-9.]+x +0$$" $(BUILD)/bench-mktop-smoke.txt || \
+	    { echo "bench/mktop.sh: no clean row for $$s" >&2; cat $(BUILD)/bench-mktop-smoke.txt >&2; exit 1; }; \
+	done
+TEST_TARGETS += test-bench-mktop-smoke

@@ -332,6 +332,8 @@ Status build_toplevel(const Options& o) {
   argv.insert(argv.end(), link_inputs.begin(), link_inputs.end());
   argv.push_back((*libdir / "ocamljit_main.cmx").string());
   argv.insert(argv.end(), {"-ccopt", "-L" + libdir->string()});
+  // The toplevel's runtime defaults (src/toplevel/runtime_defaults_stubs.cpp), linked by name.
+  argv.insert(argv.end(), {"-ccopt", "-Wl,-u,ocamljit_toplevel_runtime_defaults"});
   argv.insert(argv.end(), o.link_flags.begin(), o.link_flags.end());
   argv.insert(argv.end(), {"-o", staged.string()});
   if (auto r = run(argv, o.verbose); !r) return make_error("linking ", o.output, " failed (see above); nothing written");
