@@ -76,6 +76,24 @@ else
   fail "ocamljit-mktop greet.ml:"; cat "$work/greet.err"
 fi
 
+# --- damaged interfaces embedded: clear errors, the session goes on -----------------
+mkdir -p damaged
+printf 'not a compiled interface\n' > damaged/notcmi.cmi
+head -c 300 "$(ocamlfind ocamlopt -where)/stdlib__List.cmi" > damaged/truncated.cmi
+if "$mktop" -I damaged -o damagedtop 2>"$work/damaged.err"; then
+  printf 'Notcmi.x;;\nTruncated.length;;\n1 + 1;;\n' | hidden ./damagedtop -noprompt > damaged.out 2>&1
+  echo "exit $?" >> damaged.out
+  if grep -q "(embedded)/notcmi.cmi.*is not a compiled interface" damaged.out \
+     && grep -q "Corrupted compiled interface" damaged.out && grep -q "(embedded)/truncated.cmi" damaged.out \
+     && grep -q "^- : int = 2$" damaged.out && grep -q "^exit 0$" damaged.out; then
+    pass "damaged embedded interfaces: clear errors, the session goes on"
+  else
+    fail "damaged embedded interfaces:"; cat damaged.out
+  fi
+else
+  fail "ocamljit-mktop -I damaged:"; cat "$work/damaged.err"
+fi
+
 # --- -no-embed all: the interfaces stay out, the hidden run cannot type ----------
 if "$mktop" -package base,zarith -no-embed all -o thintop 2>"$work/thin.err"; then
   full=$(stat -c %s mytop) thin=$(stat -c %s thintop)
