@@ -7,6 +7,8 @@
 #    ocamljit on the project corpus, with /usr/lib/ocaml an empty tmpfs and
 #    as/ld/gcc/cc unusable (mount namespace): same outputs;
 #  - -no-embed all: the hidden run fails (the hiding is real), the size drops;
+#    -no-embed zarith: only zarith's interfaces are missing;
+#  - damaged embedded interfaces: clear errors, the session goes on;
 #  - #use "topfind" + #require of a linked package loads nothing again;
 #  - bad input: unknown package, missing file, non-object, missing C stubs:
 #    non-zero exit, the culprit named, no executable left behind.
@@ -106,6 +108,19 @@ if "$mktop" -package base,zarith -no-embed all -o thintop 2>"$work/thin.err"; th
   else fail "-no-embed all, hidden:"; cat thin.hidden; fi
 else
   fail "ocamljit-mktop -no-embed all:"; cat "$work/thin.err"
+fi
+
+# --- -no-embed PACKAGE: that package's interfaces only stay out --------------------
+if "$mktop" -package base,zarith -no-embed zarith -o nozarith 2>"$work/nozarith.err"; then
+  printf 'Base.List.length [1; 2];;\nZ.one;;\n' | hidden ./nozarith -noprompt > nozarith.out 2>&1
+  if grep -q "^- : int = 2$" nozarith.out && grep -q "Unbound module Z" nozarith.out \
+     && [ "$(stat -c %s nozarith)" -lt "$(stat -c %s mytop)" ]; then
+    pass "-no-embed zarith: Base typed, Z not, hidden ($(stat -c %s nozarith) bytes)"
+  else
+    fail "-no-embed zarith:"; cat nozarith.out
+  fi
+else
+  fail "ocamljit-mktop -no-embed zarith:"; cat "$work/nozarith.err"
 fi
 
 # --- #require of a linked package loads nothing ----------------------------------
