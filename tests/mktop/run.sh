@@ -42,6 +42,11 @@ hidden() {
     exec "$@"' hidden "$@"
 }
 
+# The hidden runs are the point of this test: without a mount namespace, say so and fail.
+if ! unshare -m sh -c 'mount -t tmpfs none /usr/lib/ocaml' 2>/dev/null; then
+  echo "FAIL cannot hide /usr/lib/ocaml: unshare -m + mount need root (CAP_SYS_ADMIN)"; exit 1
+fi
+
 # same NAME FILE1 FILE2
 same() {
   if cmp -s "$2" "$3"; then pass "$1 ($(wc -l < "$2") lines)"
