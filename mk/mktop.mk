@@ -50,7 +50,7 @@ install-mktop-lib: all
 # End to end (tests/mktop/run.sh): from a `make install` prefix, a toplevel with
 # base and zarith against ocaml + #require, runs without the installation or the
 # toolchain (unshare -m: root, as in CI), bad input.
-DEB_PACKAGES += libbase-ocaml-dev libzarith-ocaml-dev util-linux
+DEB_PACKAGES += libfindlib-ocaml-dev libbase-ocaml-dev libzarith-ocaml-dev util-linux
 MKTOP_TEST_PREFIX := $(abspath $(BUILD))/mktop-prefix
 .PHONY: test-mktop
 test-mktop: all
