@@ -47,15 +47,15 @@ $(OCAML_OUT)/%.cmx: %.ml | $(OCAML_OUT)
 $(OCAML_OUT):
 	@mkdir -p $@
 
-# The compiler's toplevel interfaces are compiled as the compiler's build does,
-# from its source root with relative paths (locations are part of a .cmi), so
-# that they are CRC-identical to Debian's compiler-libs: libraries compiled
-# against those (findlib's Topfind) link with ours. (Topeval and Topmain are
-# left out: compiling our implementations, which have no .mli beside them,
-# writes their .cmi again.)
-UPSTREAM_CMI := $(addprefix $(OCAML_OUT)/,$(addsuffix .cmi,genprintval topcommon toploop topdirs))
-$(UPSTREAM_CMI): $(OCAML_OUT)/%.cmi: $(UPSTREAM)/toplevel/%.mli | $(OCAML_OUT)
-	cd $(UPSTREAM) && $(OCAMLOPT) -I $(abspath $(OCAML_OUT)) $(OCAML_LIBDIRS) -w -a -c -o $(abspath $@) toplevel/$*.mli
+# The toplevel's interfaces are compiled exactly as Debian compiled them: from
+# the source root, named toplevel/X.mli. That path is recorded in the
+# interface's locations, hence in its CRC, which must equal the CRC of
+# /usr/lib/ocaml/compiler-libs/X.cmi so that libraries compiled against
+# compiler-libs (findlib_top, ppx drivers) link (tests/libs/crc.sh checks it).
+UPSTREAM_CMIS := $(addprefix $(OCAML_OUT)/,$(patsubst %.mli,%.cmi,$(filter %.mli,$(UPSTREAM_TOPLEVEL))))
+$(UPSTREAM_CMIS): $(OCAML_OUT)/%.cmi: $(UPSTREAM)/toplevel/%.mli | $(OCAML_OUT)
+	cd $(UPSTREAM) && $(OCAMLOPT) -I $(abspath $(OCAML_OUT)) $(OCAML_LIBDIRS) -w -a -c \
+	  -o $(abspath $@) toplevel/$*.mli
 
 $(OCAML_OUT)/.depend: $(OCAML_OWN) $(UPSTREAM_STAMP) mk/ocamldep.sh | $(OCAML_OUT)
 	@sh mk/ocamldep.sh $(OCAML_OUT) $(OCAML_OWN) $(UPSTREAM_FILES) > $@.tmp && mv $@.tmp $@
@@ -70,6 +70,6 @@ define ocaml_program
 $(BUILD)/bin/$(1): $(addprefix $(OCAML_OUT)/,$(addsuffix .cmx,$(2))) engine
 	@mkdir -p $(BUILD)/bin
 	$(OCAMLOPT) $(OCAML_FLAGS) -linkall -o $$@ $(OCAML_LINK_LIBS) \
-	  $(addprefix $(OCAML_OUT)/,$(addsuffix .cmx,$(2))) $$(OCAML_ENGINE_FLAGS)
+	  $(addprefix $(OCAML_OUT)/,$(addsuffix .cmx,$(2))) $(OCAML_ENGINE_FLAGS)
 ALL_TARGETS += $(BUILD)/bin/$(1)
 endef
