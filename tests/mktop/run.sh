@@ -136,6 +136,15 @@ else
   pass "#use \"topfind\" + #require of linked packages loads nothing"
 fi
 
+# #require exists from the first phrase (Topfind is linked in) and loads nothing either.
+printf '#require "base,zarith";;\nZ.to_int (Z.of_int (Base.List.length [1; 2; 3]));;\n' \
+  | ./mytop -noprompt > require_first.out 2>&1
+if grep -q ": loaded$" require_first.out || ! grep -q "^- : int = 3$" require_first.out; then
+  fail "#require in the first phrase:"; cat require_first.out
+else
+  pass "#require of linked packages in the first phrase loads nothing"
+fi
+
 # --- the installed ocamljit on the project corpus, hidden -------------------------
 for f in "$corpus"/*.ml; do
   name=$(basename "$f")
