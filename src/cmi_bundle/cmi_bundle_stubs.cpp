@@ -11,7 +11,6 @@ extern "C" {
 #include <cstring>
 #include <optional>
 #include <string>
-#include <vector>
 
 #include "cmi_bundle/bundle.hpp"
 
@@ -46,20 +45,4 @@ extern "C" value ocamljit_cmi_bundle_find(value name) {
   res = caml_alloc(1, 0);
   Store_field(res, 0, bytes);
   CAMLreturn(caml_alloc_some(res));
-}
-
-// unit -> string array: the names of the embedded files (empty without a bundle).
-extern "C" value ocamljit_cmi_bundle_names(value unit) {
-  CAMLparam1(unit);
-  CAMLlocal2(arr, s);
-  const ocamljit::Result<Bundle>* b = the_bundle();
-  if (b == nullptr || !b->ok()) CAMLreturn(Atom(0));
-  std::vector<std::string> names = b->value().names();
-  if (names.empty()) CAMLreturn(Atom(0));
-  arr = caml_alloc(names.size(), 0);
-  for (size_t i = 0; i < names.size(); ++i) {
-    s = caml_copy_string(names[i].c_str());
-    Store_field(arr, i, s);
-  }
-  CAMLreturn(arr);
 }

@@ -1,9 +1,6 @@
 (* string -> (bytes, message) result option: None without a bundle or file;
    Error when the bundle is damaged. *)
 external find : string -> (string, string) result option = "ocamljit_cmi_bundle_find"
-external names_array : unit -> string array = "ocamljit_cmi_bundle_names"
-
-let names () = Array.to_list (names_array ())
 
 (* The name shown in messages about an embedded file. *)
 let display_name file = "(embedded)/" ^ file

@@ -13,6 +13,3 @@ val provide_implementations : unit -> unit
 (** Hands the embedded [.cmx] of every unit the phrase's environment imports
     to the native compiler ([Compilenv], which forgets them at each unit's
     reset). Call it before compiling a phrase; does nothing before {!install}. *)
-
-val names : unit -> string list
-(** The embedded files, sorted (empty without a bundle). *)
