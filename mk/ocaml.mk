@@ -71,6 +71,6 @@ define ocaml_program
 $(BUILD)/bin/$(1): $(addprefix $(OCAML_OUT)/,$(addsuffix .cmx,$(2))) engine
 	@mkdir -p $(BUILD)/bin
 	$(OCAMLOPT) $(OCAML_FLAGS) -linkall -o $$@ $(OCAML_LINK_LIBS) $$(OCAML_LINK_EXTRA_$(1)) \
-	  $(addprefix $(OCAML_OUT)/,$(addsuffix .cmx,$(2))) $(OCAML_ENGINE_FLAGS)
+	  $(addprefix $(OCAML_OUT)/,$(addsuffix .cmx,$(2))) $$(OCAML_ENGINE_FLAGS)
 ALL_TARGETS += $(BUILD)/bin/$(1)
 endef

@@ -1,3 +1,4 @@
 let () =
+  Embedded_interfaces.install ();
   Line_editor.install ();
   exit (Topmain.main ())
