@@ -32,7 +32,8 @@ $(BUILD)/bin/ocamljit: OCAML_ENGINE_FLAGS += $(STDLIB_INTERFACES) $(MKTOP_RUNTIM
 # The compiler's toplevel interfaces are compiler-libs' own (CRC-identical):
 # not installed twice, findlib would warn about every one of them.
 MKTOP_UPSTREAM_CMI := $(addprefix $(OCAML_OUT)/,$(addsuffix .cmi,genprintval topcommon topeval toploop topdirs topmain))
-MKTOP_LIB_CMX := $(addprefix $(OCAML_OUT)/,$(addsuffix .cmx,$(TOPLEVEL_MODULES)))
+# With the REPL (src/repl): a mktop'd toplevel edits lines as ocamljit does.
+MKTOP_LIB_CMX := $(addprefix $(OCAML_OUT)/,$(addsuffix .cmx,$(TOPLEVEL_MODULES) $(REPL_MODULES)))
 $(MKTOP_LIBDIR)/ocamljit.cmxa: $(MKTOP_LIB_CMX) $(OCAML_OUT)/ocamljit_main.cmx engine
 	@rm -rf $(MKTOP_LIBDIR) && mkdir -p $(MKTOP_LIBDIR)
 	$(OCAMLOPT) -a -o $@ $(MKTOP_LIB_CMX) $(MKTOP_CCLIBS)
@@ -50,7 +51,7 @@ install-mktop-lib: all
 # End to end (tests/mktop/run.sh): from a `make install` prefix, a toplevel with
 # base and zarith against ocaml + #require, runs without the installation or the
 # toolchain (unshare -m: root, as in CI), bad input.
-DEB_PACKAGES += libfindlib-ocaml-dev libbase-ocaml-dev libzarith-ocaml-dev util-linux
+DEB_PACKAGES += libfindlib-ocaml-dev libbase-ocaml-dev libzarith-ocaml-dev util-linux tmux liblambda-term-ocaml-dev
 MKTOP_TEST_PREFIX := $(abspath $(BUILD))/mktop-prefix
 .PHONY: test-mktop
 test-mktop: all

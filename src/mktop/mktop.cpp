@@ -29,6 +29,9 @@ const char* const kToplevelPackage = "ocamljit_mktop";
 const char* const kToplevelWithTopfind = "ocamljit_mktop.topfind";
 const std::vector<std::string> kCompilerPackages = {
     "compiler-libs.common", "compiler-libs.optcomp", "compiler-libs.bytecomp", "dynlink"};
+// The REPL's line editor (src/repl), as in ocamljit; its lwt.unix needs the
+// system threads library: every compile and link gets -thread.
+const std::vector<std::string> kReplPackages = {"lambda-term", "threads.posix"};
 
 const char* const kInitModule = "ocamljit_mktop_init";
 
@@ -93,7 +96,7 @@ Status check_file(const std::string& file) {
 
 // Packages and their dependencies, dependencies first (ocamlfind query -recursive).
 Result<std::vector<Package>> resolve(const std::vector<std::string>& names, bool echo) {
-  std::vector<std::string> argv = {"ocamlfind", "query", "-predicates", "native,create_toploop", "-recursive",
+  std::vector<std::string> argv = {"ocamlfind", "query", "-predicates", "native,create_toploop,mt,mt_posix", "-recursive",
                                    "-format", "%p\t%d"};
   argv.insert(argv.end(), names.begin(), names.end());
   auto out = run(argv, echo);
@@ -213,7 +216,7 @@ Status write_toplevel_package(const fs::path& root, const fs::path& libdir, cons
   fs::create_directories(meta_file.parent_path(), ec);
   std::ofstream meta(meta_file);
   meta << "description = \"the ocamljit toplevel (for ocamljit-mktop)\"\n"
-       << "requires = \"" << join(kCompilerPackages, " ") << "\"\n"
+       << "requires = \"" << join(kCompilerPackages, " ") << " " << join(kReplPackages, " ") << "\"\n"
        << "directory = \"" << libdir.string() << "\"\n"
        << "archive(native) = \"ocamljit.cmxa\"\n"
        << "package \"topfind\" (\n"
@@ -306,6 +309,7 @@ Status build_toplevel(const Options& o) {
   if (!libdir) return libdir.error();
 
   std::vector<std::string> wanted = kCompilerPackages;
+  wanted.insert(wanted.end(), kReplPackages.begin(), kReplPackages.end());
   wanted.push_back("findlib.top");
   wanted.insert(wanted.end(), o.packages.begin(), o.packages.end());
   auto linked = resolve(wanted, o.verbose);
@@ -333,7 +337,7 @@ Status build_toplevel(const Options& o) {
 
   std::vector<std::string> link_packages = {kToplevelWithTopfind};
   link_packages.insert(link_packages.end(), o.packages.begin(), o.packages.end());
-  std::vector<std::string> common = {"-package", join(link_packages, ",")};
+  std::vector<std::string> common = {"-thread", "-package", join(link_packages, ",")};
   for (const std::string& d : o.include_dirs) { common.push_back("-I"); common.push_back(d); }
 
   auto objects = compile_sources(o, common);

@@ -46,6 +46,35 @@ let file_words wanted partial =
   |> List.filter_map word
   |> fun words -> (String.length dir, sorted_unique words)
 
+(* --- findlib packages inside #require "…" ------------------------------ *)
+
+(* Findlib's package names, as `ocamlfind list` gives them (the
+   configuration topfind reads), asked once per session. None when
+   ocamlfind cannot be run: no candidates then. *)
+let findlib_packages =
+  lazy
+    (match Unix.open_process_in "exec 2>/dev/null; ocamlfind list" with
+     | exception Unix.Unix_error _ -> []
+     | out ->
+         let rec lines acc =
+           match input_line out with
+           | line -> (
+               match String.index_opt line ' ' with
+               | Some k -> lines (String.sub line 0 k :: acc)
+               | None -> lines (if line = "" then acc else line :: acc))
+           | exception End_of_file -> acc
+         in
+         let names = lines [] in
+         ignore (Unix.close_process_in out);
+         sorted_unique names)
+
+(* The package being typed in ["pkg1 pkg2,pk"]: after the last separator. *)
+let package_words partial =
+  let n = String.length partial in
+  let rec start i = if i > 0 && not (List.mem partial.[i - 1] [ ' '; ','; '\t' ]) then start (i - 1) else i in
+  let from = start n in
+  (from, matching (String.sub partial from (n - from)) (Lazy.force findlib_packages))
+
 (* The directive and where its file name starts, when the cursor is inside
    the still open string argument of a directive (#use, #load...). *)
 let file_argument phrase =
@@ -172,6 +201,9 @@ let names env before =
 let complete env before =
   let offset, phrase = current_phrase before in
   match file_argument phrase with
+  | Some ("require", arg) ->
+      let from, words = package_words (String.sub phrase arg (String.length phrase - arg)) in
+      (offset + arg + from, words)
   | Some (directive, arg) -> (
       let partial = String.sub phrase arg (String.length phrase - arg) in
       let wanted =

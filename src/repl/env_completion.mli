@@ -10,4 +10,5 @@ val complete : Env.t -> string -> int * string list
     [start] after the dot), fields after [expr.], directives after a
     phrase-initial [#], and file names inside [#use "..."], [#mod_use
     "..."] and [#load "..."] (directories inside [#directory "..."] and
-    [#cd "..."]). No words when nothing applies. *)
+    [#cd "..."]), findlib package names inside [#require "..."]
+    (the last of several, from [ocamlfind list]). No words when nothing applies. *)

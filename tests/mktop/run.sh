@@ -74,6 +74,36 @@ sed 1,2d mytop.hidden.raw > mytop.hidden.out
 { cat oracle.out; echo "exit 0"; } > oracle.exit
 same "mytop without /usr/lib/ocaml, as, ld, gcc = ocaml + #require" oracle.exit mytop.hidden.out
 
+# --- the REPL of ocamljit, in a pseudo-terminal (a private tmux server) -----------
+# Tab completes from the linked libraries; every wait polls with a bound.
+sock=ocamljit-mktop-test-$$
+tm() { tmux -L "$sock" -f /dev/null "$@"; }
+on_screen() { # TEXT: poll the pane for TEXT, 20 s at most
+  tries=200
+  while [ $tries -gt 0 ]; do
+    tm capture-pane -p -J -S - -t repl | grep -qF -- "$1" && return 0
+    tries=$((tries - 1)); sleep 0.1
+  done
+  return 1
+}
+unset TMUX
+if tm new-session -d -s repl -x 120 -y 40 \
+     "env TERM=xterm OCAMLJIT_HISTORY= '$work/mytop' -noinit; echo '[mytop ended]'; sleep 60"; then
+  on_screen "# " && tm send-keys -t repl -l 'Base.List.ma' && tm send-keys -t repl Tab
+  if on_screen "# Base.List.map" && on_screen "mapi" \
+     && tm send-keys -t repl -l 'i [5] ~f:(fun i x -> i + x)' && tm send-keys -t repl -H 3b 3b \
+     && tm send-keys -t repl Enter && on_screen "- : int list = [5]"; then
+    tm send-keys -t repl -l 'Z.of_stri' && tm send-keys -t repl Tab
+    if on_screen "# Z.of_string"; then pass "mytop in a terminal: Tab completes Base.List.ma and Z.of_stri"
+    else fail "mytop in a terminal: Z.of_stri not completed:"; tm capture-pane -p -t repl | sed '/^$/d'; fi
+  else
+    fail "mytop in a terminal: Base.List.ma not completed:"; tm capture-pane -p -t repl | sed '/^$/d'
+  fi
+  tm kill-server 2>/dev/null
+else
+  fail "cannot start tmux"
+fi
+
 # --- a user's module, compiled and embedded ---------------------------------------
 mkdir -p src && cp "$here/lib/greet.mli" "$here/lib/greet.ml" src/
 if "$mktop" src/greet.mli src/greet.ml -o greettop 2>"$work/greet.err"; then

@@ -160,6 +160,30 @@ mkdir -p "$tmp/dir_for_completion"; : > "$tmp/dir_for_completion_not_a_dir"
 phrase '#directory "dir_for_compl'; keys Tab; type_text '";;'; keys Enter
 check "completion of a directory in #directory" wait_for '# #directory "dir_for_completion/";;'
 
+# Findlib's directives and package names, once topfind is loaded: before it
+# there is no #require to complete to.
+phrase '#requ'; keys Tab; type_text 'X'
+check "no #require before topfind" wait_for "# #requX"
+keys C-u
+phrase '#use "topfind";;'; keys Enter
+check "#use \"topfind\"" wait_for "to load a package"
+phrase '#req'; keys Tab
+check "completion of #require after topfind" wait_for "# #require"
+type_text ' "zari'; keys Tab
+check "completion of a package name in #require" wait_for '# #require "zarith'
+check "the packages are listed" wait_for "zarith.top"
+type_text '";;'; keys Enter
+check "the completed package loads" wait_for "zarith.cmxa: loaded"
+phrase 'Z.to_string (Z.of_int 6 |> Z.succ);;'; keys Enter
+check "the package is usable" wait_for '- : string = "7"'
+phrase '#require "base.caml zarith.t'; keys Tab
+check "completion of the last of several packages" wait_for '# #require "base.caml zarith.top'
+keys C-u
+phrase '#lis'; keys Tab
+check "completion of #list" wait_for "# #list"
+type_text ';;'; keys Enter
+check "#list runs" wait_for "zarith.top          (version:"
+
 # Ctrl-C cancels the line being typed; the session goes on.
 phrase 'let cancelled = '; keys C-c
 check "Ctrl-C on a typed line" wait_for "Interrupted."
