@@ -86,6 +86,12 @@ Result<std::unique_ptr<Memory>> Memory::create(Range anchor, size_t arena_bytes)
   for (size_t gap : gaps)
     if (anchor_lo > total + gap) candidates.push_back(anchor_lo - gap - total);
   for (size_t gap : gaps) candidates.push_back(anchor_hi + (size_t{256} << 20) + gap);
+  // A low (non-PIE) executable has no room below it, and the kernel starts
+  // the brk heap up to 1 GiB above it, at random: also just above the
+  // current break, leaving the heap as much room to grow as reach allows
+  // (malloc turns to mmap when the break cannot move).
+  const uintptr_t brk = round_up(reinterpret_cast<uintptr_t>(sbrk(0)), page);
+  for (auto gap = std::rbegin(gaps); gap != std::rend(gaps); ++gap) candidates.push_back(brk + *gap);
   for (uintptr_t at : candidates) {
     // Every byte of the reservation must reach every byte of the image.
     const int64_t far = static_cast<int64_t>(std::max(anchor_hi, at + total) - std::min(anchor_lo, at));

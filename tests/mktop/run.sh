@@ -86,18 +86,29 @@ on_screen() { # TEXT: poll the pane for TEXT, 20 s at most
   done
   return 1
 }
+# at_prompt: the last line is an empty prompt (the editor is reading keys).
+at_prompt() {
+  tries=200
+  while [ $tries -gt 0 ]; do
+    [ "$(tm capture-pane -p -J -t repl | sed 's/ *$//' | sed '/^$/d' | tail -1)" = "#" ] && return 0
+    tries=$((tries - 1)); sleep 0.1
+  done
+  return 1
+}
 unset TMUX
 if tm new-session -d -s repl -x 120 -y 40 \
      "env TERM=xterm OCAMLJIT_HISTORY= '$work/mytop' -noinit; echo '[mytop ended]'; sleep 60"; then
-  on_screen "# " && tm send-keys -t repl -l 'Base.List.ma' && tm send-keys -t repl Tab
-  if on_screen "# Base.List.map" && on_screen "mapi" \
-     && tm send-keys -t repl -l 'i [5] ~f:(fun i x -> i + x)' && tm send-keys -t repl -H 3b 3b \
-     && tm send-keys -t repl Enter && on_screen "- : int list = [5]"; then
-    tm send-keys -t repl -l 'Z.of_stri' && tm send-keys -t repl Tab
-    if on_screen "# Z.of_string"; then pass "mytop in a terminal: Tab completes Base.List.ma and Z.of_stri"
+  at_prompt && tm send-keys -t repl -l 'Base.List.ma' && tm send-keys -t repl Tab
+  # Several candidates are listed; one is completed.
+  if on_screen "max_elt" && tm send-keys -t repl -l 'p2_' && tm send-keys -t repl Tab \
+     && on_screen "# Base.List.map2_exn" \
+     && tm send-keys -t repl -l ' [1] [2] ~f:( + )' && tm send-keys -t repl -H 3b 3b \
+     && tm send-keys -t repl Enter && on_screen "- : int Base.List.t = [3]"; then
+    at_prompt && tm send-keys -t repl -l 'Z.of_stri' && tm send-keys -t repl Tab
+    if on_screen "# Z.of_string"; then pass "mytop in a terminal: Tab lists Base.List.ma*, completes Base.List.map2_ and Z.of_stri"
     else fail "mytop in a terminal: Z.of_stri not completed:"; tm capture-pane -p -t repl | sed '/^$/d'; fi
   else
-    fail "mytop in a terminal: Base.List.ma not completed:"; tm capture-pane -p -t repl | sed '/^$/d'
+    fail "mytop in a terminal: Base.List.ma / map2_ not completed:"; tm capture-pane -p -t repl | sed '/^$/d'
   fi
   tm kill-server 2>/dev/null
 else
