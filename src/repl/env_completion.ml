@@ -49,8 +49,8 @@ let file_words wanted partial =
 (* --- findlib packages inside #require "…" ------------------------------ *)
 
 (* Findlib's package names, as `ocamlfind list` gives them (the
-   configuration topfind reads), asked once per session. None when
-   ocamlfind cannot be run: no candidates then. *)
+   configuration topfind reads), asked once per session; none when
+   ocamlfind cannot be run. *)
 let findlib_packages =
   lazy
     (match Unix.open_process_in "exec 2>/dev/null; ocamlfind list" with
@@ -64,8 +64,8 @@ let findlib_packages =
                | None -> lines (if line = "" then acc else line :: acc))
            | exception End_of_file -> acc
          in
-         let names = lines [] in
-         ignore (Unix.close_process_in out);
+         let names = try lines [] with Sys_error _ -> [] in
+         (try ignore (Unix.close_process_in out) with Unix.Unix_error _ -> ());
          sorted_unique names)
 
 (* The package being typed in ["pkg1 pkg2,pk"]: after the last separator. *)
