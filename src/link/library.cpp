@@ -10,6 +10,7 @@
 #include <fstream>
 #include <iterator>
 #include <optional>
+#include <span>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
@@ -30,19 +31,18 @@ int64_t since(Clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t).count();
 }
 
-Result<std::vector<uint8_t>> read_file(const std::string& path) { return elf::read_whole_file(path); }
-
-bool is_archive(const std::vector<uint8_t>& b) {
+bool is_archive(std::span<const uint8_t> b) {
   return b.size() >= 8 && std::memcmp(b.data(), "!<arch>\n", 8) == 0;
 }
 
 // The objects of a file: every member of an archive, or the object itself.
 Result<std::vector<obj::Object>> read_objects(const std::string& path) {
-  auto bytes = read_file(path);
-  if (!bytes) return bytes.error();
+  auto file = elf::read_file_bytes(path);
+  if (!file) return file.error();
+  const auto bytes = file->bytes();
   const elf::ReadOptions loadable{.loadable_only = true};
-  if (is_archive(*bytes)) return elf::read_archive(*bytes, path, loadable);
-  auto o = elf::read_relocatable(*bytes, path, loadable);
+  if (is_archive(bytes)) return elf::read_archive(bytes, path, loadable);
+  auto o = elf::read_relocatable(bytes, path, loadable);
   if (!o) return o.error();
   std::vector<obj::Object> one;
   one.push_back(std::move(*o));
@@ -188,7 +188,7 @@ Result<int> LibraryLinker::link(const LibraryRequest& request) {
   // indexed here).
   struct CArchive {
     std::string path;
-    std::vector<uint8_t> bytes;  // the listing's views point into it
+    elf::FileBytes file;  // the listing's views point into it
     elf::ArchiveListing listing;
     std::vector<std::optional<obj::Object>> parsed;
     std::vector<bool> chosen;
@@ -197,16 +197,16 @@ Result<int> LibraryLinker::link(const LibraryRequest& request) {
   auto add_archive = [&](const std::string& path) -> Status {
     CArchive c;
     c.path = path;
-    auto bytes = read_file(path);
-    if (!bytes) return bytes.error();
-    c.bytes = std::move(*bytes);
-    if (!is_archive(c.bytes)) {  // an object named like an archive: linked whole
-      auto o = elf::read_relocatable(c.bytes, path, elf::ReadOptions{.loadable_only = true});
+    auto file = elf::read_file_bytes(path);
+    if (!file) return file.error();
+    c.file = std::move(*file);
+    if (!is_archive(c.file.bytes())) {  // an object named like an archive: linked whole
+      auto o = elf::read_relocatable(c.file.bytes(), path, elf::ReadOptions{.loadable_only = true});
       if (!o) return o.error();
       objects.push_back(std::move(*o));
       return ok_status();
     }
-    auto listing = elf::list_archive(c.bytes, path);
+    auto listing = elf::list_archive(c.file.bytes(), path);
     if (!listing) return listing.error();
     c.listing = std::move(*listing);
     c.parsed.resize(c.listing.members.size());

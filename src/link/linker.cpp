@@ -624,6 +624,9 @@ Result<LinkedUnit> Linker::link(const obj::Object& object, const LinkOptions& op
     if (auto k = object.find_section(".eh_frame"); k && place[*k].placed) out.eh_frame = section_address(*k);
 
   // ---- commit.
+  size_t global_count = 0;  // sized up front: a library brings thousands
+  for (const auto& s : object.symbols) global_count += s.binding != obj::Binding::Local ? 1 : 0;
+  out.globals.reserve(global_count);
   for (const auto& s : object.symbols) {
     if (s.kind == obj::SymbolKind::Func && s.section && s.size > 0 && place[*s.section].placed)
       out.functions.push_back({s.name, section_address(*s.section) + s.value, s.size});
@@ -640,6 +643,7 @@ Result<LinkedUnit> Linker::link(const obj::Object& object, const LinkOptions& op
   const uint64_t module_id = module.id;
   module.id = 0;  // kept
   // The earliest definition wins, as with dlsym over libraries loaded in order.
+  symbols_.reserve(symbols_.size() + out.globals.size());
   for (const auto& [name, address] : out.globals) symbols_.emplace(name, address);
   for (const auto& [name, offset] : out.tls_globals) tls_symbols_.emplace(name, std::make_pair(module_id, offset));
   return out;

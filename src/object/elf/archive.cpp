@@ -25,7 +25,8 @@ uint64_t big_endian(const uint8_t* p, size_t width) {
 
 }  // namespace
 
-Result<ArchiveListing> list_archive(std::span<const uint8_t> bytes, const std::string& name) {
+Result<ArchiveListing> list_archive(std::span<const uint8_t> bytes, const std::string& name,
+                                    bool want_index) {
   auto fail = [&](const auto&... parts) { return make_error(name, ": malformed archive: ", parts...); };
   if (bytes.size() < 8 || std::memcmp(bytes.data(), kMagic, 8) != 0) return fail("bad magic");
   ArchiveListing listing;
@@ -51,7 +52,7 @@ Result<ArchiveListing> list_archive(std::span<const uint8_t> bytes, const std::s
     const auto contents = bytes.subspan(data, size);
     member = trim(member);
     if (member == "/" || member == "/SYM64/") {
-      if (symbol_width == 0) {
+      if (symbol_width == 0 && want_index) {
         symbols = contents;
         symbol_width = member == "/" ? 4 : 8;
       }
@@ -69,7 +70,7 @@ Result<ArchiveListing> list_archive(std::span<const uint8_t> bytes, const std::s
         member = long_names.substr(off, end == std::string::npos ? std::string::npos : end - off);
       }
       if (!member.empty() && member.back() == '/') member.pop_back();
-      member_at.emplace(at, listing.members.size());
+      if (want_index) member_at.emplace(at, listing.members.size());
       listing.members.push_back(ArchiveMember{std::move(member), contents});
     }
     at = data + size + (size & 1);  // members are 2-byte aligned
@@ -100,7 +101,7 @@ Result<ArchiveListing> list_archive(std::span<const uint8_t> bytes, const std::s
 
 Result<std::vector<obj::Object>> read_archive(std::span<const uint8_t> bytes, const std::string& name,
                                               const ReadOptions& options) {
-  auto listing = list_archive(bytes, name);
+  auto listing = list_archive(bytes, name, /*want_index=*/false);  // every member is read
   if (!listing) return listing.error();
   std::vector<obj::Object> members;
   members.reserve(listing->members.size());

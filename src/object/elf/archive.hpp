@@ -30,9 +30,10 @@ struct ArchiveListing {
   std::unordered_map<std::string_view, size_t> index;
 };
 
-// The members and symbol index of the archive `bytes` (which must outlive the
-// listing); `name` names it in messages.
-Result<ArchiveListing> list_archive(std::span<const uint8_t> bytes, const std::string& name);
+// The members and (with `want_index`) symbol index of the archive `bytes`
+// (which must outlive the listing); `name` names it in messages.
+Result<ArchiveListing> list_archive(std::span<const uint8_t> bytes, const std::string& name,
+                                    bool want_index = true);
 
 // Each member's Object::name is "archive(member.o)".
 Result<std::vector<obj::Object>> read_archive(std::span<const uint8_t> bytes, const std::string& name,
