@@ -297,7 +297,7 @@ Status Merger::add(obj::Object& o, size_t which) {
     }
     if (st > g.strength) {
       const bool hidden = t.hidden;
-      t = s;
+      t = std::move(s);  // not used below
       t.hidden = hidden;
       t.common = false;  // placed by finish() if still common
       if (st == Strength::Common) t.section.reset();

@@ -268,11 +268,13 @@ Result<int> LibraryLinker::link(const LibraryRequest& request) {
       else if (sym.binding == obj::Binding::Global) needed.push_back(sym.name);
     }
   };
-  size_t symbol_count = 0;
-  for (const auto& o : objects) symbol_count += o.symbols.size();
-  defined.reserve(symbol_count);
-  needed.reserve(symbol_count);
-  for (const auto& o : objects) take(o);
+  if (!archives.empty()) {  // without C archives there is nothing to choose
+    size_t symbol_count = 0;
+    for (const auto& o : objects) symbol_count += o.symbols.size();
+    defined.reserve(symbol_count);
+    needed.reserve(symbol_count);
+    for (const auto& o : objects) take(o);
+  }
   // The shared libraries of this group, by handle (see LinkOptions::group_resolver).
   ExternalResolver in_opened = [&opened](const std::string& name) -> std::optional<uint64_t> {
     for (void* h : opened.handles) {
