@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <dlfcn.h>
 #include <glob.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -49,10 +50,7 @@ Result<std::vector<obj::Object>> read_objects(const std::string& path) {
   return one;
 }
 
-bool exists(const std::string& path) {
-  std::ifstream in(path);
-  return static_cast<bool>(in);
-}
+bool exists(const std::string& path) { return access(path.c_str(), R_OK) == 0; }
 
 // An ELF64 x86-64 shared object (not a linker script, not a 32-bit library).
 bool is_loadable_shared(const std::string& path) {
@@ -120,6 +118,10 @@ std::optional<std::string> versioned_shared(const std::string& dir, const std::s
 }  // namespace
 
 Result<LibrarySource> find_library(const std::string& name, const std::vector<std::string>& dirs) {
+  // The library's own directories first: the dynamic loader's configuration
+  // is read only when they do not have it.
+  static const std::vector<std::string> no_system_dirs;
+  if (auto local = find_library(name, dirs, no_system_dirs)) return local;
   return find_library(name, dirs, system_dirs());
 }
 
