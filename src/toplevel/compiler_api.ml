@@ -64,6 +64,97 @@ end
 
 let backend = (module Backend : Backend_intf.S)
 
+(* The backend passes of one function, in the order and with the calls of
+   Asmgen.compile_fundecl, without its Profile.record wrappers: each wrapper
+   reads the CPU time (two getrusage calls) before and after its pass, some
+   fifty system calls per phrase that nobody reads unless -dprofile is given. *)
+module Fast_backend = struct
+  let rec regalloc round fd =
+    if round > 50 then
+      Misc.fatal_error (fd.Mach.fun_name ^ ": function too complex, cannot complete register allocation");
+    let num_stack_slots =
+      if !Clflags.use_linscan then begin
+        Interval.build_intervals fd;
+        Linscan.allocate_registers ()
+      end else begin
+        Interf.build_graph fd;
+        Coloring.allocate_registers ()
+      end
+    in
+    let fd, redo = Reload.fundecl fd num_stack_slots in
+    if redo then begin
+      Reg.reinit ();
+      Liveness.fundecl fd;
+      regalloc (round + 1) fd
+    end else fd
+
+  let live fd = Liveness.fundecl fd; fd
+
+  let compile_fundecl ~funcnames (fd_cmm : Cmm.fundecl) =
+    Proc.init ();
+    Reg.reset ();
+    let fd = Selection.fundecl ~future_funcnames:funcnames fd_cmm in
+    let fd = Polling.instrument_fundecl ~future_funcnames:funcnames fd in
+    let fd = Comballoc.fundecl fd in
+    let fd = CSE.fundecl fd in
+    let fd = Deadcode.fundecl (live fd) in
+    let fd = live (Spill.fundecl fd) in
+    let fd = live (Split.fundecl fd) in
+    let fd = regalloc 1 fd in
+    let lin = Scheduling.fundecl (Linearize.fundecl fd) in
+    try Emit.fundecl lin
+    with Emitaux.Error e -> raise (Asmgen.Error (Asmgen.Asm_generation (lin.Linear.fun_name, e)))
+
+  module SSet = Misc.Stdlib.String.Set
+
+  let compile_phrases phrases =
+    let name_of = function Cmm.Cfunction fd -> Some fd.Cmm.fun_name | Cmm.Cdata _ -> None in
+    let funcnames = ref (SSet.of_list (List.filter_map name_of phrases)) in
+    List.iter
+      (function
+        | Cmm.Cfunction fd ->
+            compile_fundecl ~funcnames:!funcnames fd;
+            funcnames := SSet.remove fd.Cmm.fun_name !funcnames
+        | Cmm.Cdata dl -> Emit.data dl)
+      phrases
+
+  (* Asmgen.end_gen_implementation, for a toplevel unit. *)
+  let compile ~need_symbol ~prefix clambda =
+    Emit.begin_assembly ();
+    compile_phrases (Cmmgen.compunit clambda);
+    (* One at a time, as Asmgen.compile_genfuns does. *)
+    List.iter
+      (function
+        | Cmm.Cfunction { Cmm.fun_name; _ } as phrase when need_symbol fun_name -> compile_phrases [ phrase ]
+        | _ -> ())
+      (Cmm_helpers.generic_functions true [ Compilenv.current_unit_infos () ]);
+    compile_phrases
+      [ Cmm_helpers.reference_symbols
+          (List.filter_map
+             (fun prim ->
+               if Primitive.native_name_is_external prim then Some (Primitive.native_name prim)
+               else None)
+             !Translmod.primitive_declarations) ];
+    Emit.end_assembly ();
+    (* Hands the assembly program to the registered assembler, as
+       Asmgen.compile_unit does after emission. *)
+    if Proc.assemble_file (prefix ^ Config.ext_asm) (prefix ^ Config.ext_obj) <> 0 then
+      raise (Asmgen.Error (Asmgen.Assembler_error (prefix ^ Config.ext_asm)))
+
+  (* Only the plain case: the in-process assembler, no file, no dump, no
+     profile, no stop or save after a pass. Anything else goes through
+     Asmgen, which knows all of them. *)
+  let applies () =
+    let open Clflags in
+    !Emitaux.binary_backend_available && (not !keep_asm_file) && !profile_columns = []
+    && !stop_after = None && (not (should_save_ir_after Compiler_pass.Scheduling))
+    && (not !cmm_invariants)
+    && List.for_all (fun flag -> not !flag)
+         [ dump_cmm; dump_selection; dump_combine; dump_cse; dump_live; dump_spill; dump_split;
+           dump_interf; dump_prefer; dump_regalloc; dump_reload; dump_linear; dump_scheduling;
+           dump_interval ]
+end
+
 let compile_unit ppf ~unit_name ~prefix ~need_symbol ~size code =
   (* The compiler's profile (-dprofile) keeps a record per pass and call:
      without a reset it grows with every phrase of a session. *)
@@ -73,8 +164,15 @@ let compile_unit ppf ~unit_name ~prefix ~need_symbol ~size code =
       module_ident = Ident.create_persistent unit_name;
       required_globals = Ident.Set.empty }
   in
-  Asmgen.compile_implementation ~toplevel:need_symbol ~backend ~prefixname:prefix
-    ~middle_end:Closure_middle_end.lambda_to_clambda ~ppf_dump:ppf program
+  if Fast_backend.applies () then begin
+    Emitaux.create_asm_file := false;
+    let clambda =
+      Closure_middle_end.lambda_to_clambda ~backend ~prefixname:prefix ~ppf_dump:ppf program
+    in
+    Fast_backend.compile ~need_symbol ~prefix clambda
+  end else
+    Asmgen.compile_implementation ~toplevel:need_symbol ~backend ~prefixname:prefix
+      ~middle_end:Closure_middle_end.lambda_to_clambda ~ppf_dump:ppf program
 
 let set_assembler f =
   Emitaux.binary_backend_available := true;

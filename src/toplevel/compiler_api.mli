@@ -28,7 +28,10 @@ val compile_unit :
 (** Compiles the (simplified) Lambda code of unit [unit_name] to native code.
     Files, if the assembler hook makes any, are named [prefix ^ ext].
     [need_symbol] tells whether a generic helper ([caml_curryN]...) must be
-    emitted with the unit. *)
+    emitted with the unit. With the in-process assembler and no dump,
+    profile or stop flag, the backend passes run without the compiler's
+    [Profile] wrappers (no CPU-time system call per pass); otherwise through
+    [Asmgen.compile_implementation]. *)
 
 val set_assembler : (X86_ast.asm_program -> string -> unit) -> unit
 (** Replaces the system assembler: the compiler passes each unit's assembly
