@@ -51,6 +51,34 @@ let bind_result (str : Typedtree.structure) =
       bind item pat vb_expr vb_attributes
   | _ -> None
 
+(* Compilenv.reset forgets every .cmx it has read, and the toplevel resets
+   before each phrase: each phrase would find, read and unmarshal stdlib.cmx
+   (and every other unit it uses) again, a dozen system calls per unit. The
+   infos of the units earlier phrases read are kept here and given back after
+   each reset; a change of the load path (#directory) forgets them. *)
+let cmx_cache : (string, Cmx_format.unit_infos) Hashtbl.t = Hashtbl.create 16
+let cmx_cache_paths = ref []
+
+let remember_cmx_read_by_last_unit () =
+  List.iter
+    (fun (modname, crc) ->
+      if Option.is_some crc && not (Hashtbl.mem cmx_cache modname) then
+        match Compilenv.read_unit_info (Load_path.find_uncap (modname ^ ".cmx")) with
+        | ui, _ when ui.Cmx_format.ui_name = modname -> Hashtbl.replace cmx_cache modname ui
+        | _ -> ()
+        | exception (Not_found | Compilenv.Error _ | Sys_error _) -> ())
+    (Compilenv.current_unit_infos ()).Cmx_format.ui_imports_cmx
+
+let reset_unit unit_name =
+  remember_cmx_read_by_last_unit ();
+  Compilenv.reset ?packname:None unit_name;
+  let paths = Load_path.get_paths () in
+  if paths <> !cmx_cache_paths then begin
+    Hashtbl.reset cmx_cache;
+    cmx_cache_paths := paths
+  end;
+  Hashtbl.iter (fun _ ui -> Compilenv.cache_unit_info ui) cmx_cache
+
 module Backend = struct
   let symbol_for_global' = Compilenv.symbol_for_global'
   let closure_symbol = Compilenv.closure_symbol

@@ -22,6 +22,11 @@ val bind_result : Typedtree.structure -> (Typedtree.structure * Ident.t * Types.
     the same phrase with [e]'s value bound to a fresh identifier, to translate
     instead so that the value can be printed, with the identifier and [e]'s type. *)
 
+val reset_unit : string -> unit
+(** Starts the compilation of the unit of that name ([Compilenv.reset]),
+    keeping the [.cmx] infos that earlier units read (the load path unchanged)
+    instead of reading them again for each phrase. *)
+
 val compile_unit :
   Format.formatter -> unit_name:string -> prefix:string -> need_symbol:(string -> bool) ->
   size:int -> Lambda.lambda -> unit
