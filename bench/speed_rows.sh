@@ -1,0 +1,141 @@
+#!/bin/sh
+# The rows of `make bench` about what a phrase costs beyond its wall time (issue 13):
+#   syscalls  system calls per phrase (strace -c -f: session of N phrases - empty session) / N,
+#             for ocamljit (dual-mapped code arena and the mprotect fallback), ocamlnat, ocaml;
+#   long      a generated session of L phrases (default 100 000) through ocamljit and ocaml:
+#             per-phrase latency at the start and at the end, peak RSS, curves (long.svg);
+#   asm       the in-process assembler's throughput (instructions/s) next to GNU as on the
+#             same input: the standard library compiled by ocamljit-opt, its IR dumped.
+# Prints a text block for the bench table; writes OUT/long.svg and OUT/long-*.dat.
+# Usage: speed_rows.sh BUILD_DIR WORK_DIR OUT_DIR ROWS PHRASES_FILE N LONG_N RUNS
+#   ROWS: comma-separated subset of syscalls,long,asm (or "all").
+set -eu
+build=$1 work=$2 out=$3 rows=$4 phrases_file=$5 n=$6 long_n=$7 runs=$8
+here=$(cd "$(dirname "$0")" && pwd)
+ocamljit=$build/bin/ocamljit
+ocamlnat=$build/ocamlnat/ocamlnat
+ocaml_bin=$(command -v ocaml || true)
+want() { case ",$rows," in *",$1,"* | *",all,"*) return 0 ;; esac; return 1; }
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR) print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# --- syscalls --------------------------------------------------------------------------
+if want syscalls && command -v strace > /dev/null; then
+  : > "$work/empty.ml"
+  echo "System calls per phrase (strace -c -f; (session of $n phrases - empty session) / $n):"
+  # calls FILE: "syscall count" lines of an strace -c summary (count is the 4th column).
+  calls() { awk '$4 ~ /^[0-9]+$/ && $NF != "total" { print $NF, $4 }' "$1" | sort; }
+  for sys in ocamljit ocamljit-mprotect ocamlnat ocaml; do
+    case $sys in
+      ocamljit) cmd="$ocamljit" ;;
+      ocamljit-mprotect) cmd="env OCAMLJIT_JIT_MEMORY=mprotect $ocamljit" ;;
+      ocamlnat) cmd="$ocamlnat" ;;
+      ocaml) cmd="$ocaml_bin" ;;
+    esac
+    [ -n "${cmd##env *}" ] && [ ! -x "$cmd" ] && { printf '  %-18s not built\n' "$sys"; continue; }
+    # shellcheck disable=SC2086
+    strace -f -c -o "$work/strace-$sys-empty" $cmd -noprompt -noinit < "$work/empty.ml" > /dev/null 2>&1 || true
+    # shellcheck disable=SC2086
+    strace -f -c -o "$work/strace-$sys-full" $cmd -noprompt -noinit < "$phrases_file" > /dev/null 2>&1 || true
+    calls "$work/strace-$sys-empty" > "$work/calls-empty"
+    calls "$work/strace-$sys-full" > "$work/calls-full"
+    join -a 2 -e 0 -o 0,1.2,2.2 "$work/calls-empty" "$work/calls-full" |
+      awk -v n="$n" -v sys="$sys" '{ d = ($3 - $2) / n; t += d; if (d >= 0.05) top = top sprintf(" %s %.2f", $1, d) }
+        END { printf "  %-18s %7.2f  (%s )\n", sys, t, top }' | tee -a "$work/syscalls.txt"
+  done
+  awk '$1 == "ocamljit" { printf "  target: <= 2 per phrase (ocamljit): %s\n", ($2 <= 2) ? "met" : "not met" }' \
+    "$work/syscalls.txt"
+  echo
+fi
+
+# --- long session ----------------------------------------------------------------------
+# sample PID OUTPUT: one line per half second: elapsed ms, phrases answered so far
+# (lines "val v..." in the output), resident set (KiB); VmHWM (peak) last.
+sample() {
+  pid=$1 output=$2 t0=$(date +%s%N) hwm=0
+  while kill -0 "$pid" 2> /dev/null; do
+    rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status" 2> /dev/null || true)
+    h=$(awk '/^VmHWM/ { print $2 }' "/proc/$pid/status" 2> /dev/null || true)
+    [ -n "$h" ] && hwm=$h
+    [ -n "$rss" ] && printf '%d\t%d\t%d\n' $(( ($(date +%s%N) - t0) / 1000000 )) \
+      "$(grep -c '^val v' "$output" || true)" "$rss"
+    sleep 0.5
+  done
+  echo "# peak $hwm"
+}
+# at_phrase DAT K: the elapsed ms at which phrase K was answered (linear between samples).
+at_phrase() {
+  awk -v k="$2" '!/^#/ { if ($2 >= k && !done) { if ($2 == p) t = $1; else t = pt + ($1 - pt) * (k - p) / ($2 - p);
+    print t; done = 1 } pt = $1; p = $2 } END { if (!done) print pt }' "$1"
+}
+if want long; then
+  echo "Long session: $long_n phrases 'let vI = List.init 10 (fun x -> x + I);;', one run each, one after the other:"
+  awk -v n="$long_n" 'BEGIN { for (i = 1; i <= n; i++) printf "let v%d = List.init 10 (fun x -> x + %d);;\n", i, i }' \
+    > "$work/long.ml"
+  for sys in ocamljit ocaml; do
+    exe=$ocamljit; [ "$sys" = ocaml ] && exe=$ocaml_bin
+    [ -n "$exe" ] && [ -x "$exe" ] || { printf '  %-10s not built\n' "$sys"; continue; }
+    rm -f "$out/long-timings.tsv"
+    if [ "$sys" = ocamljit ]; then
+      OCAMLJIT_TIMINGS=$out/long-timings.tsv "$exe" -noprompt -noinit < "$work/long.ml" > "$work/long-$sys.out" 2>&1 &
+    else
+      "$exe" -noprompt -noinit < "$work/long.ml" > "$work/long-$sys.out" 2>&1 &
+    fi
+    pid=$!
+    sample "$pid" "$work/long-$sys.out" > "$out/long-$sys.dat"
+    wait "$pid" || true
+    done_n=$(grep -c '^val v' "$work/long-$sys.out" || true)
+    peak=$(sed -n 's/^# peak //p' "$out/long-$sys.dat")
+    t_first=$(at_phrase "$out/long-$sys.dat" 1000); t_first0=$(at_phrase "$out/long-$sys.dat" 1)
+    t_last0=$(at_phrase "$out/long-$sys.dat" $((done_n - 1000))); t_last=$(at_phrase "$out/long-$sys.dat" "$done_n")
+    awk -v s="$sys" -v d="$done_n" -v p="$peak" -v a0="$t_first0" -v a1="$t_first" -v b0="$t_last0" -v b1="$t_last" \
+      'BEGIN { printf "  %-10s %d phrases answered; ms per phrase (mean, from the output'"'"'s progress): first 1000 %.3f, last 1000 %.3f (x%.2f); peak RSS %.0f MiB, %.2f KiB per phrase\n",
+        s, d, (a1 - a0) / 999, (b1 - b0) / 1000, ((a1 - a0) > 0) ? ((b1 - b0) / 1000) / ((a1 - a0) / 999) : 0, p / 1024, (d > 0) ? p / d : 0 }' \
+      | tee -a "$work/long.txt"
+    if [ "$sys" = ocamljit ] && [ -s "$out/long-timings.tsv" ]; then
+      sed -n 's/.*total_us=\([0-9]*\).*/\1/p' "$out/long-timings.tsv" > "$work/long-total.txt"
+      first=$(head -n 1000 "$work/long-total.txt" | median)
+      last=$(tail -n 1000 "$work/long-total.txt" | median)
+      # The curve: median per-phrase latency of each block of 1000 phrases.
+      awk '{ v[++m] = $1 } m == 1000 { n = 0; for (i = 1; i <= m; i++) { x = v[i]; for (j = i - 1; j >= 1 && s[j] > x; j--) s[j + 1] = s[j]; s[j + 1] = x }
+        print NR - 500, s[500] / 1000.0; m = 0 }' "$work/long-total.txt" > "$out/long-median.dat"
+      awk -v f="$first" -v l="$last" 'BEGIN { printf "  ocamljit   median latency inside the process (OCAMLJIT_TIMINGS): first 1000 %.0f us, last 1000 %.0f us: x%.2f (target <= 1.5: %s)\n",
+        f, l, (f > 0) ? l / f : 0, (f > 0 && l / f <= 1.5) ? "met" : "not met" }'
+    fi
+  done
+  awk '/KiB per phrase/ { match($0, /[0-9.]+ KiB per phrase/); k[$1] = substr($0, RSTART, RLENGTH) + 0 }
+       END { if (("ocamljit" in k) && ("ocaml" in k) && k["ocaml"] > 0)
+         printf "  peak RSS per phrase / ocaml'"'"'s: %.2f (target <= 1: %s)\n", k["ocamljit"] / k["ocaml"], (k["ocamljit"] <= k["ocaml"]) ? "met" : "not met" }' \
+    "$work/long.txt"
+  if command -v gnuplot > /dev/null && [ -s "$out/long-ocamljit.dat" ]; then
+    gnuplot -e "dir='$out'; outfile='$out/long.svg'" "$here/long.gp" 2> /dev/null && echo "  curves: $out/long.svg"
+  fi
+  echo
+fi
+
+# --- assembler throughput --------------------------------------------------------------
+if want asm && [ -x "$build/bin/ocamljit-opt" ] && [ -x "$build/bin/ocamljit-ir" ]; then
+  irdir=$work/ir
+  rm -rf "$irdir" && mkdir -p "$irdir"
+  OCAMLJIT_DUMP_IR=$irdir sh "$here/compile_stdlib.sh" "$build/bin/ocamljit-opt" \
+    "$build/ocaml-src/ocaml-4.13.1/stdlib" "$work/asm-stdlib" > /dev/null 2>&1 || true
+  set -- "$irdir"/*.ir
+  if [ -e "$1" ]; then
+    "$build/bin/ocamljit-ir" bench -n "$runs" "$@" > "$work/asm-bench.txt"
+    instrs=$(sed -n 's/.* \([0-9]*\) instructions, .*/\1/p' "$work/asm-bench.txt")
+    ours=$(awk '$1 == "assemble" { for (i = 1; i <= NF; i++) if ($i == "instructions/s") print $(i - 2) }' "$work/asm-bench.txt")
+    for f in "$@"; do "$build/bin/ocamljit-ir" print "$f" > "${f%.ir}.s"; done
+    # GNU as: one process per unit, as ocamlopt runs it (process start included); median of RUNS rounds.
+    r=0
+    while [ $r -lt "$runs" ]; do
+      t0=$(date +%s%N)
+      for f in "$@"; do as --64 -o "$irdir/x.o" "${f%.ir}.s"; done
+      echo $(( ($(date +%s%N) - t0) / 1000 ))
+      r=$((r + 1))
+    done | median > "$work/as-us.txt"
+    awk -v i="$instrs" -v ours="$ours" -v n="$#" -v us="$(cat "$work/as-us.txt")" 'BEGIN {
+      gas = (us > 0) ? i / (us / 1e6) / 1e6 : 0
+      printf "Assembler throughput on the standard library (%d units, %d instructions; medians of runs):\n", n, i
+      printf "  ocamljit (in process: IR -> object)   %8.2f M instructions/s\n", ours
+      printf "  GNU as (text -> .o, a process a unit) %8.2f M instructions/s   ratio %.1fx\n\n", gas, (gas > 0) ? ours / gas : 0 }'
+  fi
+fi
