@@ -183,6 +183,47 @@ module Fast_backend = struct
            dump_interval ]
 end
 
+(* Emit (4.13.1, amd64) adds every symbol a unit defines to a set that only
+   its win64 port ever empties: in a toplevel it grows by a dozen names per
+   phrase for the whole session. The set is a private ref of Emit's module
+   block; it is recognised once (a ref to a well-formed string set holding the
+   code_begin symbol of the unit just emitted) and emptied after each unit.
+   If it is not found, nothing is emptied. *)
+external find_symbol : string -> Obj.t option = "ocamljit_jit_find_symbol"
+
+let rec is_string_set depth (o : Obj.t) =
+  if Obj.is_int o then (Obj.obj o : int) = 0
+  else
+    depth < 64 && Obj.tag o = 0 && Obj.size o = 4
+    && Obj.is_int (Obj.field o 3)
+    && Obj.is_block (Obj.field o 1) && Obj.tag (Obj.field o 1) = Obj.string_tag
+    && is_string_set (depth + 1) (Obj.field o 0)
+    && is_string_set (depth + 1) (Obj.field o 2)
+
+let emitted_symbols : Misc.Stdlib.String.Set.t ref option Lazy.t =
+  lazy
+    (match find_symbol "camlEmit" with
+     | None -> None
+     | Some block ->
+         let marker = Compilenv.make_symbol (Some "code_begin") in
+         let holds_marker i =
+           let f = Obj.field block i in
+           Obj.is_block f && Obj.tag f = 0 && Obj.size f = 1
+           && is_string_set 0 (Obj.field f 0)
+           && Misc.Stdlib.String.Set.mem marker (Obj.obj (Obj.field f 0))
+         in
+         let rec find i =
+           if i >= Obj.size block then None
+           else if holds_marker i then Some (Obj.obj (Obj.field block i))
+           else find (i + 1)
+         in
+         if Obj.tag block = 0 then find 0 else None)
+
+let forget_emitted_symbols () =
+  match Lazy.force emitted_symbols with
+  | Some set -> set := Misc.Stdlib.String.Set.empty
+  | None -> ()
+
 let compile_unit ppf ~unit_name ~prefix ~need_symbol ~size code =
   (* The compiler's profile (-dprofile) keeps a record per pass and call:
      without a reset it grows with every phrase of a session. *)
@@ -200,7 +241,8 @@ let compile_unit ppf ~unit_name ~prefix ~need_symbol ~size code =
     Fast_backend.compile ~need_symbol ~prefix clambda
   end else
     Asmgen.compile_implementation ~toplevel:need_symbol ~backend ~prefixname:prefix
-      ~middle_end:Closure_middle_end.lambda_to_clambda ~ppf_dump:ppf program
+      ~middle_end:Closure_middle_end.lambda_to_clambda ~ppf_dump:ppf program;
+  forget_emitted_symbols ()
 
 let set_assembler f =
   Emitaux.binary_backend_available := true;
