@@ -46,3 +46,7 @@ val set_assembler : (X86_ast.asm_program -> string -> unit) -> unit
 val toplevel_global : Ident.t -> Ident.t * int
 (** Where a toplevel identifier of an earlier phrase is stored: the unit's
     global and the field number. Raises [Not_found] if unknown. *)
+
+val configure_gc : unit -> unit
+(** GC settings for a toplevel process (a larger minor heap), unless
+    [OCAMLRUNPARAM]/[CAMLRUNPARAM] sets the minor heap size. *)

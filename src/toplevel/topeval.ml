@@ -192,6 +192,7 @@ let time_parsing () =
   end
 
 let init () =
+  Compiler_api.configure_gc ();
   time_parsing ();
   Compmisc.init_path ();
   (* Phrases are position-independent, like the code of a shared object. *)
