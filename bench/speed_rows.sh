@@ -49,23 +49,29 @@ fi
 
 # --- long session ----------------------------------------------------------------------
 # sample PID OUTPUT: one line per half second: elapsed ms, phrases answered so far
-# (lines "val v..." in the output), resident set (KiB); VmHWM (peak) last.
+# (lines "val v..." in the output), resident set (KiB), CPU ms used so far (user +
+# system, /proc/PID/stat: on a shared machine the figure other processes disturb
+# least); VmHWM (peak) last.
+tick_ms=$((1000 / $(getconf CLK_TCK)))
 sample() {
   pid=$1 output=$2 t0=$(date +%s%N) hwm=0
   while kill -0 "$pid" 2> /dev/null; do
     rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status" 2> /dev/null || true)
     h=$(awk '/^VmHWM/ { print $2 }' "/proc/$pid/status" 2> /dev/null || true)
+    # utime and stime: fields 14 and 15, counted after the ")" that ends the command name.
+    cpu=$(sed 's/.*) //' "/proc/$pid/stat" 2> /dev/null | awk -v t="$tick_ms" '{ print ($12 + $13) * t }' || true)
     [ -n "$h" ] && hwm=$h
-    [ -n "$rss" ] && printf '%d\t%d\t%d\n' $(( ($(date +%s%N) - t0) / 1000000 )) \
-      "$(grep -c '^val v' "$output" || true)" "$rss"
+    [ -n "$rss" ] && [ -n "$cpu" ] && printf '%d\t%d\t%d\t%d\n' $(( ($(date +%s%N) - t0) / 1000000 )) \
+      "$(grep -c '^val v' "$output" || true)" "$rss" "$cpu"
     sleep 0.5
   done
   echo "# peak $hwm"
 }
-# at_phrase DAT K: the elapsed ms at which phrase K was answered (linear between samples).
+# at_phrase DAT K COLUMN: the elapsed ms (column 1) or CPU ms (column 4) at which phrase K
+# was answered (linear between samples).
 at_phrase() {
-  awk -v k="$2" '!/^#/ { if ($2 >= k && !done) { if ($2 == p) t = $1; else t = pt + ($1 - pt) * (k - p) / ($2 - p);
-    print t; done = 1 } pt = $1; p = $2 } END { if (!done) print pt }' "$1"
+  awk -v k="$2" -v c="$3" '!/^#/ { if ($2 >= k && !done) { if ($2 == p) t = $c; else t = pt + ($c - pt) * (k - p) / ($2 - p);
+    print t; done = 1 } pt = $c; p = $2 } END { if (!done) print pt }' "$1"
 }
 if want long; then
   echo "Long session: $long_n phrases 'let vI = List.init 10 (fun x -> x + I);;', one run each, one after the other:"
@@ -85,11 +91,14 @@ if want long; then
     wait "$pid" || true
     done_n=$(grep -c '^val v' "$work/long-$sys.out" || true)
     peak=$(sed -n 's/^# peak //p' "$out/long-$sys.dat")
-    t_first=$(at_phrase "$out/long-$sys.dat" 1000); t_first0=$(at_phrase "$out/long-$sys.dat" 1)
-    t_last0=$(at_phrase "$out/long-$sys.dat" $((done_n - 1000))); t_last=$(at_phrase "$out/long-$sys.dat" "$done_n")
-    awk -v s="$sys" -v d="$done_n" -v p="$peak" -v a0="$t_first0" -v a1="$t_first" -v b0="$t_last0" -v b1="$t_last" \
-      'BEGIN { printf "  %-10s %d phrases answered; ms per phrase (mean, from the output'"'"'s progress): first 1000 %.3f, last 1000 %.3f (x%.2f); peak RSS %.0f MiB, %.2f KiB per phrase\n",
-        s, d, (a1 - a0) / 999, (b1 - b0) / 1000, ((a1 - a0) > 0) ? ((b1 - b0) / 1000) / ((a1 - a0) / 999) : 0, p / 1024, (d > 0) ? p / d : 0 }' \
+    # Mean ms per phrase over the first and the last 1000 phrases, wall and CPU.
+    per() { a=$(at_phrase "$out/long-$sys.dat" "$1" "$3"); b=$(at_phrase "$out/long-$sys.dat" "$2" "$3")
+      awk -v a="$a" -v b="$b" -v n="$(( $2 - $1 ))" 'BEGIN { printf "%.3f", (b - a) / n }'; }
+    w1=$(per 1 1000 1); w2=$(per $((done_n - 1000)) "$done_n" 1)
+    c1=$(per 1 1000 4); c2=$(per $((done_n - 1000)) "$done_n" 4)
+    awk -v s="$sys" -v d="$done_n" -v p="$peak" -v w1="$w1" -v w2="$w2" -v c1="$c1" -v c2="$c2" \
+      'BEGIN { printf "  %-10s %d phrases; mean ms per phrase, first 1000 / last 1000 (from the output'"'"'s progress): CPU %.3f / %.3f (x%.2f), wall %.3f / %.3f; peak RSS %.0f MiB, %.2f KiB per phrase\n",
+        s, d, c1, c2, (c1 > 0) ? c2 / c1 : 0, w1, w2, p / 1024, (d > 0) ? p / d : 0 }' \
       | tee -a "$work/long.txt"
     if [ "$sys" = ocamljit ] && [ -s "$out/long-timings.tsv" ]; then
       sed -n 's/.*total_us=\([0-9]*\).*/\1/p' "$out/long-timings.tsv" > "$work/long-total.txt"
