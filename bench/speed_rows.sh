@@ -39,8 +39,11 @@ if want syscalls && command -v strace > /dev/null; then
     calls "$work/strace-$sys-empty" > "$work/calls-empty"
     calls "$work/strace-$sys-full" > "$work/calls-full"
     join -a 2 -e 0 -o 0,1.2,2.2 "$work/calls-empty" "$work/calls-full" |
-      awk -v n="$n" -v sys="$sys" '{ d = ($3 - $2) / n; t += d; if (d >= 0.05) top = top sprintf(" %s %.2f", $1, d) }
-        END { printf "  %-18s %7.2f  (%s )\n", sys, t, top }' | tee -a "$work/syscalls.txt"
+      awk -v n="$n" -v sys="$sys" '{ d = ($3 - $2) / n; t += d; if (d >= 0.05) { m++; name[m] = $1; v[m] = d } }
+        END { # the six biggest contributors
+          for (i = 2; i <= m; i++) { x = v[i]; y = name[i]; for (j = i - 1; j >= 1 && v[j] < x; j--) { v[j + 1] = v[j]; name[j + 1] = name[j] } v[j + 1] = x; name[j + 1] = y }
+          for (i = 1; i <= m && i <= 6; i++) top = top sprintf(" %s %.2f", name[i], v[i])
+          printf "  %-18s %7.2f  (%s%s )\n", sys, t, top, (m > 6) ? " ..." : "" }' | tee -a "$work/syscalls.txt"
   done
   awk '$1 == "ocamljit" { printf "  target: <= 2 per phrase (ocamljit): %s\n", ($2 <= 2) ? "met" : "not met" }' \
     "$work/syscalls.txt"
@@ -91,14 +94,16 @@ if want long; then
     wait "$pid" || true
     done_n=$(grep -c '^val v' "$work/long-$sys.out" || true)
     peak=$(sed -n 's/^# peak //p' "$out/long-$sys.dat")
-    # Mean ms per phrase over the first and the last 1000 phrases, wall and CPU.
+    # Mean ms per phrase over the first and the last tenth of the session (at least 1000
+    # phrases: the output's progress is sampled every 0.5 s and written in bursts), wall and CPU.
     per() { a=$(at_phrase "$out/long-$sys.dat" "$1" "$3"); b=$(at_phrase "$out/long-$sys.dat" "$2" "$3")
       awk -v a="$a" -v b="$b" -v n="$(( $2 - $1 ))" 'BEGIN { printf "%.3f", (b - a) / n }'; }
-    w1=$(per 1 1000 1); w2=$(per $((done_n - 1000)) "$done_n" 1)
-    c1=$(per 1 1000 4); c2=$(per $((done_n - 1000)) "$done_n" 4)
-    awk -v s="$sys" -v d="$done_n" -v p="$peak" -v w1="$w1" -v w2="$w2" -v c1="$c1" -v c2="$c2" \
-      'BEGIN { printf "  %-10s %d phrases; mean ms per phrase, first 1000 / last 1000 (from the output'"'"'s progress): CPU %.3f / %.3f (x%.2f), wall %.3f / %.3f; peak RSS %.0f MiB, %.2f KiB per phrase\n",
-        s, d, c1, c2, (c1 > 0) ? c2 / c1 : 0, w1, w2, p / 1024, (d > 0) ? p / d : 0 }' \
+    tenth=$((done_n / 10)); [ "$tenth" -ge 1000 ] || tenth=1000
+    w1=$(per 1 "$tenth" 1); w2=$(per $((done_n - tenth)) "$done_n" 1)
+    c1=$(per 1 "$tenth" 4); c2=$(per $((done_n - tenth)) "$done_n" 4)
+    awk -v s="$sys" -v d="$done_n" -v t="$tenth" -v p="$peak" -v w1="$w1" -v w2="$w2" -v c1="$c1" -v c2="$c2" \
+      'BEGIN { printf "  %-10s %d phrases; mean ms per phrase, first / last %d (output'"'"'s progress): CPU %.3f / %.3f (x%.2f), wall %.3f / %.3f; peak RSS %.0f MiB, %.2f KiB per phrase\n",
+        s, d, t, c1, c2, (c1 > 0) ? c2 / c1 : 0, w1, w2, p / 1024, (d > 0) ? p / d : 0 }' \
       | tee -a "$work/long.txt"
     if [ "$sys" = ocamljit ] && [ -s "$out/long-timings.tsv" ]; then
       sed -n 's/.*total_us=\([0-9]*\).*/\1/p' "$out/long-timings.tsv" > "$work/long-total.txt"
