@@ -10,7 +10,7 @@
 # Usage: speed_rows.sh BUILD_DIR WORK_DIR OUT_DIR ROWS PHRASES_FILE N LONG_N RUNS
 #   ROWS: comma-separated subset of syscalls,long,asm (or "all").
 set -eu
-build=$1 work=$2 out=$3 rows=$4 phrases_file=$5 n=$6 long_n=$7 runs=$8
+build=$(cd "$1" && pwd) work=$2 out=$3 rows=$4 phrases_file=$5 n=$6 long_n=$7 runs=$8
 here=$(cd "$(dirname "$0")" && pwd)
 ocamljit=$build/bin/ocamljit
 ocamlnat=$build/ocamlnat/ocamlnat
@@ -146,10 +146,23 @@ if want asm && [ -x "$build/bin/ocamljit-opt" ] && [ -x "$build/bin/ocamljit-ir"
       echo $(( ($(date +%s%N) - t0) / 1000 ))
       r=$((r + 1))
     done | median > "$work/as-us.txt"
-    awk -v i="$instrs" -v ours="$ours" -v n="$#" -v us="$(cat "$work/as-us.txt")" 'BEGIN {
+    # The same number of `as` processes on an empty file: what starting them costs.
+    : > "$irdir/empty.s"
+    r=0
+    while [ $r -lt "$runs" ]; do
+      t0=$(date +%s%N)
+      for f in "$@"; do as --64 -o "$irdir/x.o" "$irdir/empty.s"; done
+      echo $(( ($(date +%s%N) - t0) / 1000 ))
+      r=$((r + 1))
+    done | median > "$work/as-empty-us.txt"
+    awk -v i="$instrs" -v ours="$ours" -v n="$#" -v us="$(cat "$work/as-us.txt")" -v empty="$(cat "$work/as-empty-us.txt")" 'BEGIN {
       gas = (us > 0) ? i / (us / 1e6) / 1e6 : 0
+      net = (us > empty) ? i / ((us - empty) / 1e6) / 1e6 : 0
       printf "Assembler throughput on the standard library (%d units, %d instructions; medians of runs):\n", n, i
-      printf "  ocamljit (in process: IR -> object)   %8.2f M instructions/s\n", ours
-      printf "  GNU as (text -> .o, a process a unit) %8.2f M instructions/s   ratio %.1fx\n\n", gas, (gas > 0) ? ours / gas : 0 }'
+      printf "  ocamljit (in process: IR -> object)           %8.2f M instructions/s\n", ours
+      printf "  GNU as (text -> .o, a process a unit)         %8.2f M instructions/s   ocamljit / as: %.1fx\n", gas, (gas > 0) ? ours / gas : 0
+      printf "  GNU as, minus starting its %d processes       %8.2f M instructions/s   ocamljit / as: %.1fx\n\n", n, net, (net > 0) ? ours / net : 0 }'
+  else
+    printf 'Assembler throughput: no IR was dumped (compiling the standard library with ocamljit-opt failed)\n\n'
   fi
 fi
