@@ -189,7 +189,7 @@ end
    block; it is recognised once (a ref to a well-formed string set holding the
    code_begin symbol of the unit just emitted) and emptied after each unit.
    If it is not found, nothing is emptied. *)
-external find_symbol : string -> Obj.t option = "ocamljit_jit_find_symbol"
+external process_symbol : string -> Obj.t option = "ocamljit_process_symbol"
 
 let rec is_string_set depth (o : Obj.t) =
   if Obj.is_int o then (Obj.obj o : int) = 0
@@ -202,7 +202,7 @@ let rec is_string_set depth (o : Obj.t) =
 
 let emitted_symbols : Misc.Stdlib.String.Set.t ref option Lazy.t =
   lazy
-    (match find_symbol "camlEmit" with
+    (match process_symbol "camlEmit" with
      | None -> None
      | Some block ->
          let marker = Compilenv.make_symbol (Some "code_begin") in
