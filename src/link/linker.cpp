@@ -451,8 +451,9 @@ Result<LinkedUnit> Linker::link(const obj::Object& object, const LinkOptions& op
   const uint64_t code_base = memory_.exec_address(base[static_cast<int>(Access::Code)]);
   const uint64_t got_base = memory_.exec_address(base[static_cast<int>(kGotAccess)]) + got_at;
   const uint64_t stub_base = code_base + stubs_at;
-  const uint64_t tls_pair_base =
-      reinterpret_cast<uint64_t>(base[static_cast<int>(kGotAccess)]) + tls_pairs_at;
+  // TLS GOT pairs: written through base[], referenced by code at their exec address.
+  uint8_t* const tls_pair_bytes = base[static_cast<int>(kGotAccess)] + tls_pairs_at;
+  const uint64_t tls_pair_base = memory_.exec_address(base[static_cast<int>(kGotAccess)]) + tls_pairs_at;
   out.code = memory::Range{code_base, code_base + size[static_cast<int>(Access::Code)]};
 
   // ---- contents, GOT slots, PLT stubs.
@@ -500,7 +501,7 @@ Result<LinkedUnit> Linker::link(const obj::Object& object, const LinkOptions& op
     out.tls_module = module.id;
   }
   for (const auto& [sym, pair] : tls_pairs) {
-    auto* at = reinterpret_cast<uint8_t*>(tls_pair_base + pair * 2 * kSlotSize);
+    auto* at = tls_pair_bytes + pair * 2 * kSlotSize;
     if (object.symbols[sym].section) {
       store<uint64_t>(at, module.id);
       store<uint64_t>(at + kSlotSize, tls_symbol_offset(sym));
@@ -512,8 +513,9 @@ Result<LinkedUnit> Linker::link(const obj::Object& object, const LinkOptions& op
   }
   const uint64_t tls_ld_address = tls_pair_base + tls_pairs.size() * 2 * kSlotSize;
   if (tls_ld_pair) {
-    store<uint64_t>(reinterpret_cast<uint8_t*>(tls_ld_address), module.id);
-    store<uint64_t>(reinterpret_cast<uint8_t*>(tls_ld_address) + kSlotSize, 0);
+    uint8_t* const ld = tls_pair_bytes + tls_pairs.size() * 2 * kSlotSize;
+    store<uint64_t>(ld, module.id);
+    store<uint64_t>(ld + kSlotSize, 0);
   }
 
   // ---- apply.
