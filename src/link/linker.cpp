@@ -341,6 +341,9 @@ Result<LinkedUnit> Linker::link(const obj::Object& object) {
   }
 
   // ---- commit.
+  out.section_addresses.assign(object.sections.size(), 0);
+  for (obj::SectionIndex k = 0; k < object.sections.size(); ++k)
+    if (place[k].placed) out.section_addresses[k] = section_address(k);
   for (const auto& s : object.symbols) {
     if (s.kind == obj::SymbolKind::Func && s.section && s.size > 0)
       out.functions.push_back({s.name, section_address(*s.section) + s.value, s.size});
