@@ -66,6 +66,9 @@ let compile_and_run ppf ~unit_name ~size lam =
   (* The assembler runs inside compile_implementation; it times itself. *)
   Timings.time_excluding "compile" ~excluding:"assemble" (fun () ->
       Compiler_api.compile_unit ppf ~unit_name ~prefix ~need_symbol ~size lam);
+  (* Recorded before the unit runs: a phrase that evaluates phrases
+     (Toploop.execute_phrase) resets Compilenv for each of them. *)
+  Compilenv.record_global_approx_toplevel ();
   match l.run_unit ppf ~unit_name ~prefix with
   | Loader.Result v -> Topcommon.Result v
   | Loader.Exception exn ->
@@ -109,7 +112,6 @@ let execute_definition print_outcome ppf sstr =
     let out_phr =
       match compile_and_run ppf ~unit_name ~size lam with
       | Topcommon.Result _ ->
-          Compilenv.record_global_approx_toplevel ();
           if not print_outcome then Outcometree.Ophr_signature []
           else
             Printtyp.wrap_printing_env ~error:false oldenv (fun () ->
@@ -126,6 +128,16 @@ let execute_definition print_outcome ppf sstr =
           Outcometree.Ophr_exception (exn, v)
     in
     !Topcommon.print_out_phrase ppf out_phr;
+    (* As the bytecode toplevel: the backtrace of an uncaught exception
+       (recorded by compile_and_run) follows it. *)
+    if Printexc.backtrace_status () then begin
+      match !Topcommon.backtrace with
+      | None -> ()
+      | Some b ->
+          Format.pp_print_string ppf b;
+          Format.pp_print_flush ppf ();
+          Topcommon.backtrace := None
+    end;
     Timings.end_phrase ~unit_name;
     match out_phr with
     | Outcometree.Ophr_exception _ -> false
