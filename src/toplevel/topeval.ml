@@ -46,6 +46,11 @@ include Topcommon.MakeEvalPrinter (EvalBase)
 
 let phrase_counter = ref 0
 
+(* Deep phrases overflow the compiler's stack, and the 4.13 runtime does
+   not survive a caught Stack_overflow: more stack (src/debug/stack_limit_stubs.cpp). *)
+external raise_stack_limit : unit -> unit = "ocamljit_raise_stack_limit"
+let () = raise_stack_limit ()
+
 (* Where the compiler writes the unit's files, when the loader needs files. *)
 let unit_prefix (l : Loader.t) unit_name =
   if !Clflags.keep_asm_file || not (l.writes_files ()) then unit_name

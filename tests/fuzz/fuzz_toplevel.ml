@@ -25,23 +25,35 @@ let contains s sub =
   let rec at i = i + m <= n && (matches i 0 || at (i + 1)) in
   at 0
 
-(* Drops [%%expect ...] blocks: they hold expected output, not code. *)
-let strip_expect text =
-  let b = Buffer.create (String.length text) in
-  let n = String.length text in
-  let rec copy i =
-    if i >= n then ()
-    else if i + 9 <= n && String.sub text i 9 = "[%%expect" then skip (i + 9)
-    else (Buffer.add_char b text.[i]; copy (i + 1))
-  and skip i =
-    (* to the closing "|}]" or "]" of the block *)
-    if i >= n then ()
-    else if i + 3 <= n && String.sub text i 3 = "|}]" then copy (i + 3)
-    else if text.[i] = ']' && not (contains (String.sub text (max 0 (i - 40)) (min 40 i)) "{|") then copy (i + 1)
-    else skip (i + 1)
-  in
-  copy 0;
-  Buffer.contents b
+let find_from s i sub =
+  let n = String.length s and m = String.length sub in
+  let rec matches j k = k = m || (s.[j + k] = sub.[k] && matches j (k + 1)) in
+  let rec at j = if j + m > n then None else if matches j 0 then Some j else at (j + 1) in
+  at i
+
+(* Drops [%%expect ...] blocks: they hold expected output, not code. A
+   block with a quoted string ({|...|} or {tag|...|tag}) ends at the
+   closing "|...}" followed by "]"; an empty one at the first "]". *)
+let rec strip_expect text =
+  match find_from text 0 "[%%expect" with
+  | None -> text
+  | Some i ->
+      let after = i + 9 in
+      let close_bracket = Option.value ~default:(String.length text - 1) (find_from text after "]") in
+      let stop =
+        match find_from text after "{" with
+        | Some b when b < close_bracket -> (
+            match find_from text b "|" with
+            | Some bar ->
+                let tag = String.sub text (b + 1) (bar - b - 1) in
+                let closing = "|" ^ tag ^ "}" in
+                (match find_from text (bar + 1) closing with
+                 | Some c -> (match find_from text (c + String.length closing) "]" with Some r -> r | None -> String.length text - 1)
+                 | None -> String.length text - 1)
+            | None -> close_bracket)
+        | _ -> close_bracket
+      in
+      String.sub text 0 i ^ ";;\n" ^ strip_expect (String.sub text (stop + 1) (String.length text - stop - 1))
 
 (* Phrases of a seed file: split on ";;", comments and blanks trimmed. *)
 let phrases_of_file name =
@@ -99,7 +111,9 @@ let huge_literals =
      "{|" ^ String.make 50_000 'q' ^ "|}" |]
 
 let nest rng body =
-  let depth = pick rng [| 10; 100; 1_000; 5_000; 20_000; 100_000 |] in
+  (* Deep enough to overflow the compiler's stack now and then (about
+     20000 levels with an 8 MiB stack), not so often that it is all we test. *)
+  let depth = pick rng [| 10; 100; 1_000; 3_000; 10_000; 30_000 |] in
   let openers, closer =
     pick rng
       [| ("(", ")"); ("[", "]"); ("begin ", " end"); ("(fun x -> ", ")"); ("[|", "|]"); ("Some (", ")");
@@ -117,7 +131,7 @@ let mutate rng (seeds : string array) =
   let toks = tokens p in
   let n = Array.length toks in
   let concat a = String.concat "" (Array.to_list a) in
-  match Random.State.int rng 9 with
+  match Random.State.int rng 12 with
   | 0 -> (* truncated phrase *) String.sub p 0 (Random.State.int rng (String.length p + 1))
   | 1 when n >= 2 ->
       (* swapped tokens *)
@@ -132,7 +146,8 @@ let mutate rng (seeds : string array) =
       let other = tokens (pick rng seeds) in
       if Array.length other > 0 then toks.(Random.State.int rng n) <- pick rng other;
       concat toks
-  | 4 -> (* deep nesting *) if Random.State.bool rng then nest rng "0" else "let _ = " ^ nest rng "()"
+  | 4 when Random.State.int rng 3 = 0 ->
+      (* deep nesting *) if Random.State.bool rng then nest rng "0" else "let _ = " ^ nest rng "()"
   | 5 when n >= 1 ->
       (* huge literal in place of a token *)
       toks.(Random.State.int rng n) <- pick rng huge_literals;
@@ -143,6 +158,15 @@ let mutate rng (seeds : string array) =
       ^ String.sub q (Random.State.int rng (String.length q + 1)) 0
       ^ (let k = Random.State.int rng (String.length q + 1) in String.sub q k (String.length q - k))
   | 7 -> (* two phrases in one input *) p ^ ";;\n" ^ pick rng seeds
+  | 8 when n >= 1 ->
+      (* a token repeated *)
+      let i = Random.State.int rng n in
+      toks.(i) <- String.concat "" (List.init (1 + Random.State.int rng 8) (fun _ -> toks.(i)));
+      concat toks
+  | 9 -> (* a directive with a mutated argument *)
+      pick rng [| "#show "; "#print_depth "; "#print_length "; "#warnings "; "#rectypes"; "#labels ";
+                  "#principal "; "#show_type "; "#show_module "; "#trace "; "#untrace_all" |]
+      ^ (if n >= 1 then toks.(Random.State.int rng n) else "")
   | _ -> (* unchanged: keeps the session's state realistic *) p
 
 (* ---------------------------------------------------------------------- *)
@@ -154,7 +178,8 @@ exception Escaped of exn
    phrase; errors are reported and the session goes on. An exception that
    the loop's handler itself lets through would end the real toplevel. *)
 let run_input ppf text =
-  let lb = Lexing.from_string text in
+  (* Every input ends its last phrase, as a user's ";;" would. *)
+  let lb = Lexing.from_string (text ^ "\n;;\n") in
   Location.init lb "//toplevel//";
   Location.input_name := "//toplevel//";
   Location.input_lexbuf := Some lb;
@@ -187,19 +212,23 @@ let send fd s =
   let rec go off = if off < Bytes.length b then go (off + Unix.write fd b off (Bytes.length b - off)) in
   go 0
 
-let worker ~seeds ~seed ~batch fd =
-  (* The phrases' own output and the toplevel's go nowhere. *)
-  let null = Unix.openfile "/dev/null" [ Unix.O_WRONLY ] 0 in
-  Unix.dup2 null Unix.stdout;
-  Unix.dup2 null Unix.stderr;
+let init_toplevel () =
   Loaders.register_all ();
   Clflags.native_code := true;
   Clflags.debug := true;
   Clflags.color := Some Misc.Color.Never;
   Compmisc.init_path ();
   Toploop.initialize_toplevel_env ();
-  let ppf = Format.formatter_of_out_channel stdout in
+  let ppf = Format.std_formatter in
   Location.formatter_for_warnings := ppf;
+  ppf
+
+let worker ~seeds ~seed ~batch fd =
+  (* The phrases' own output and the toplevel's go nowhere. *)
+  let null = Unix.openfile "/dev/null" [ Unix.O_WRONLY ] 0 in
+  Unix.dup2 null Unix.stdout;
+  Unix.dup2 null Unix.stderr;
+  let ppf = init_toplevel () in
   let rng = Random.State.make [| seed |] in
   for _ = 1 to batch do
     let p = mutate rng seeds in
@@ -252,6 +281,8 @@ let take_message pending =
         if String.length s - nl - 1 < len then None else consume (nl + 1 + len) ("S", String.sub s (nl + 1) len)
       else failwith ("fuzz_toplevel: bad message from a worker: " ^ line)
 
+let verbose = ref false
+
 (* Reads the worker's messages until it ends, dies, hangs or time is up.
    Own buffering: select must not wait for bytes a channel already read. *)
 let supervise ~deadline ~hang_seconds ~out st pid fd =
@@ -260,7 +291,12 @@ let supervise ~deadline ~hang_seconds ~out st pid fd =
   let rec loop () =
     match take_message pending with
     | Some ("S", text) -> current := Some text; loop ()
-    | Some ("E", _) -> st.executions <- st.executions + 1; current := None; loop ()
+    | Some ("E", _) ->
+        if !verbose then
+          Printf.printf "ran %d bytes: %S\n%!"
+            (String.length (Option.value ~default:"" !current))
+            (let t = Option.value ~default:"" !current in String.sub t 0 (min 60 (String.length t)));
+        st.executions <- st.executions + 1; current := None; loop ()
     | Some (_, e) -> escaped := Some e; loop ()
     | None -> (
         let now = Unix.gettimeofday () in
@@ -297,6 +333,8 @@ let hang_seconds = ref 10.
 let batch = ref 300
 let corpus = ref []
 let expect_dirs = ref []
+let replay = ref []
+let sample = ref 0
 
 let usage =
   "Usage: fuzz-toplevel [options] CORPUS...\n\
@@ -309,10 +347,25 @@ let main () =
       ("-out", Arg.Set_string out, "<dir>  Where crashers and hangs go");
       ("-hang", Arg.Set_float hang_seconds, "<s>  Time limit of one phrase (default 10)");
       ("-batch", Arg.Set_int batch, "<n>  Phrases per worker process (default 300)");
+      ("-replay", Arg.String (fun f -> replay := f :: !replay),
+       "<file>  Run <file> as one input in this process, output to stdout (no fuzzing)");
+      ("-sample", Arg.Set_int sample, "<n>  Print the first 80 bytes of <n> mutated phrases (no fuzzing)");
+      ("-v", Arg.Set verbose, " Print every phrase run (its first 60 bytes)");
       ("-expect-tests", Arg.String (fun d -> expect_dirs := d :: !expect_dirs),
        "<dir>  Also take the expect tests (files with [%%expect]) under <dir>") ]
     (fun f -> corpus := f :: !corpus)
     usage;
+  if !replay <> [] then begin
+    let ppf = init_toplevel () in
+    List.iter
+      (fun f ->
+        (try run_input ppf (read_file f)
+         with Escaped e -> Format.fprintf ppf "Exception escaped the toplevel loop: %s@." (Printexc.to_string e));
+        Format.pp_print_flush ppf ())
+      (List.rev !replay);
+    0
+  end
+  else
   let seeds =
     let expect_files =
       List.rev !expect_dirs |> List.concat_map seed_files
@@ -323,6 +376,15 @@ let main () =
   in
   if Array.length seeds = 0 then (prerr_endline "fuzz-toplevel: no seed phrases"; 2)
   else begin
+    if !sample > 0 then begin
+      let rng = Random.State.make [| !seed |] in
+      for _ = 1 to !sample do
+        let p = mutate rng seeds in
+        Printf.printf "%s %d %S\n" (if allowed p then "run " else "skip") (String.length p)
+          (String.sub p 0 (min 80 (String.length p)))
+      done;
+      exit 0
+    end;
     (try Unix.mkdir !out 0o755 with Unix.Unix_error (Unix.EEXIST, _, _) -> ());
     let st = { executions = 0; crashes = 0; hangs = 0; workers = 0 } in
     let deadline = Unix.gettimeofday () +. !seconds in
@@ -341,4 +403,4 @@ let main () =
     if st.crashes = 0 then 0 else 1
   end
 
-let () = if not !Sys.interactive then exit (main ())
+let () = exit (main ())
