@@ -51,6 +51,16 @@ let phrase_counter = ref 0
 external raise_stack_limit : unit -> unit = "ocamljit_raise_stack_limit"
 let () = raise_stack_limit ()
 
+(* An exception the compiler or a directive lets out by mistake (e.g. 4.13's
+   `#show` on a class: Assert_failure in Signature_group) is reported as an
+   error of the phrase; the toplevel's loop would otherwise end the session. *)
+let () =
+  Location.register_error_of_exn (function
+    | (Assert_failure _ | Match_failure _ | Not_found | Invalid_argument _ | Failure _) as exn ->
+        Some (Location.errorf ~loc:(Location.in_file !Location.input_name)
+                "the compiler failed on this phrase: %s" (Printexc.to_string exn))
+    | _ -> None)
+
 (* Where the compiler writes the unit's files, when the loader needs files. *)
 let unit_prefix (l : Loader.t) unit_name =
   if !Clflags.keep_asm_file || not (l.writes_files ()) then unit_name
