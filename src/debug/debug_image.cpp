@@ -192,8 +192,8 @@ Result<std::vector<uint8_t>> build_debug_image(const obj::Object& o, const link:
   uint64_t first_code = 0;
   for (obj::SectionIndex k = 0; k < o.sections.size(); ++k) {
     const uint64_t at = linked.section_addresses[k];
-    if (at == 0) continue;
     const auto& s = o.sections[k];
+    if (at == 0 || s.name == ".eh_frame") continue;  // .eh_frame: its contents, below
     obj::Section n;
     n.name = s.name;
     n.type = obj::elf::SHT_NOBITS;
@@ -221,14 +221,16 @@ Result<std::vector<uint8_t>> build_debug_image(const obj::Object& o, const link:
     img.symbols.push_back(std::move(n));
   }
   if (auto eh = o.find_section(".eh_frame"); eh && first_code != 0) {
-    // Non-allocated, at the unit's code address: pc-relative FDE fields reach.
-    auto bytes = relocated_eh_frame(o, *eh, linked, first_code);
+    // Non-allocated, at its run address when the linker loaded it (for C
+    // code), else at the unit's code address: pc-relative FDE fields reach.
+    const uint64_t at = linked.section_addresses[*eh] != 0 ? linked.section_addresses[*eh] : first_code;
+    auto bytes = relocated_eh_frame(o, *eh, linked, at);
     if (!bytes) return bytes.error();
     obj::Section n;
     n.name = ".eh_frame";
     n.alignment = 8;
     n.bytes = std::move(*bytes);
-    n.address = first_code;
+    n.address = at;
     img.sections.push_back(std::move(n));
   }
   auto add_debug = [&](const char* name, std::vector<uint8_t> bytes) {
