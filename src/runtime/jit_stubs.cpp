@@ -24,6 +24,7 @@ extern "C" {
 #include <string>
 
 #include "asm/assembler.hpp"
+#include "debug/debug.hpp"
 #include "ir/decode.hpp"
 #include "link/library.hpp"
 #include "link/linker.hpp"
@@ -31,6 +32,7 @@ extern "C" {
 #include "object/elf/archive.hpp"
 #include "object/elf/reader.hpp"
 #include "runtime/jit_stubs.hpp"
+#include "runtime/unit_roots.hpp"
 
 namespace ocamljit::runtime {
 namespace {
@@ -88,7 +90,7 @@ void register_unit(const link::LinkedUnit& linked, const std::string& prefix) {
     return it == linked.globals.end() ? nullptr : reinterpret_cast<void*>(it->second);
   };
   if (void* ft = sym("__frametable")) caml_register_frametable(static_cast<intnat*>(ft));
-  if (void* roots = sym("__gc_roots")) caml_register_dyn_global(roots);
+  if (void* roots = sym("__gc_roots")) unit_roots::add(roots);
   void* data_begin = sym("__data_begin");
   void* data_end = sym("__data_end");
   if (data_begin != nullptr && data_end != nullptr)
@@ -144,6 +146,7 @@ value link_and_register(Result<obj::Object> object, const std::string& prefix,
   const auto register_start = Clock::now();
   register_unit(*linked, prefix);
   note_for_perf(*linked);
+  debug::on_unit_loaded(*object, *linked);
   last_timings.register_ns = since(register_start);
   ++units_loaded;
   return Val_int(0);
@@ -292,6 +295,8 @@ value ocamljit_jit_run_entry(value prefix) {
   // holding the address serves (as in the runtime's natdynlink).
   void* entry = reinterpret_cast<void*>(*address);
   value r = caml_callback_exn(reinterpret_cast<value>(&entry), Val_unit);
+  if (auto roots = (*e)->linker->lookup_linked(std::string(String_val(prefix)) + "__gc_roots"))
+    runtime::unit_roots::settle(reinterpret_cast<void*>(*roots));
   if (Is_exception_result(r)) {
     v = Extract_exception(r);
     res = caml_alloc_small(1, 1);
