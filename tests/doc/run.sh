@@ -316,6 +316,22 @@ bad unclosed_block.mli 3
 bad unclosed_comment.mli 2
 bad bad_odoc_label.mli 2
 
+# Lwt: top-level promises run with Lwt_main.run once lwt is loaded (mdx's
+# documented behaviour and its test expectations); lwt.unix and #thread
+# without #use "topfind". Each document runs in its own process (packages
+# stay loaded).
+l=$work/lwt
+mkdir -p "$l" && cp "$here"/lwt/*.md "$l/"
+"$tool" test -o - "$l/autorun.md" | cmp -s - "$here/lwt/autorun.md.expected" &&
+  pass "lwt: promises at top level run, as mdx records them" ||
+  { fail "lwt: autorun.md differs:"; "$tool" test -o - "$l/autorun.md" | diff -u "$here/lwt/autorun.md.expected" - >&2 || true; }
+cp "$here/lwt/autorun.md.expected" "$l/autorun.md"
+for doc in autorun unix thread; do
+  status=0
+  "$tool" "$l/$doc.md" > "$l/out" 2>&1 || status=$?
+  [ $status = 0 ] && pass "lwt: $doc.md checks (exit 0)" || { fail "lwt: $doc.md: exit $status"; cat "$l/out" >&2; }
+done
+
 usage() {
   expected=$1; shift
   status=0
