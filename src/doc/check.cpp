@@ -357,7 +357,10 @@ class Checker {
 std::string item_marker(int item) { return "@@ocamljit-doc " + std::to_string(item) + "@@\n"; }
 
 Result<CheckResult> check_document(const Document& doc, Evaluator& evaluator, const CheckOptions& options) {
-  return Checker(doc, evaluator, options, options.syntax.value_or(syntax_of_path(options.document_path))).run();
+  auto result = Checker(doc, evaluator, options, options.syntax.value_or(syntax_of_path(options.document_path))).run();
+  // What the caller prints next goes to the process's standard outputs.
+  evaluator.release_outputs();
+  return result;
 }
 
 std::string phrases_script(const Document& doc, const CheckOptions& options, const std::string& env) {

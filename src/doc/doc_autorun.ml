@@ -3,6 +3,7 @@
 open Parsetree
 
 type runner = {
+  unit_file : string;               (* the library's interface, e.g. lwt.cmi *)
   promise : Longident.t;            (* the promise type *)
   visible_when : Longident.t;       (* a value that is there once the library is *)
   wrap : Location.t -> expression -> expression;
@@ -17,6 +18,7 @@ let apply loc f arg =
 
 let lwt =
   {
+    unit_file = "lwt.cmi";
     promise = lid [ "Lwt"; "t" ];
     visible_when = lid [ "Lwt"; "return" ];
     wrap = (fun loc e -> apply loc [ "Lwt_main"; "run" ] e);
@@ -26,6 +28,7 @@ let lwt =
 let async =
   let block = [ "Async"; "Thread_safe"; "block_on_async_exn" ] in
   {
+    unit_file = "async.cmi";
     promise = lid [ "Async"; "Deferred"; "t" ];
     visible_when = lid block;
     wrap =
@@ -39,8 +42,28 @@ let rec head_ident = function
   | Path.Pident id -> id
   | Path.Pdot (p, _) | Path.Papply (p, _) -> head_ident p
 
+(* Whether the library's interface is on the load path, looked up again only
+   when the load path changes: looking [Lwt.return] up in the environment
+   costs a search of every directory per phrase while the library is not
+   there (the usual case). *)
+let on_load_path =
+  let paths = ref [] and found = Hashtbl.create 2 in
+  fun runner ->
+    let now = Load_path.get_paths () in
+    if now <> !paths then begin
+      paths := now;
+      Hashtbl.reset found
+    end;
+    match Hashtbl.find_opt found runner.unit_file with
+    | Some b -> b
+    | None ->
+        let b = match Load_path.find_uncap runner.unit_file with _ -> true | exception Not_found -> false in
+        Hashtbl.replace found runner.unit_file b;
+        b
+
 (* Visible as a library's value, not as something a phrase defined. *)
 let visible env runner =
+  on_load_path runner &&
   match Env.find_value_by_name runner.visible_when env with
   | path, _ -> Ident.persistent (head_ident path)
   | exception _ -> false

@@ -220,14 +220,16 @@ let frame_answers () =
       | Outcometree.Ophr_exception _ -> print ppf phr
       | _ when not !framing -> print ppf phr
       | _ ->
+          (* The program's output first; then the frame and the answer go
+             through stdout's buffer in one write when [ppf] prints there. *)
           Format.pp_print_flush ppf ();
           flush stdout;
           flush stderr;
           print_string "\002";
-          flush stdout;
+          if ppf != Format.std_formatter then flush stdout;
           print ppf phr;
           Format.pp_print_flush ppf ();
-          flush stdout;
+          if ppf != Format.std_formatter then flush stdout;
           print_string "\003";
           flush stdout
 
