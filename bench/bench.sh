@@ -6,7 +6,7 @@
 #   -r  timed runs per workload (default 7)      -w  warm-up rounds (default 1)
 #   -c  timed runs of the compute script (default 5, it is the slow one)
 #   -n  phrases in the latency session (default 100)
-#   -d  phrases in the Markdown document for ocamljit-doc (default 200)
+#   -d  phrases in the Markdown document for ocamljit-doc (default 500; it ends with a shell block)
 #   -e  also the expect-test corpus through ocamljit-expect, once per loader (minutes)
 #   -s  smoke mode: tiny inputs, no compute/doc/stdlib workloads (for `make test`)
 #   -R  only these workloads, comma-separated (e.g. -R require; default: all)
@@ -15,7 +15,7 @@
 # (smoke mode: BUILD_DIR/bench/smoke/...) and prints the table.
 set -eu
 
-runs=7 warmup=1 compute_runs=5 phrases=100 doc_phrases=200 smoke=0 corpus=0 rows=""
+runs=7 warmup=1 compute_runs=5 phrases=100 doc_phrases=500 smoke=0 corpus=0 rows=""
 while getopts r:w:c:n:d:esR: opt; do
   case $opt in
     r) runs=$OPTARG ;; w) warmup=$OPTARG ;; c) compute_runs=$OPTARG ;;
