@@ -314,7 +314,17 @@ class Checker {
         changed = true;
       }
     }
-    res_.corrected += changed ? render_with(b, layout_cram(c)) : verbatim(b);
+    if (!changed) {
+      res_.corrected += verbatim(b);
+      return ok_status();
+    }
+    std::vector<std::string> lines = layout_cram(c);
+    // In a .t file an empty line would end the block: an empty output line
+    // keeps the block's indentation.
+    if (syntax_ == Syntax::cram)
+      for (auto& l : lines)
+        if (l.empty()) l.assign(c.hpad, ' ');
+    res_.corrected += render_with(b, std::move(lines));
     return ok_status();
   }
 

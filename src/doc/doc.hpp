@@ -63,9 +63,12 @@ bool version_satisfies(std::string_view version, const std::vector<VersionConstr
 // ---------------------------------------------------------------------------
 // Documents
 
-enum class Syntax { markdown, odoc, mld };  // odoc: doc comments of .mli/.ml; mld: a whole .mld file
+// odoc: doc comments of .mli/.ml; mld: a whole .mld file; cram: a .t file
+// (shell commands indented by two spaces, no fences).
+enum class Syntax { markdown, odoc, mld, cram };
 
-// Chooses the syntax by file name: .mli/.ml/.mld are odoc, anything else Markdown.
+// Chooses the syntax by file name: .mli/.ml/.mld are odoc, .t cram,
+// anything else Markdown.
 Syntax syntax_of_path(std::string_view path);
 
 // What a block is, as mdx decides it: from its labels, its language and, for

@@ -332,6 +332,21 @@ for doc in autorun unix thread; do
   [ $status = 0 ] && pass "lwt: $doc.md checks (exit 0)" || { fail "lwt: $doc.md: exit $status"; cat "$l/out" >&2; }
 done
 
+# Cram files (.t, mdx's --syntax cram): indented commands, no fences.
+c=$work/cram
+mkdir -p "$c" && cp "$here"/cram/run.t "$here"/cram/run.t.expected "$c/"
+"$tool" test -o - "$c/run.t" | cmp -s - "$here/cram/run.t.expected" &&
+  pass "cram: a .t file corrected as mdx records it" ||
+  { fail "cram: run.t differs:"; "$tool" test -o - "$c/run.t" | diff -u "$here/cram/run.t.expected" - >&2 || true; }
+cp "$c/run.t" "$c/run.txt"
+"$tool" test --syntax cram -o - "$c/run.txt" | cmp -s - "$here/cram/run.t.expected" &&
+  pass "cram: --syntax cram" || fail "cram: --syntax cram"
+cp "$here/cram/run.t.expected" "$c/ok.t"
+status=0
+"$tool" "$c/ok.t" > /dev/null 2>&1 || status=$?
+[ $status = 0 ] && [ ! -e "$c/ok.t.corrected" ] && pass "cram: a correct .t file checks (exit 0)" ||
+  fail "cram: correct .t: exit $status"
+
 usage() {
   expected=$1; shift
   status=0
