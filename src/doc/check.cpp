@@ -305,8 +305,16 @@ class Checker {
         while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
         actual.push_back(strip_ansi(v));
       }
-      if (!output_matches(t.output, actual)) {
-        t.output = merge_ellipses(t.output, actual);
+      // In a doc comment, blank lines before the closing `]}` are layout,
+      // not output (mdx keeps them).
+      std::size_t layout_blanks = 0;
+      if (syntax_ != Syntax::markdown && syntax_ != Syntax::cram && &t == &c.tests.back() && t.exit_code == 0)
+        while (layout_blanks < t.output.size() && t.output[t.output.size() - 1 - layout_blanks].empty())
+          ++layout_blanks;
+      std::vector<std::string> recorded(t.output.begin(), t.output.end() - static_cast<std::ptrdiff_t>(layout_blanks));
+      if (!output_matches(recorded, actual)) {
+        t.output = merge_ellipses(recorded, actual);
+        t.output.insert(t.output.end(), layout_blanks, "");
         changed = true;
       }
       if (t.exit_code != r->exit_code) {

@@ -381,7 +381,7 @@ Status code_blocks(std::string_view text, Region r, const LineIndex& index, Docu
     }
     std::size_t content;
     Labels labels;
-    bool ocaml = true;
+    bool ocaml = true, shell = false;  // ocaml: a block we run (OCaml or shell)
     if (n == '[') {
       content = i + 2;
     } else if (n == '@') {
@@ -391,7 +391,9 @@ Status code_blocks(std::string_view text, Region r, const LineIndex& index, Docu
       std::string_view meta = text.substr(i + 2, bracket - i - 2);
       std::size_t w = 0;
       while (w < meta.size() && !std::isspace(static_cast<unsigned char>(meta[w]))) ++w;
-      ocaml = meta.substr(0, w) == "ocaml";
+      std::string_view lang = meta.substr(0, w);
+      shell = is_shell(lang);
+      ocaml = lang == "ocaml" || shell;
       if (ocaml) {
         auto l = parse_labels(meta.substr(w));
         if (!l) return make_error(index.line_of(i), ": ", l.error().message);
@@ -413,9 +415,10 @@ Status code_blocks(std::string_view text, Region r, const LineIndex& index, Docu
     b.line = index.line_of(i);
     b.first_line = b.line;
     b.labels = std::move(labels);
-    b.language = "ocaml";
-    if (b.labels.kind == KindLabel::cram || b.labels.kind == KindLabel::include || b.labels.file)
-      return make_error(b.line, ": invalid code block: shell and include blocks are not supported in doc comments");
+    b.language = shell ? "sh" : "ocaml";
+    if (shell) b.kind = BlockKind::cram;
+    if ((!shell && b.labels.kind == KindLabel::cram) || b.labels.kind == KindLabel::include || b.labels.file)
+      return make_error(b.line, ": invalid code block: include blocks are not supported in doc comments");
     split_body(text.substr(i, content - i), text.substr(content, close - content), b);
     b.original = std::string(text.substr(i, close + 2 - i));
     if (i > copied) doc.parts.push_back({std::string(text.substr(copied, i - copied)), std::nullopt});

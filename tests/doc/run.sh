@@ -347,6 +347,17 @@ status=0
 [ $status = 0 ] && [ ! -e "$c/ok.t.corrected" ] && pass "cram: a correct .t file checks (exit 0)" ||
   fail "cram: correct .t: exit $status"
 
+# Shell blocks in doc comments ({@sh[ ... ]}, {@sh LABELS[ ... ]}).
+o=$work/odoc
+mkdir -p "$o" && cp "$here"/odoc/shell.mli "$o/"
+"$tool" test -o - "$o/shell.mli" | cmp -s - "$here/odoc/shell.mli.expected" &&
+  pass "odoc: shell blocks in a doc comment run, as mdx records them" ||
+  { fail "odoc: shell.mli differs:"; "$tool" test -o - "$o/shell.mli" | diff -u "$here/odoc/shell.mli.expected" - >&2 || true; }
+cp "$here/odoc/shell.mli.expected" "$o/ok.mli"
+status=0
+"$tool" "$o/ok.mli" > /dev/null 2>&1 || status=$?
+[ $status = 0 ] && pass "odoc: a correct shell.mli checks (exit 0)" || fail "odoc: correct shell.mli: exit $status"
+
 usage() {
   expected=$1; shift
   status=0
