@@ -14,7 +14,7 @@ UPSTREAM_FILES := $(addprefix $(UPSTREAM)/toplevel/,$(UPSTREAM_TOPLEVEL))
 
 # Rooms with OCaml code (each room's sources sit directly in its directory).
 # Module names must be unique across rooms: they share one output directory.
-OCAML_ROOMS := src/ir src/toplevel src/doc src/opt src/cli tests/conformance
+OCAML_ROOMS := src/ir src/toplevel src/doc src/opt src/cli tests/conformance src/repl
 OCAML_OWN   := $(wildcard $(addsuffix /*.mli,$(OCAML_ROOMS)) $(addsuffix /*.ml,$(OCAML_ROOMS)))
 
 OCAMLOPT   := ocamlopt.opt
@@ -53,7 +53,9 @@ $(OCAML_OUT):
 # /usr/lib/ocaml/compiler-libs/X.cmi so that libraries compiled against
 # compiler-libs (findlib_top, ppx drivers) link (tests/libs/crc.sh checks it).
 UPSTREAM_CMIS := $(addprefix $(OCAML_OUT)/,$(patsubst %.mli,%.cmi,$(filter %.mli,$(UPSTREAM_TOPLEVEL))))
-$(UPSTREAM_CMIS): $(OCAML_OUT)/%.cmi: $(UPSTREAM)/toplevel/%.mli | $(OCAML_OUT)
+# They also depend on this file: a build dir made by an older recipe (other
+# flags or paths, hence another CRC) is rebuilt, not kept.
+$(UPSTREAM_CMIS): $(OCAML_OUT)/%.cmi: $(UPSTREAM)/toplevel/%.mli mk/ocaml.mk | $(OCAML_OUT)
 	cd $(UPSTREAM) && $(OCAMLOPT) -I $(abspath $(OCAML_OUT)) $(OCAML_LIBDIRS) -w -a -c \
 	  -o $(abspath $@) toplevel/$*.mli
 
@@ -65,11 +67,12 @@ else ifeq ($(MAKECMDGOALS),)
 include $(OCAML_OUT)/.depend
 endif
 
-# $(call ocaml_program,NAME,MODULES): $(BUILD)/bin/NAME linked from MODULES, in order.
+# $(call ocaml_program,NAME,MODULES): $(BUILD)/bin/NAME linked from MODULES, in order
+# (after the libraries in OCAML_LINK_EXTRA_NAME, if a room sets it).
 define ocaml_program
 $(BUILD)/bin/$(1): $(addprefix $(OCAML_OUT)/,$(addsuffix .cmx,$(2))) engine
 	@mkdir -p $(BUILD)/bin
-	$(OCAMLOPT) $(OCAML_FLAGS) -linkall -o $$@ $(OCAML_LINK_LIBS) \
-	  $(addprefix $(OCAML_OUT)/,$(addsuffix .cmx,$(2))) $(OCAML_ENGINE_FLAGS)
+	$(OCAMLOPT) $(OCAML_FLAGS) -linkall -o $$@ $(OCAML_LINK_LIBS) $$(OCAML_LINK_EXTRA_$(1)) \
+	  $(addprefix $(OCAML_OUT)/,$(addsuffix .cmx,$(2))) $$(OCAML_ENGINE_FLAGS)
 ALL_TARGETS += $(BUILD)/bin/$(1)
 endef
