@@ -176,6 +176,8 @@ std::vector<std::string> merge_ellipses(const std::vector<std::string>& recorded
 
 // Removes ANSI colour escapes (ESC ... m), as mdx does on outputs.
 std::string strip_ansi(std::string_view line);
+// Splits on every newline: n newlines give n + 1 parts (the last may be empty).
+std::vector<std::string> split_exact(std::string_view s);
 
 // ---------------------------------------------------------------------------
 // Shell (cram) blocks: `$ command`, `> ` continuation lines, output, `[N]`.

@@ -312,20 +312,6 @@ Result<std::vector<Region>> doc_comments(std::string_view text, const LineIndex&
   return regions;
 }
 
-// Splits on every newline: n newlines give n + 1 parts.
-std::vector<std::string> split_exact(std::string_view s) {
-  std::vector<std::string> parts;
-  std::size_t pos = 0;
-  for (;;) {
-    std::size_t nl = s.find('\n', pos);
-    if (nl == std::string_view::npos) break;
-    parts.emplace_back(s.substr(pos, nl - pos));
-    pos = nl + 1;
-  }
-  parts.emplace_back(s.substr(pos));
-  return parts;
-}
-
 // Lays the content of `{[ ... ]}` out as header, body lines and footer, so
 // that a blank rest of the opening line and the indentation before `]}` stay
 // outside the body.
@@ -560,6 +546,19 @@ std::string render_block(const Block& b) {
     if (i + 1 < b.body.size() || !b.last_line_open) s += '\n';
   }
   return s + b.footer;
+}
+
+std::vector<std::string> split_exact(std::string_view s) {
+  std::vector<std::string> parts;
+  std::size_t pos = 0;
+  for (;;) {
+    std::size_t nl = s.find('\n', pos);
+    if (nl == std::string_view::npos) break;
+    parts.emplace_back(s.substr(pos, nl - pos));
+    pos = nl + 1;
+  }
+  parts.emplace_back(s.substr(pos));
+  return parts;
 }
 
 }  // namespace ocamljit::doc
