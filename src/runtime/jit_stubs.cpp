@@ -25,11 +25,13 @@ extern "C" {
 
 #include "asm/assembler.hpp"
 #include "ir/decode.hpp"
+#include "link/host_symbols.hpp"
 #include "link/linker.hpp"
 #include "memory/memory.hpp"
 #include "object/elf/archive.hpp"
 #include "object/elf/reader.hpp"
 #include "runtime/jit_stubs.hpp"
+#include "runtime/unload.hpp"
 
 namespace ocamljit::runtime {
 namespace {
@@ -51,7 +53,7 @@ Result<Engine*> engine() {
     auto m = memory::Memory::create(memory::host_image(), kArenaBytes);
     if (!m) return m.error();
     e.memory = std::move(*m);
-    e.linker = std::make_unique<link::Linker>(*e.memory, link::process_resolver());
+    e.linker = std::make_unique<link::Linker>(*e.memory, link::with_host_symbols(link::process_resolver()));
   }
   return &e;
 }
@@ -85,7 +87,7 @@ void register_unit(const link::LinkedUnit& linked, const std::string& prefix) {
     return it == linked.globals.end() ? nullptr : reinterpret_cast<void*>(it->second);
   };
   if (void* ft = sym("__frametable")) caml_register_frametable(static_cast<intnat*>(ft));
-  if (void* roots = sym("__gc_roots")) caml_register_dyn_global(roots);
+  if (void* roots = sym("__gc_roots")) register_roots(roots, prefix);
   void* data_begin = sym("__data_begin");
   void* data_end = sym("__data_end");
   if (data_begin != nullptr && data_end != nullptr)
@@ -131,6 +133,7 @@ value link_and_register(Result<obj::Object> object, const std::string& prefix,
   if (!e) return link_failed(e.error().message);
   link::Linker& linker = *(*e)->linker;
   const auto link_start = Clock::now();
+  const ArenaMarks before = arena_marks(*(*e)->memory);
   auto linked = linker.link(*object);
   last_timings.link_ns = since(link_start);
   if (!linked) {
@@ -140,6 +143,7 @@ value link_and_register(Result<obj::Object> object, const std::string& prefix,
   }
   const auto register_start = Clock::now();
   register_unit(*linked, prefix);
+  note_unit(*linked, prefix, before, arena_marks(*(*e)->memory));
   note_for_perf(*linked);
   last_timings.register_ns = since(register_start);
   ++units_loaded;
@@ -264,6 +268,16 @@ value ocamljit_jit_memory_stats(value) {
   Store_field(res, 0, Val_long(runtime::units_loaded));
   Store_field(res, 1, Val_long(used));
   CAMLreturn(res);
+}
+
+// Unloads the phrases of session `owner` (see unload.hpp); a message on failure.
+value ocamljit_jit_unload_owner(value owner) {
+  CAMLparam1(owner);
+  auto e = runtime::engine();
+  if (!e) caml_failwith(e.error().message.c_str());
+  Status s = runtime::unload_owner(Long_val(owner), *(*e)->linker, *(*e)->memory);
+  if (!s) caml_failwith(s.error().message.c_str());
+  CAMLreturn(Val_unit);
 }
 
 }  // extern "C"

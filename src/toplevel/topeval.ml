@@ -64,8 +64,10 @@ let compile_and_run ppf ~unit_name ~size lam =
   let prefix = unit_prefix l unit_name in
   l.prepare_unit ~prefix;
   (* The assembler runs inside compile_implementation; it times itself. *)
+  Phrase_units.before_compile ();
   Timings.time_excluding "compile" ~excluding:"assemble" (fun () ->
       Compiler_api.compile_unit ppf ~unit_name ~prefix ~need_symbol ~size lam);
+  Phrase_units.after_compile ();
   match l.run_unit ppf ~unit_name ~prefix with
   | Loader.Result v -> Topcommon.Result v
   | Loader.Exception exn ->
@@ -109,7 +111,6 @@ let execute_definition print_outcome ppf sstr =
     let out_phr =
       match compile_and_run ppf ~unit_name ~size lam with
       | Topcommon.Result _ ->
-          Compilenv.record_global_approx_toplevel ();
           if not print_outcome then Outcometree.Ophr_signature []
           else
             Printtyp.wrap_printing_env ~error:false oldenv (fun () ->
