@@ -8,6 +8,8 @@ type t = {
   mutable env : Env.t;
   (* Compiler knowledge of this session's units, newest first (see Phrase_units). *)
   mutable units : Cmx_format.unit_infos list;
+  (* Where its toplevel identifiers live (see Toplevel_names). *)
+  mutable names : Toplevel_names.table option;
   buffer : Buffer.t;
   ppf : Format.formatter;
   mutable running : int;  (* evaluations of this session in progress *)
@@ -18,32 +20,6 @@ external set_owner : int -> int = "ocamljit_jit_set_owner"
 external unload_owner : int -> unit = "ocamljit_jit_unload_owner"
 
 let initial_env : Env.t option ref = ref None
-let init_error : string option ref = ref None
-
-let init () =
-  match !initial_env, !init_error with
-  | Some _, _ -> Ok ()
-  | None, Some e -> Error e
-  | None, None -> (
-      try
-        Loaders.register_all ();
-        Clflags.native_code := true;
-        Clflags.debug := true;
-        Compmisc.read_clflags_from_env ();
-        ignore (Loader.current ());
-        Topcommon.set_paths ();
-        Compmisc.init_path ();
-        Toploop.initialize_toplevel_env ();
-        initial_env := Some !Toploop.toplevel_env;
-        Ok ()
-      with exn ->
-        let msg =
-          match Location.error_of_exn exn with
-          | Some (`Ok e) -> Format.asprintf "%a" Location.print_report e
-          | _ -> Printexc.to_string exn
-        in
-        init_error := Some msg;
-        Error msg)
 
 let counter = ref 0
 
@@ -53,7 +29,7 @@ let create () =
   | Some env ->
       incr counter;
       let buffer = Buffer.create 256 in
-      { id = !counter; env; units = []; buffer; ppf = Format.formatter_of_buffer buffer;
+      { id = !counter; env; units = []; names = Toplevel_names.get (); buffer; ppf = Format.formatter_of_buffer buffer;
         running = 0; freed = false }
 
 let id s = s.id
@@ -77,14 +53,20 @@ let within s f =
   let saved_keeper = !Phrase_units.current in
   let warnings = !Location.formatter_for_warnings in
   let owner = set_owner s.id in
+  let names = Toplevel_names.get () in
+  Option.iter Toplevel_names.set s.names;
   Toploop.toplevel_env := s.env;
   Phrase_units.current := keeper s;
   Location.formatter_for_warnings := s.ppf;
   s.running <- s.running + 1;
   Fun.protect f ~finally:(fun () ->
       Format.pp_print_flush s.ppf ();
+      (* What the code printed reaches the host's stdout in order with its own. *)
+      (try flush stdout; flush stderr with Sys_error _ -> ());
       s.running <- s.running - 1;
       s.env <- !Toploop.toplevel_env;
+      s.names <- Toplevel_names.get ();
+      Option.iter Toplevel_names.set names;
       Toploop.toplevel_env := env;
       Phrase_units.current := saved_keeper;
       Location.formatter_for_warnings := warnings;
@@ -114,7 +96,18 @@ let refuse s msg =
   Buffer.add_string s.buffer msg;
   Buffer.add_char s.buffer '\n'
 
+(* The typer keeps every typed tree it builds for a .cmt file
+   (Cmt_format.saved_types); a toplevel writes none, and across phrases the
+   list only grows. *)
+let forget_typed_trees () = Cmt_format.clear ()
+
+let forget_phrase_state () =
+  forget_typed_trees ();
+  Emit_symbols.forget ()
+
 let run_phrase ~print ppf phrase =
+  forget_typed_trees ();
+  Fun.protect ~finally:forget_phrase_state @@ fun () ->
   let snap = Btype.snapshot () in
   match
     let phrase = Toploop.preprocess_phrase ppf phrase in
@@ -203,6 +196,7 @@ let eval_as (type a) s (w : a witness) text : (a, status) result =
                     with exn -> report ppf exn; Error ()
                   in
                   Btype.backtrack snap;
+                  forget_typed_trees ();
                   match typed with
                   | Error () -> Error Failed
                   | Ok ty when not (fits env w ty) ->
@@ -240,6 +234,48 @@ let free s =
     | () -> Ok ()
     | exception Failure msg -> Error msg
   end
+
+let init_error : string option ref = ref None
+
+let rec init () =
+  match !initial_env, !init_error with
+  | Some _, _ -> Ok ()
+  | None, Some e -> Error e
+  | None, None -> (
+      try
+        Loaders.register_all ();
+        Clflags.native_code := true;
+        Clflags.debug := true;
+        Compmisc.read_clflags_from_env ();
+        ignore (Loader.current ());
+        Topcommon.set_paths ();
+        Compmisc.init_path ();
+        Toploop.initialize_toplevel_env ();
+        initial_env := Some !Toploop.toplevel_env;
+        locate_names ();
+        Ok ()
+      with exn ->
+        let msg =
+          match Location.error_of_exn exn with
+          | Some (`Ok e) -> Format.asprintf "%a" Location.print_report e
+          | _ -> Printexc.to_string exn
+        in
+        init_error := Some msg;
+        Error msg)
+
+
+(* Evaluates one definition in a scratch session so that Toplevel_names can
+   find the compiler's table by an identifier it holds. Without it, every
+   session's identifiers stay in that table (a small leak per definition). *)
+and locate_names () =
+  let scratch = create () in
+  let probe = "ocamljit_probe" in
+  if eval scratch ("let " ^ probe ^ " = ()") = Succeeded then begin
+    (match Env.find_value_by_name (Longident.Lident probe) scratch.env with
+     | Path.Pident id, _ -> ignore (Toplevel_names.locate ~probe:id)
+     | _ | (exception Not_found) -> ());
+  end;
+  ignore (free scratch)
 
 let install_signature_loader find =
   let previous = !Persistent_env.Persistent_signature.load in
