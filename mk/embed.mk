@@ -55,7 +55,7 @@ install-embed: $(EMBED_LIB) $(EMBED_OUT)/ocamljit_eval.cmxa
 # --- tests -----------------------------------------------------------------------------
 EMBED_GTEST := $(EMBED_OUT)/embed_test
 $(EMBED_GTEST): tests/embed/embed_test.cpp $(EMBED_LIB)
-	g++ $(EMBED_CXXFLAGS) -o $@ $< $(EMBED_LIB) -lgtest $(EMBED_HOST_LIBS)
+	g++ $(EMBED_CXXFLAGS) -o $@ $< $(EMBED_LIB) -lgtest_main -lgtest $(EMBED_HOST_LIBS)
 
 $(eval $(call ocaml_program,ocamljit-eval-test,$(EMBED_OCAML_MODULES) eval_test))
 

@@ -50,6 +50,22 @@ Registry& registry() {
   return r;
 }
 
+// OCaml 4.13's caml_unregister_frametable cannot remove the head of its
+// list of tables: it unlinks nothing and the list head stays on the freed
+// link (the next registration that rebuilds the descriptor table then reads
+// freed memory). Before units are unloaded, an empty table is pushed on top,
+// so that none of theirs is the head; the previous empty table, no longer
+// the head, goes the normal way. One empty table stays registered.
+intnat empty_tables[2][1] = {{0}, {0}};
+int current_empty = -1;
+
+void push_empty_frametable() {
+  const int next = current_empty == 0 ? 1 : 0;
+  caml_register_frametable(empty_tables[next]);
+  if (current_empty >= 0) caml_unregister_frametable(empty_tables[current_empty]);
+  current_empty = next;
+}
+
 bool is_phrase(const std::string& prefix) { return prefix.rfind("camlTOP", 0) == 0; }
 
 bool owned(const std::string& prefix) { return registry().owner != 0 && is_phrase(prefix); }
@@ -136,6 +152,7 @@ Status unload_owner(int64_t owner, link::Linker& linker, memory::Memory& memory)
   if (going.empty()) return ok_status();
   // The minor GC's remembered set may hold addresses inside the units' data.
   caml_minor_collection();
+  push_empty_frametable();
   Status status = ok_status();
   for (auto it = going.rbegin(); it != going.rend(); ++it) {
     OwnedUnit& u = *it;
