@@ -68,5 +68,5 @@ test-embed: $(EMBED_GTEST) $(BUILD)/bin/ocamljit-eval-test
 	cd tests/embed && $(abspath $(BUILD)/bin/ocamljit-eval-test)
 	sh tests/embed/nested.sh $(BUILD)/bin/ocamljit
 	rm -rf $(EMBED_PREFIX) && $(MAKE) --no-print-directory install-embed PREFIX=$(EMBED_PREFIX) >/dev/null
-	sh tests/embed/installed.sh $(EMBED_PREFIX) $(EMBED_OUT)
+	sh tests/embed/installed.sh $(EMBED_PREFIX) $(abspath $(EMBED_OUT))
 TEST_TARGETS += test-embed
