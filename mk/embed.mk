@@ -70,3 +70,15 @@ test-embed: $(EMBED_GTEST) $(BUILD)/bin/ocamljit-eval-test
 	rm -rf $(EMBED_PREFIX) && $(MAKE) --no-print-directory install-embed PREFIX=$(EMBED_PREFIX) >/dev/null
 	sh tests/embed/installed.sh $(EMBED_PREFIX) $(abspath $(EMBED_OUT))
 TEST_TARGETS += test-embed
+
+# --- bench rows ------------------------------------------------------------------------
+# `make bench-embed` (also run by `make bench`): the embedding API's round trips.
+EMBED_BENCH := $(EMBED_OUT)/embed_bench
+EMBED_BENCH_RUNS ?= 200
+$(EMBED_BENCH): bench/embed_bench.cpp $(EMBED_LIB)
+	g++ $(EMBED_CXXFLAGS) -o $@ $< $(EMBED_LIB) $(EMBED_HOST_LIBS)
+.PHONY: bench-embed
+bench-embed: $(EMBED_BENCH)
+	@grep -m1 'model name' /proc/cpuinfo | sed 's/^.*: /embed: CPU /'
+	$(EMBED_BENCH) $(EMBED_BENCH_RUNS)
+bench: bench-embed
