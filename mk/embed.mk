@@ -16,18 +16,28 @@ EMBED_CXXFLAGS := -std=c++20 -O2 -Wall -Wextra -Werror -I $(EMBED_INCLUDE) -I $(
 # -Wl,-E exports the host's symbols (the OCaml runtime and stdlib) to the JIT linker.
 EMBED_HOST_LIBS := -Wl,-E -lstdc++ -lm -ldl -lpthread
 
-# The toplevel's OCaml code, the OCaml runtime and the stdlib in one object.
-$(EMBED_OUT)/ocamljit_ocaml.o: $(EMBED_CMX) $(OCAML_OUT)/embed_callbacks.cmx
+# The toplevel's OCaml code, the OCaml runtime (its PIC variant, for the
+# shared library) and the stdlib in one object.
+$(EMBED_OUT)/ocamljit_ocaml.o: $(EMBED_CMX) $(OCAML_OUT)/embed_callbacks.cmx mk/embed.mk
 	@mkdir -p $(EMBED_OUT)
-	$(OCAMLOPT) $(OCAML_FLAGS) -linkall -output-complete-obj -o $@ $(OCAML_LINK_LIBS) \
-	  $(EMBED_CMX) $(OCAML_OUT)/embed_callbacks.cmx
+	$(OCAMLOPT) $(OCAML_FLAGS) -linkall -runtime-variant _pic -output-complete-obj -o $@ \
+	  $(OCAML_LINK_LIBS) $(EMBED_CMX) $(OCAML_OUT)/embed_callbacks.cmx
 
-# One relocatable object: OCaml side + C API + the C++ engine members it uses.
-$(EMBED_LIB): $(EMBED_OUT)/ocamljit_ocaml.o engine
-	ld -r -o $(EMBED_OUT)/ocamljit_all.o $(EMBED_OUT)/ocamljit_ocaml.o \
+# One relocatable object: OCaml side + C API + the C++ engine members it uses;
+# archived as the static library, linked as the shared one.
+$(EMBED_OUT)/ocamljit_all.o: $(EMBED_OUT)/ocamljit_ocaml.o engine
+	ld -r -o $@.tmp $(EMBED_OUT)/ocamljit_ocaml.o \
 	  --whole-archive $(CMAKE_DIR)/libocamljit_embed.a --no-whole-archive \
 	  --start-group $(STUBS_LIB) $(ENGINE_LIB) --end-group
-	rm -f $@ && ar rcs $@ $(EMBED_OUT)/ocamljit_all.o
+	cmp -s $@.tmp $@ && rm $@.tmp || mv $@.tmp $@
+$(EMBED_LIB): $(EMBED_OUT)/ocamljit_all.o
+	rm -f $@ && ar rcs $@ $<
+# JIT code is placed near the executable; it reaches the runtime in this
+# library, wherever it is mapped, through the linker's GOT slots and PLT stubs.
+EMBED_SO := $(EMBED_OUT)/libocamljit.so
+$(EMBED_SO): $(EMBED_OUT)/ocamljit_all.o
+	g++ -shared -o $@ $< -lm -ldl -lpthread
+ALL_TARGETS += $(EMBED_SO)
 
 # The OCaml API as a library for ocamlfind (the engine's C++ comes as two .a).
 $(EMBED_OUT)/ocamljit_eval.cmxa: $(EMBED_CMX)
@@ -40,10 +50,11 @@ ALL_TARGETS += $(EMBED_LIB) $(EMBED_OUT)/ocamljit_eval.cmxa
 # --- install ---------------------------------------------------------------------------
 .PHONY: install-embed
 install: install-embed
-install-embed: $(EMBED_LIB) $(EMBED_OUT)/ocamljit_eval.cmxa
+install-embed: $(EMBED_LIB) $(EMBED_SO) $(EMBED_OUT)/ocamljit_eval.cmxa
 	@test -n "$(PREFIX)" || { echo "PREFIX is empty" >&2; exit 2; }
 	mkdir -p $(PREFIX)/lib/pkgconfig $(PREFIX)/include/ocamljit $(PREFIX)/lib/ocaml/ocamljit
 	install -m 644 $(EMBED_LIB) $(PREFIX)/lib/libocamljit.a
+	install -m 755 $(EMBED_SO) $(PREFIX)/lib/libocamljit.so
 	install -m 644 $(EMBED_INCLUDE)/ocamljit/ocamljit.h $(EMBED_INCLUDE)/ocamljit/ocamljit.hpp \
 	  $(PREFIX)/include/ocamljit/
 	sed -e 's|@PREFIX@|$(abspath $(PREFIX))|g' -e 's|@OCAML_WHERE@|$(shell ocamlfind ocamlc -where)|g' \
@@ -57,14 +68,21 @@ EMBED_GTEST := $(EMBED_OUT)/embed_test
 $(EMBED_GTEST): tests/embed/embed_test.cpp $(EMBED_LIB)
 	g++ $(EMBED_CXXFLAGS) -o $@ $< $(EMBED_LIB) -lgtest_main -lgtest $(EMBED_HOST_LIBS)
 
+# The same tests against the shared library.
+EMBED_GTEST_SO := $(EMBED_OUT)/embed_test_so
+$(EMBED_GTEST_SO): tests/embed/embed_test.cpp $(EMBED_SO)
+	g++ $(EMBED_CXXFLAGS) -o $@ $< -L$(EMBED_OUT) -Wl,-rpath,$(abspath $(EMBED_OUT)) -locamljit \
+	  -lgtest_main -lgtest -lpthread
+
 $(eval $(call ocaml_program,ocamljit-eval-test,$(EMBED_OCAML_MODULES) eval_test))
 
 EMBED_PREFIX := $(abspath $(EMBED_OUT)/prefix)
 EMBED_EXAMPLE := $(EMBED_OUT)/rules_host
 
 .PHONY: test-embed
-test-embed: $(EMBED_GTEST) $(BUILD)/bin/ocamljit-eval-test
+test-embed: $(EMBED_GTEST) $(EMBED_GTEST_SO) $(BUILD)/bin/ocamljit-eval-test
 	cd tests/embed && $(abspath $(EMBED_GTEST))
+	cd tests/embed && $(abspath $(EMBED_GTEST_SO)) --gtest_brief=1
 	cd tests/embed && $(abspath $(BUILD)/bin/ocamljit-eval-test)
 	sh tests/embed/nested.sh $(BUILD)/bin/ocamljit
 	rm -rf $(EMBED_PREFIX) && $(MAKE) --no-print-directory install-embed PREFIX=$(EMBED_PREFIX) >/dev/null

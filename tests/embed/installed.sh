@@ -24,6 +24,13 @@ grep -q 'Error: This expression has type string' "$out/bad.out" || { cat "$out/b
 gcc -std=c11 -Wall -Werror -o "$out/c_host" tests/embed/c_host.c $flags
 PATH=/nonexistent "$out/c_host"
 
+# The shared library, for hosts that prefer it.
+g++ -std=c++17 -O2 -o "$out/pricing_host_so" examples/embed/pricing_host.cpp $(pkg-config --cflags ocamljit) \
+  -L"$prefix/lib" -Wl,-rpath,"$prefix/lib" -locamljit
+ldd "$out/pricing_host_so" | grep -q "$prefix/lib/libocamljit.so"
+(cd / && PATH=/nonexistent "$out/pricing_host_so" "$here/examples/embed/pricing_rules.ml") > "$out/pricing_so.out"
+diff -u examples/embed/expected.txt "$out/pricing_so.out"
+
 rm -rf "$out/findlib" && mkdir -p "$out/findlib"
 cp tests/embed/findlib_host.ml "$out/findlib/"
 (cd "$out/findlib" && OCAMLPATH="$prefix/lib/ocaml" ocamlfind ocamlopt -package ocamljit.eval -linkpkg \
