@@ -23,6 +23,11 @@ grep -q 'Error: This expression has type string' "$out/bad.out" || { cat "$out/b
 
 gcc -std=c11 -Wall -Werror -o "$out/c_host" tests/embed/c_host.c $flags
 PATH=/nonexistent "$out/c_host"
+# Without the standard library's interfaces (OCAMLLIB points nowhere, as on a
+# machine without /usr/lib/ocaml): ocamljit_init fails with a message.
+OCAMLLIB=/nonexistent "$out/c_host" expect-init-failure > "$out/no_stdlib.out" 2>&1
+grep -q 'init failed cleanly' "$out/no_stdlib.out" && grep -q 'Unbound module Stdlib' "$out/no_stdlib.out" ||
+  { cat "$out/no_stdlib.out" >&2; exit 1; }
 
 # The shared library, for hosts that prefer it.
 g++ -std=c++17 -O2 -o "$out/pricing_host_so" examples/embed/pricing_host.cpp $(pkg-config --cflags ocamljit) \
