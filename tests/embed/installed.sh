@@ -37,7 +37,7 @@ ldd "$out/pricing_host_so" | grep -q "$prefix/lib/libocamljit.so"
 diff -u examples/embed/expected.txt "$out/pricing_so.out"
 
 rm -rf "$out/findlib" && mkdir -p "$out/findlib"
-cp tests/embed/findlib_host.ml "$out/findlib/"
+cp tests/embed/findlib/findlib_host.ml "$out/findlib/"
 (cd "$out/findlib" && OCAMLPATH="$prefix/lib/ocaml" ocamlfind ocamlopt -package ocamljit.eval -linkpkg \
    -o findlib_host findlib_host.ml)
 PATH=/nonexistent "$out/findlib/findlib_host"
