@@ -4,7 +4,7 @@
 # example host. Everything drives the same toplevel session (src/toplevel/session.ml).
 
 # pkg-config: the acceptance test builds hosts with `pkg-config --cflags --libs ocamljit`.
-DEB_PACKAGES += pkgconf libgtest-dev
+DEB_PACKAGES += pkgconf
 
 EMBED_OUT     := $(BUILD)/embed
 EMBED_LIB     := $(EMBED_OUT)/libocamljit.a
