@@ -21,6 +21,9 @@ external unload_owner : int -> unit = "ocamljit_jit_unload_owner"
 
 let initial_env : Env.t option ref = ref None
 
+(* The table of toplevel names a new session starts from (see init). *)
+let base_names : Toplevel_names.table option ref = ref None
+
 let counter = ref 0
 
 let create () =
@@ -29,7 +32,7 @@ let create () =
   | Some env ->
       incr counter;
       let buffer = Buffer.create 256 in
-      { id = !counter; env; units = []; names = Toplevel_names.get (); buffer; ppf = Format.formatter_of_buffer buffer;
+      { id = !counter; env; units = []; names = !base_names; buffer; ppf = Format.formatter_of_buffer buffer;
         running = 0; freed = false }
 
 let id s = s.id
@@ -253,6 +256,7 @@ let rec init () =
         Toploop.initialize_toplevel_env ();
         initial_env := Some !Toploop.toplevel_env;
         locate_names ();
+        base_names := Toplevel_names.get ();
         Ok ()
       with exn ->
         let msg =
