@@ -3,12 +3,15 @@
 //   eval of a 20-line rule               its definition, compiled and loaded
 //   eval_float of a call to that rule    one call through a typed evaluation
 //   session new + eval + free            a disposable session
+// With a second argument N, also N cycles of new/eval/free and the growth of
+// the resident set (VmRSS) they cause.
 // Each phrase is compiled by the OCaml native backend, assembled and linked
 // in memory: these are compile-and-run latencies, not call overheads.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <functional>
 #include <string>
 #include <vector>
@@ -39,6 +42,17 @@ const char* kRule = R"(let shipping ~weight_kg ~distance_km ~express =
   else if capped > free_over && not express then free_over
   else capped;;
 )";
+
+long rss_kib() {
+  FILE* f = std::fopen("/proc/self/status", "r");
+  if (f == nullptr) return -1;
+  char line[256];
+  long kib = -1;
+  while (std::fgets(line, sizeof line, f) != nullptr)
+    if (std::strncmp(line, "VmRSS:", 6) == 0) kib = std::atol(line + 6);
+  std::fclose(f);
+  return kib;
+}
 
 double median_us(int runs, const std::function<void()>& f) {
   std::vector<double> t;
@@ -85,5 +99,18 @@ int main(int argc, char** argv) {
   std::printf("embed: eval of a 20-line rule (definition)  %8.1f us\n", rule_us);
   std::printf("embed: eval_float of a call to the rule     %8.1f us\n", call_us);
   std::printf("embed: session new + eval_int + free        %8.1f us\n", cycle_us);
+  const long cycles = argc > 2 ? std::atol(argv[2]) : 0;
+  if (cycles > 0) {
+    const long before = rss_kib();
+    for (long i = 0; i < cycles; ++i) {
+      ocamljit_session* t = ocamljit_session_new();
+      if (ocamljit_eval(t, "let f x = x * 2;; let l = List.init 10 f;;") != OCAMLJIT_OK ||
+          ocamljit_eval_int(t, "List.length l + f 1", &n) != OCAMLJIT_OK || n != 12)
+        fail(t, "a cycle");
+      ocamljit_session_free(t);
+    }
+    std::printf("embed: %ld cycles of new/eval/free: RSS %ld KiB -> %ld KiB (%+ld KiB)\n", cycles, before,
+                rss_kib(), rss_kib() - before);
+  }
   return 0;
 }

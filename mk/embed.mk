@@ -93,10 +93,12 @@ TEST_TARGETS += test-embed
 # `make bench-embed` (also run by `make bench`): the embedding API's round trips.
 EMBED_BENCH := $(EMBED_OUT)/embed_bench
 EMBED_BENCH_RUNS ?= 200
+# EMBED_BENCH_CYCLES=100000 adds the RSS growth of that many new/eval/free cycles (minutes).
+EMBED_BENCH_CYCLES ?= 0
 $(EMBED_BENCH): bench/embed_bench.cpp $(EMBED_LIB)
 	g++ $(EMBED_CXXFLAGS) -o $@ $< $(EMBED_LIB) $(EMBED_HOST_LIBS)
 .PHONY: bench-embed
 bench-embed: $(EMBED_BENCH)
 	@grep -m1 'model name' /proc/cpuinfo | sed 's/^.*: /embed: CPU /'
-	$(EMBED_BENCH) $(EMBED_BENCH_RUNS)
+	$(EMBED_BENCH) $(EMBED_BENCH_RUNS) $(EMBED_BENCH_CYCLES)
 bench: bench-embed
