@@ -75,16 +75,21 @@ $(EMBED_GTEST_SO): tests/embed/embed_test.cpp $(EMBED_SO)
 	  -lgtest_main -lgtest -lpthread
 
 $(eval $(call ocaml_program,ocamljit-eval-test,$(EMBED_OCAML_MODULES) eval_test))
+$(eval $(call ocaml_program,ocamljit-seam-test,$(EMBED_OCAML_MODULES) seam_test))
+OCAML_STDLIB := $(shell ocamlfind ocamlc -where)
 
 EMBED_PREFIX := $(abspath $(EMBED_OUT)/prefix)
 EMBED_EXAMPLE := $(EMBED_OUT)/rules_host
 
 .PHONY: test-embed
-test-embed: $(EMBED_GTEST) $(EMBED_GTEST_SO) $(BUILD)/bin/ocamljit-eval-test
+test-embed: $(EMBED_GTEST) $(EMBED_GTEST_SO) $(BUILD)/bin/ocamljit-eval-test $(BUILD)/bin/ocamljit-seam-test
 	cd tests/embed && $(abspath $(EMBED_GTEST))
 	cd tests/embed && $(abspath $(EMBED_GTEST_SO)) --gtest_brief=1
 	cd tests/embed && $(abspath $(BUILD)/bin/ocamljit-eval-test)
 	sh tests/embed/nested.sh $(BUILD)/bin/ocamljit
+	rm -rf $(EMBED_OUT)/cmi-only && mkdir -p $(EMBED_OUT)/cmi-only && cp $(OCAML_STDLIB)/*.cmi $(EMBED_OUT)/cmi-only/
+	OCAMLLIB=$(abspath $(EMBED_OUT)/cmi-only) $(BUILD)/bin/ocamljit-seam-test $(OCAML_STDLIB)
+	OCAMLLIB=/nonexistent $(BUILD)/bin/ocamljit-seam-test $(OCAML_STDLIB) no-library
 	rm -rf $(EMBED_PREFIX) && $(MAKE) --no-print-directory install-embed PREFIX=$(EMBED_PREFIX) >/dev/null
 	sh tests/embed/installed.sh $(EMBED_PREFIX) $(abspath $(EMBED_OUT))
 TEST_TARGETS += test-embed

@@ -49,3 +49,8 @@ val id : t -> int
 val install_signature_loader : (string -> Persistent_env.Persistent_signature.t option) -> unit
 (** Where interfaces are looked up before the load path (e.g. .cmi files
     embedded in the program): the seam for hosts without /usr/lib/ocaml. *)
+
+val install_unit_infos : Cmx_format.unit_infos list -> unit
+(** Compilation-unit infos (what a .cmx holds) known without files: with
+    interfaces alone, every phrase using such a module prints warning 58 (no
+    cmx file). The second seam for hosts without /usr/lib/ocaml. *)

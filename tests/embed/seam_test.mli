@@ -1,0 +1,1 @@
+(* Tests of the seams for hosts without the OCaml installation (an executable). *)
