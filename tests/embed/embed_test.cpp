@@ -276,6 +276,42 @@ TEST_F(Embed, HostPrimitivesAreCalledFromOcaml) {
   std::free(g);
 }
 
+// Host primitives that call back into ocamljit while OCaml code runs.
+ocamljit_session* reentrant_target = nullptr;
+extern "C" value ocamljit_test_eval_other(value expr) {
+  long n = -1;
+  if (ocamljit_eval_int(reentrant_target, String_val(expr), &n) != OCAMLJIT_OK) n = -1;
+  return Val_long(n);
+}
+extern "C" value ocamljit_test_free_target(value) {
+  ocamljit_session_free(reentrant_target);  // refused: it is running
+  return Val_unit;
+}
+
+TEST_F(Embed, HostPrimitiveMayEvaluateInAnotherSession) {
+  ocamljit_session* other = ocamljit_session_new();
+  ASSERT_EQ(ocamljit_eval(other, "let secret = 41;;"), OCAMLJIT_OK);
+  reentrant_target = other;
+  ASSERT_EQ(ocamljit_define_primitive("ocamljit_test_eval_other",
+                                      reinterpret_cast<void*>(&ocamljit_test_eval_other)),
+            OCAMLJIT_OK);
+  ASSERT_EQ(ocamljit_eval(s, "external other : string -> int = \"ocamljit_test_eval_other\";;"), OCAMLJIT_OK);
+  EXPECT_EQ(eval_int(s, "other \"secret + 1\" + 0"), 42);
+  EXPECT_EQ(ocamljit_eval(s, "secret;;"), OCAMLJIT_ERROR);  // still separate
+  ocamljit_session_free(other);
+}
+
+TEST_F(Embed, ASessionCannotBeFreedWhileItRuns) {
+  reentrant_target = s;
+  ASSERT_EQ(ocamljit_define_primitive("ocamljit_test_free_target",
+                                      reinterpret_cast<void*>(&ocamljit_test_free_target)),
+            OCAMLJIT_OK);
+  EXPECT_EQ(ocamljit_eval(s, "external free_me : unit -> unit = \"ocamljit_test_free_target\";;"
+                             "let after = free_me (); 7;;"),
+            OCAMLJIT_OK);
+  EXPECT_EQ(eval_int(s, "after"), 7);  // the session goes on
+}
+
 TEST_F(Embed, NestedEvaluationPrintsNoWarning58) {
   ASSERT_EQ(ocamljit_eval(s, "#directory \"+compiler-libs\";;"), OCAMLJIT_OK);
   ASSERT_EQ(ocamljit_eval(s,
