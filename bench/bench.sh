@@ -2,27 +2,29 @@
 # `make bench`: measures ocamljit against the bytecode toplevel `ocaml`, a stock `ocamlnat`
 # and (for execution speed) an ocamlopt-compiled program, on the same inputs, in one run.
 #
-# Usage: bench/bench.sh [-r RUNS] [-w WARMUP] [-c COMPUTE_RUNS] [-n PHRASES] [-d DOC_PHRASES] [-e] [-s] BUILD_DIR
+# Usage: bench/bench.sh [-r RUNS] [-w WARMUP] [-c COMPUTE_RUNS] [-n PHRASES] [-d DOC_PHRASES] [-e] [-s] [-R ROWS] BUILD_DIR
 #   -r  timed runs per workload (default 7)      -w  warm-up rounds (default 1)
 #   -c  timed runs of the compute script (default 5, it is the slow one)
 #   -n  phrases in the latency session (default 100)
 #   -d  phrases in the Markdown document for ocamljit-doc (default 200)
 #   -e  also the expect-test corpus through ocamljit-expect, once per loader (minutes)
 #   -s  smoke mode: tiny inputs, no compute/doc/stdlib workloads (for `make test`)
+#   -R  only these workloads, comma-separated (e.g. -R require; default: all)
 # Expects BUILD_DIR/bench/bench-runner and BUILD_DIR/bench/compute.exe to be built (mk/bench.mk).
 # Writes BUILD_DIR/bench/{samples.tsv,table.txt,latency.dat,latency.svg,timings-*.tsv}
 # (smoke mode: BUILD_DIR/bench/smoke/...) and prints the table.
 set -eu
 
-runs=7 warmup=1 compute_runs=5 phrases=100 doc_phrases=200 smoke=0 corpus=0
-while getopts r:w:c:n:d:es opt; do
+runs=7 warmup=1 compute_runs=5 phrases=100 doc_phrases=200 smoke=0 corpus=0 rows=""
+while getopts r:w:c:n:d:esR: opt; do
   case $opt in
     r) runs=$OPTARG ;; w) warmup=$OPTARG ;; c) compute_runs=$OPTARG ;;
-    n) phrases=$OPTARG ;; d) doc_phrases=$OPTARG ;; e) corpus=1 ;; s) smoke=1 ;; *) exit 2 ;;
+    n) phrases=$OPTARG ;; d) doc_phrases=$OPTARG ;; e) corpus=1 ;; s) smoke=1 ;;
+    R) rows=$OPTARG ;; *) exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
-[ $# -eq 1 ] || { echo "usage: bench.sh [-r N] [-w N] [-c N] [-n N] [-d N] [-e] [-s] BUILD_DIR" >&2; exit 2; }
+[ $# -eq 1 ] || { echo "usage: bench.sh [-r N] [-w N] [-c N] [-n N] [-d N] [-e] [-s] [-R ROWS] BUILD_DIR" >&2; exit 2; }
 build=$(cd "$1" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
@@ -86,6 +88,9 @@ toplevel_rows() {
 toplevel_rows startup "$work/startup.ml" "$plan"
 toplevel_rows phrases "$work/phrases.ml" "$plan"
 if [ "$smoke" = 0 ]; then
+  # A findlib session: topfind, a package with C stubs (base), one phrase using it.
+  printf '#use "topfind";;\n#require "base";;\nBase.List.length [1];;\n' > "$work/require.ml"
+  toplevel_rows require "$work/require.ml" "$plan"
   toplevel_rows compute "$work/compute.ml" "$compute_plan"
   if [ -x "$out/compute.exe" ]; then
     printf 'compute\tocamlopt\t/dev/null\t%s\n' "$out/compute.exe" >> "$compute_plan"
@@ -131,6 +136,14 @@ if [ "$smoke" = 0 ]; then
   fi
 fi
 
+# -R: keep only the selected workloads' plan lines.
+if [ -n "$rows" ]; then
+  for p in "$plan" "$compute_plan" "$corpus_plan" "$missing"; do
+    awk -F '\t' -v rows=",$rows," '$1 == "*" || index(rows, "," $1 ",")' "$p" > "$p.sel" && mv "$p.sel" "$p"
+  done
+fi
+selected() { [ -z "$rows" ] || case ",$rows," in *",$1,"*) true ;; *) false ;; esac; }
+
 # --- runs ---------------------------------------------------------------------------
 samples=$out/samples.tsv
 load_before=$(cut -d' ' -f1 /proc/loadavg)
@@ -146,7 +159,8 @@ fi
 # Output check (last run): every toplevel must print what `ocaml` prints, banner aside.
 checks=$work/checks.tsv
 : > "$checks"
-strip_banner() { sed '/OCaml version/d' "$1" | sed '/./,$!d'; }
+# findlib's progress lines name different archives (.cma, .cmxa): not compared.
+strip_banner() { sed '/OCaml version/d' "$1" | sed '/./,$!d' | grep -Ev ': loaded$|: added to search path$' || true; }
 for f in "$out"/runs/*.out; do
   [ -e "$f" ] || continue
   b=$(basename "$f" .out)
@@ -168,6 +182,7 @@ done
 timings=$work/timings.tsv
 : > "$timings"
 for sys in ocamljit ocamljit-external; do
+  selected phrases || continue
   line=$(grep "^$sys$tab" "$systems_file" || true)
   [ -n "$line" ] || continue
   f=$out/timings-$sys.tsv
@@ -194,6 +209,29 @@ machine="$machine $(awk '/^MemTotal/ { printf "%.1f GiB RAM", $2 / 1048576 }' /p
   awk -F '\t' -v phrases="$phrases" -v latency="$out/latency.dat" -f "$here/report.awk" \
     "$samples" "$missing" "$checks" "$timings"
 } > "$out/table.txt"
+# #require "base" inside ocamljit: its libraries' phases (OCAMLJIT_TIMINGS library= lines),
+# summed over the libraries of one session, median of 5 untimed sessions.
+if [ "$smoke" = 0 ] && selected require && [ -x "$build/bin/ocamljit" ]; then
+  printf '#use "topfind";;\n#require "base";;\n' > "$work/require-only.ml"
+  for i in 1 2 3 4 5; do
+    rm -f "$work/require-timings.tsv"
+    OCAMLJIT_TIMINGS=$work/require-timings.tsv "$build/bin/ocamljit" -noprompt -noinit \
+      < "$work/require-only.ml" > /dev/null 2>&1 || true
+    grep '^library=' "$work/require-timings.tsv" | grep -v /findlib/ | awk -F '\t' '
+      { n++; for (f = 2; f <= NF; f++) { split($f, kv, "="); t[kv[1]] += kv[2] } }
+      END { printf "%d\t%d\t%d\t%d\t%d\t%d\n", n, t["check_us"], t["read_us"], t["link_us"], t["register_us"], t["init_us"] }'
+  done > "$work/require-phases.tsv"
+  awk -F '\t' '
+    function med(c,   i, j, x, m) { m = NR; for (i = 1; i <= m; i++) a[i] = v[c, i]
+      for (i = 2; i <= m; i++) { x = a[i]; for (j = i - 1; j >= 1 && a[j] > x; j--) a[j + 1] = a[j]; a[j + 1] = x }
+      return (m % 2) ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2 }
+    { for (c = 1; c <= NF; c++) v[c, NR] = $c }
+    END { if (NR == 0) exit
+      printf "\n#require \"base\" inside ocamljit (%d libraries, median of %d sessions, ms):\n", med(1), NR
+      printf "  check (.cmxa, CRCs, generic functions) %.1f, read archives %.1f, link %.1f, register %.1f, initialise %.1f; total %.1f\n",
+        med(2) / 1000, med(3) / 1000, med(4) / 1000, med(5) / 1000, med(6) / 1000,
+        (med(2) + med(3) + med(4) + med(5) + med(6)) / 1000 }' "$work/require-phases.tsv" >> "$out/table.txt"
+fi
 cat "$out/table.txt"
 
 rm -f "$out/latency.svg"

@@ -78,7 +78,8 @@ function not_built(label, sys) {
 
 END {
   nsys = split("ocamljit ocamljit-doc ocamljit-opt ocamljit-external ocamlnat ocaml ocamlopt", order, " ")
-  nwl = split("startup phrases latency compute exec doc stdlib corpus", wls, " ")
+  nwl = split("startup phrases latency compute exec doc stdlib corpus require", wls, " ")
+  label["require"] = "require"
   label["startup"] = "startup"; label["phrases"] = "phrases"
   label["latency"] = "per-phrase"; label["compute"] = "compute"; label["exec"] = "compute-exec"
   label["doc"] = "doc"; label["stdlib"] = "stdlib"; label["corpus"] = "expect-corpus"

@@ -17,6 +17,8 @@ BENCH_WARMUP  ?= 1
 # never meets ours in $(OCAML_OUT).
 OCAMLNAT_OUT := $(BUILD)/ocamlnat
 OCAMLNAT     := $(OCAMLNAT_OUT)/ocamlnat
+# Interfaces are compiled from the source root, as Debian compiled compiler-libs (same
+# CRCs, see mk/ocaml.mk), so that this ocamlnat loads findlib_top.cmxs (the require row).
 # Compilation order (each module only uses the ones before it); the second word of each
 # pair is where its implementation sits under toplevel/.
 OCAMLNAT_UNITS := genprintval:genprintval topcommon:topcommon topeval:native/topeval \
@@ -29,7 +31,8 @@ $(OCAMLNAT): $(UPSTREAM_STAMP)
 	  m=$${u%%:*}; impl=$${u#*:}; \
 	  cp $(UPSTREAM)/toplevel/$$m.mli $(OCAMLNAT_OUT)/$$m.mli; \
 	  cp $(UPSTREAM)/toplevel/$$impl.ml $(OCAMLNAT_OUT)/$$m.ml; \
-	  $(OCAMLOPT) $(OCAMLNAT_FLAGS) -c $(OCAMLNAT_OUT)/$$m.mli; \
+	  (cd $(UPSTREAM) && $(OCAMLOPT) $(OCAMLNAT_FLAGS:$(OCAMLNAT_OUT)=$(abspath $(OCAMLNAT_OUT))) \
+	    -o $(abspath $(OCAMLNAT_OUT))/$$m.cmi -c toplevel/$$m.mli); \
 	  $(OCAMLOPT) $(OCAMLNAT_FLAGS) -c $(OCAMLNAT_OUT)/$$m.ml; \
 	done
 	cp $(UPSTREAM)/toplevel/topstart.ml $(OCAMLNAT_OUT)/topstart.ml
@@ -61,9 +64,11 @@ BENCH_PREREQS := all $(OCAMLNAT) $(BENCH_RUNNER) $(BENCH_COMPUTE)
 # BENCH_CORPUS=1 adds the expect-test corpus (one run per loader, several minutes).
 BENCH_COMPUTE_RUNS ?= 5
 BENCH_CORPUS ?= 0
+# BENCH_ROWS=require,startup measures only those workloads.
+BENCH_ROWS ?=
 bench: $(BENCH_PREREQS)
 	sh bench/bench.sh -r $(BENCH_RUNS) -w $(BENCH_WARMUP) -c $(BENCH_COMPUTE_RUNS) \
-	  $(if $(filter 1,$(BENCH_CORPUS)),-e) $(BUILD)
+	  $(if $(filter 1,$(BENCH_CORPUS)),-e) $(if $(BENCH_ROWS),-R $(BENCH_ROWS)) $(BUILD)
 
 # One run on tiny inputs: checks that the runner, the report and the chart still work
 # (a row per system with output identical to `ocaml`), never how fast anything is.

@@ -47,6 +47,16 @@ $(OCAML_OUT)/%.cmx: %.ml | $(OCAML_OUT)
 $(OCAML_OUT):
 	@mkdir -p $@
 
+# The toplevel's interfaces are compiled exactly as Debian compiled them: from
+# the source root, named toplevel/X.mli. That path is recorded in the
+# interface's locations, hence in its CRC, which must equal the CRC of
+# /usr/lib/ocaml/compiler-libs/X.cmi so that libraries compiled against
+# compiler-libs (findlib_top, ppx drivers) link (tests/libs/crc.sh checks it).
+UPSTREAM_CMIS := $(addprefix $(OCAML_OUT)/,$(patsubst %.mli,%.cmi,$(filter %.mli,$(UPSTREAM_TOPLEVEL))))
+$(UPSTREAM_CMIS): $(OCAML_OUT)/%.cmi: $(UPSTREAM)/toplevel/%.mli | $(OCAML_OUT)
+	cd $(UPSTREAM) && $(OCAMLOPT) -I $(abspath $(OCAML_OUT)) $(OCAML_LIBDIRS) -w -a -c \
+	  -o $(abspath $@) toplevel/$*.mli
+
 $(OCAML_OUT)/.depend: $(OCAML_OWN) $(UPSTREAM_STAMP) mk/ocamldep.sh | $(OCAML_OUT)
 	@sh mk/ocamldep.sh $(OCAML_OUT) $(OCAML_OWN) $(UPSTREAM_FILES) > $@.tmp && mv $@.tmp $@
 ifneq ($(filter-out clean deps,$(MAKECMDGOALS)),)

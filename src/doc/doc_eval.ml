@@ -3,6 +3,7 @@
 
 let ppf = Format.std_formatter
 let initial = ref Env.empty
+let packages = ref []
 
 let init ~include_dirs =
   Loaders.register_all ();
@@ -15,7 +16,14 @@ let init ~include_dirs =
   Location.formatter_for_warnings := ppf;
   Topcommon.initialize_toplevel_env ();
   initial := !Topcommon.toplevel_env;
-  Topcommon.run_hooks Topcommon.After_setup
+  Topcommon.run_hooks Topcommon.After_setup;
+  (* #require without #use "topfind", as in mdx; --package preloads. *)
+  Topfind_on_demand.install ();
+  List.iter
+    (fun p -> if not (Topfind_on_demand.require Format.err_formatter p) then exit 2)
+    (List.rev !packages);
+  (* The packages' modules are seen by every environment. *)
+  initial := !Topcommon.toplevel_env
 
 let flush_all () =
   Format.pp_print_flush ppf ();

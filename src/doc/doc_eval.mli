@@ -7,6 +7,10 @@
     C++ (src/doc/*.cpp); [register] makes these functions reachable from it
     through [Callback]. *)
 
+val packages : string list ref
+(** Findlib packages [init] loads ([--package P], repeatable; most recent
+    first), as [#require] does. [#require] needs no [#use "topfind"]. *)
+
 val init : include_dirs:string list -> unit
 (** Registers the loaders, adds [include_dirs] to the load path and sets the
     toplevel up as [Toploop.loop] does. Call once, before anything else. *)

@@ -1,10 +1,16 @@
 #include "link/linker.hpp"
 
 #include <dlfcn.h>
+#include <pthread.h>
+
+#include "link/tls.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <map>
+#include <optional>
+#include <tuple>
 
 namespace ocamljit::link {
 namespace {
@@ -18,6 +24,9 @@ constexpr int64_t kReach = int64_t{1} << 31;
 constexpr int64_t kMargin = int64_t{1} << 20;
 constexpr size_t kStubSize = 8;  // jmp *slot(%rip) (6 bytes) + 2 bytes of int3
 constexpr size_t kSlotSize = 8;
+// Bigger than any real section: such sizes come from corrupt objects.
+constexpr uint64_t kMaxSection = uint64_t{1} << 30;
+constexpr uint64_t kMaxTls = uint64_t{64} << 20;  // per thread, per group
 
 std::string hex(uint64_t v) {
   static const char digits[] = "0123456789abcdef";
@@ -35,9 +44,65 @@ std::string signed_hex(int64_t v) {
   return s;
 }
 
-bool loaded(const obj::Section& s) {
+bool is_loaded(const obj::Section& s, const LinkOptions& options) {
   // .eh_frame is unwind data for C++/gdb; the OCaml runtime does not use it.
-  return s.is_alloc() && s.name != ".eh_frame";
+  // TLS sections are templates, copied per thread (link/tls.hpp).
+  return s.is_alloc() && !s.is_tls() && (options.unwind_info || s.name != ".eh_frame");
+}
+
+bool is_tls_relocation(uint32_t type) {
+  return type == elf::R_X86_64_TLSGD || type == elf::R_X86_64_TLSLD ||
+         type == elf::R_X86_64_DTPOFF32 || type == elf::R_X86_64_DTPOFF64 ||
+         type == elf::R_X86_64_GOTTPOFF || type == elf::R_X86_64_TPOFF32 ||
+         type == elf::R_X86_64_TPOFF64 || type == elf::R_X86_64_DTPMOD64;
+}
+
+// `__dso_handle` identifies "this shared object" to __cxa_atexit; a C++
+// object's static destructors name it. JIT code is never unloaded, so one
+// handle serves every group.
+char dso_handle;
+
+// Functions glibc keeps in libc_nonshared.a (linked statically into every
+// program by libc.so's linker script), hence absent from dlsym: JIT code gets
+// the copies linked into this executable.
+int jit_pthread_atfork(void (*prepare)(), void (*parent)(), void (*child)()) {
+  return pthread_atfork(prepare, parent, child);
+}
+int jit_atexit(void (*f)()) { return std::atexit(f); }
+
+std::optional<uint64_t> builtin_symbol(const std::string& name) {
+  // JIT-linked TLS lives in modules of ours, and C++ objects name the DSO.
+  if (name == "__tls_get_addr") return reinterpret_cast<uint64_t>(&ocamljit_tls_get_addr);
+  if (name == "__dso_handle") return reinterpret_cast<uint64_t>(&dso_handle);
+  if (name == "pthread_atfork") return reinterpret_cast<uint64_t>(&jit_pthread_atfork);
+  if (name == "atexit") return reinterpret_cast<uint64_t>(&jit_atexit);
+  return std::nullopt;
+}
+
+// Constructor sections in the order ld places them in .init_array:
+// .preinit_array first, then by priority (.init_array.N / .ctors.(65535-N)),
+// unnumbered ones last; .ctors sections run backwards.
+struct ConstructorSection {
+  int rank = 0;           // 0: preinit; 1: init
+  uint64_t priority = 0;
+  bool backwards = false;
+};
+std::optional<ConstructorSection> constructor_section(const obj::Section& s) {
+  auto number = [&](const std::string& prefix) -> std::optional<uint64_t> {
+    if (s.name.size() <= prefix.size() || s.name.compare(0, prefix.size(), prefix) != 0) return std::nullopt;
+    uint64_t n = 0;
+    for (size_t i = prefix.size(); i < s.name.size(); ++i) {
+      if (s.name[i] < '0' || s.name[i] > '9' || n > 100000) return std::nullopt;
+      n = n * 10 + static_cast<uint64_t>(s.name[i] - '0');
+    }
+    return n;
+  };
+  if (s.type == elf::SHT_PREINIT_ARRAY || s.name == ".preinit_array") return ConstructorSection{0, 0, false};
+  if (auto n = number(".init_array.")) return ConstructorSection{1, *n, false};
+  if (auto n = number(".ctors.")) return ConstructorSection{1, *n > 65535 ? 0 : 65535 - *n, true};
+  if (s.name == ".ctors") return ConstructorSection{1, 65536, true};
+  if (s.type == elf::SHT_INIT_ARRAY || s.name == ".init_array") return ConstructorSection{1, 65536, false};
+  return std::nullopt;
 }
 
 // Read-only data (OCaml's float constants and masks, GOT slots) shares the
@@ -79,6 +144,18 @@ std::string relocation_name(uint32_t type) {
     case elf::R_X86_64_PC64: return "R_X86_64_PC64";
     case elf::R_X86_64_GOTPCRELX: return "R_X86_64_GOTPCRELX";
     case elf::R_X86_64_REX_GOTPCRELX: return "R_X86_64_REX_GOTPCRELX";
+    case elf::R_X86_64_DTPMOD64: return "R_X86_64_DTPMOD64";
+    case elf::R_X86_64_DTPOFF64: return "R_X86_64_DTPOFF64";
+    case elf::R_X86_64_TPOFF64: return "R_X86_64_TPOFF64";
+    case elf::R_X86_64_TLSGD: return "R_X86_64_TLSGD";
+    case elf::R_X86_64_TLSLD: return "R_X86_64_TLSLD";
+    case elf::R_X86_64_DTPOFF32: return "R_X86_64_DTPOFF32";
+    case elf::R_X86_64_GOTTPOFF: return "R_X86_64_GOTTPOFF";
+    case elf::R_X86_64_TPOFF32: return "R_X86_64_TPOFF32";
+    case elf::R_X86_64_GOTOFF64: return "R_X86_64_GOTOFF64";
+    case elf::R_X86_64_GOTPC32: return "R_X86_64_GOTPC32";
+    case elf::R_X86_64_SIZE32: return "R_X86_64_SIZE32";
+    case elf::R_X86_64_SIZE64: return "R_X86_64_SIZE64";
     default: return "relocation type " + std::to_string(type);
   }
 }
@@ -103,17 +180,31 @@ std::optional<uint64_t> Linker::lookup_linked(const std::string& name) const {
 
 std::optional<uint64_t> Linker::lookup(const std::string& name) const {
   if (auto a = lookup_linked(name)) return a;
+  if (auto a = builtin_symbol(name)) return a;
   if (auto it = outside_cache_.find(name); it != outside_cache_.end()) return it->second;
   auto a = external_(name);
   if (a) outside_cache_.emplace(name, *a);
   return a;
 }
 
-Result<LinkedUnit> Linker::link(const obj::Object& object) {
+void Linker::forget(const LinkedUnit& unit) {
+  for (const auto& [name, address] : unit.globals) {
+    auto it = symbols_.find(name);
+    if (it != symbols_.end() && it->second == address) symbols_.erase(it);
+  }
+}
+
+Result<LinkedUnit> Linker::link(const obj::Object& object, const LinkOptions& options) {
   last_undefined_.clear();
   const std::string& unit = object.name;
   auto where = [&](const obj::Relocation& r) {
-    return unit + " " + object.sections[r.section].name + "+" + hex(r.offset);
+    const auto& sec = object.sections[r.section];
+    return (sec.origin.empty() ? unit : sec.origin) + " " + sec.name + "+" + hex(r.offset);
+  };
+  auto loaded = [&](const obj::Section& s) { return is_loaded(s, options); };
+  auto is_tls_symbol = [&](const obj::Symbol& s) {
+    return s.kind == obj::SymbolKind::Tls ||
+           (s.section && *s.section < object.sections.size() && object.sections[*s.section].is_tls());
   };
 
   // ---- resolve: the address of every symbol a loaded section refers to.
@@ -125,16 +216,27 @@ Result<LinkedUnit> Linker::link(const obj::Object& object) {
       return make_error(unit, ": relocation with a bad section or symbol index");
     if (!loaded(object.sections[r.section]) || r.type == elf::R_X86_64_NONE) continue;
     const obj::Symbol& s = object.symbols[r.symbol];
+    if (is_tls_relocation(r.type) && !(s.section && is_tls_symbol(s)))
+      return make_error(relocation_name(r.type), " at ", where(r), " against ", s.name,
+                        ": the thread-local variable must be defined by the objects linked together "
+                        "(TLS of shared libraries is not reachable from JIT code)");
     if (s.section) {
       if (*s.section >= object.sections.size())
         return make_error(unit, ": symbol ", s.name, " has a bad section index");
+      if (object.sections[*s.section].is_tls() && object.sections[*s.section].is_alloc()) {
+        if (!is_tls_relocation(r.type))
+          return make_error(relocation_name(r.type), " at ", where(r), " refers to thread-local ", s.name);
+        continue;
+      }
       if (!loaded(object.sections[*s.section]))
         return make_error("relocation at ", where(r), " refers to ", s.name,
                           " in section ", object.sections[*s.section].name, ", which is not loaded");
       continue;
     }
     if (s.absolute || outside[r.symbol]) continue;
-    if (auto a = lookup(s.name)) {
+    std::optional<uint64_t> found = lookup_linked(s.name);
+    if (!found && options.group_resolver) found = options.group_resolver(s.name);
+    if (auto a = found ? found : lookup(s.name)) {
       outside[r.symbol] = *a;
     } else if (s.binding == obj::Binding::Weak) {
       outside[r.symbol] = 0;
@@ -162,12 +264,27 @@ Result<LinkedUnit> Linker::link(const obj::Object& object) {
   std::map<obj::SymbolIndex, size_t> got;  // symbol -> slot number
   std::map<obj::SymbolIndex, size_t> plt;  // symbol -> stub number
   std::vector<bool> relax(object.relocations.size(), false);
+  std::map<obj::SymbolIndex, size_t> tls_pairs;  // general dynamic: symbol -> GOT pair
+  bool tls_ld_pair = false;                      // local dynamic: one (module, 0) pair
   LinkedUnit out;
   out.name = unit;
   for (size_t i = 0; i < object.relocations.size(); ++i) {
     const auto& r = object.relocations[i];
     if (!loaded(object.sections[r.section])) continue;
     const obj::Symbol& s = object.symbols[r.symbol];
+    if (r.type == elf::R_X86_64_TLSGD) {
+      tls_pairs.emplace(r.symbol, tls_pairs.size());
+      continue;
+    }
+    if (r.type == elf::R_X86_64_TLSLD) {
+      tls_ld_pair = true;
+      continue;
+    }
+    if (r.type == elf::R_X86_64_GOTTPOFF || r.type == elf::R_X86_64_TPOFF32 ||
+        r.type == elf::R_X86_64_TPOFF64 || r.type == elf::R_X86_64_DTPMOD64)
+      return make_error(relocation_name(r.type), " at ", where(r), " against ", s.name,
+                        ": initial-/local-exec TLS is not supported in JIT code "
+                        "(compile with -fPIC, or -ftls-model=global-dynamic)");
     const bool here = s.section.has_value();
     const bool near = here || (outside[r.symbol] && reachable(*outside[r.symbol]));
     if (is_got_relative(r.type)) {
@@ -208,10 +325,39 @@ Result<LinkedUnit> Linker::link(const obj::Object& object) {
     if (!loaded(s)) continue;
     if (s.alignment > memory::Memory::page_size())
       return make_error(unit, ": section ", s.name, " alignment ", s.alignment, " exceeds a page");
+    if (s.size() > kMaxSection)
+      return make_error(s.origin.empty() ? unit : s.origin, ": section ", s.name, " size ", s.size(),
+                        " is too large");
     place[k] = {put(access_of(s), s.size(), s.alignment), true};
   }
   const size_t stubs_at = put(Access::Code, plt.size() * kStubSize, 8);
   const size_t got_at = put(kGotAccess, got.size() * kSlotSize, 8);
+  const size_t tls_pairs_at =
+      put(kGotAccess, (tls_pairs.size() + (tls_ld_pair ? 1 : 0)) * 2 * kSlotSize, 16);
+
+  // ---- TLS: the sections with SHF_TLS form the template of this unit's module.
+  std::vector<uint64_t> tls_offset(object.sections.size(), 0);
+  tls::Image tls_image;
+  bool has_tls = false;
+  for (obj::SectionIndex k = 0; k < object.sections.size(); ++k) {
+    const auto& s = object.sections[k];
+    if (!s.is_tls() || !s.is_alloc()) continue;
+    has_tls = true;
+    if (s.alignment > memory::Memory::page_size() || s.size() > kMaxTls || tls_image.size > kMaxTls)
+      return make_error(s.origin.empty() ? unit : s.origin, ": TLS section ", s.name, " (size ", s.size(),
+                        ", alignment ", s.alignment, ") is too large");
+    tls_image.align = std::max<uint64_t>(tls_image.align, s.alignment);
+    tls_offset[k] = (tls_image.size + s.alignment - 1) & ~(s.alignment - 1);
+    tls_image.size = tls_offset[k] + s.size();
+    if (s.type != elf::SHT_NOBITS && !s.bytes.empty()) {
+      tls_image.init.resize(tls_image.size, 0);
+      std::memcpy(tls_image.init.data() + tls_offset[k], s.bytes.data(), s.bytes.size());
+    }
+  }
+  auto tls_symbol_offset = [&](obj::SymbolIndex k) {
+    const obj::Symbol& s = object.symbols[k];
+    return tls_offset[*s.section] + s.value;
+  };
   uint8_t* base[memory::kAccessCount] = {nullptr, nullptr, nullptr};
   for (int a = 0; a < memory::kAccessCount; ++a) {
     if (size[a] == 0) continue;
@@ -226,6 +372,7 @@ Result<LinkedUnit> Linker::link(const obj::Object& object) {
   };
   auto symbol_address = [&](obj::SymbolIndex k) -> uint64_t {
     const obj::Symbol& s = object.symbols[k];
+    if (s.section && !place[*s.section].placed) return 0;  // TLS: never an address
     if (s.section) return section_address(*s.section) + s.value;
     if (s.absolute) return s.value;
     return *outside[k];
@@ -234,6 +381,8 @@ Result<LinkedUnit> Linker::link(const obj::Object& object) {
   const uint64_t got_base =
       reinterpret_cast<uint64_t>(base[static_cast<int>(kGotAccess)]) + got_at;
   const uint64_t stub_base = code_base + stubs_at;
+  const uint64_t tls_pair_base =
+      reinterpret_cast<uint64_t>(base[static_cast<int>(kGotAccess)]) + tls_pairs_at;
   out.code = memory::Range{code_base, code_base + size[static_cast<int>(Access::Code)]};
 
   // ---- contents, GOT slots, PLT stubs.
@@ -259,6 +408,38 @@ Result<LinkedUnit> Linker::link(const obj::Object& object) {
   out.got_slots = got.size();
   out.plt_stubs = plt.size();
 
+  // The TLS module exists from here; it goes away again if the link fails.
+  struct ModuleGuard {
+    uint64_t id = 0;
+    ~ModuleGuard() { if (id != 0) tls::remove_module(id); }
+  } module;
+  if (has_tls) {
+    // Relocations inside the template: only absolute addresses make sense there.
+    for (const auto& r : object.relocations) {
+      const auto& sec = object.sections[r.section];
+      if (!sec.is_tls() || !sec.is_alloc() || r.type == elf::R_X86_64_NONE) continue;
+      if (r.type != elf::R_X86_64_64 || sec.type == elf::SHT_NOBITS || r.offset + 8 > sec.bytes.size())
+        return make_error("unsupported ", relocation_name(r.type), " at ", where(r), " in a TLS template");
+      const obj::Symbol& s = object.symbols[r.symbol];
+      if (s.section && !loaded(object.sections[*s.section]))
+        return make_error(relocation_name(r.type), " at ", where(r), " refers to ", s.name, ", which is not loaded");
+      store<uint64_t>(tls_image.init.data() + tls_offset[r.section] + r.offset,
+                      symbol_address(r.symbol) + static_cast<uint64_t>(r.addend));
+    }
+    module.id = tls::add_module(std::move(tls_image));
+    out.tls_module = module.id;
+  }
+  for (const auto& [sym, pair] : tls_pairs) {
+    auto* at = reinterpret_cast<uint8_t*>(tls_pair_base + pair * 2 * kSlotSize);
+    store<uint64_t>(at, module.id);
+    store<uint64_t>(at + kSlotSize, tls_symbol_offset(sym));
+  }
+  const uint64_t tls_ld_address = tls_pair_base + tls_pairs.size() * 2 * kSlotSize;
+  if (tls_ld_pair) {
+    store<uint64_t>(reinterpret_cast<uint8_t*>(tls_ld_address), module.id);
+    store<uint64_t>(reinterpret_cast<uint8_t*>(tls_ld_address) + kSlotSize, 0);
+  }
+
   // ---- apply.
   for (size_t i = 0; i < object.relocations.size(); ++i) {
     const auto& r = object.relocations[i];
@@ -283,7 +464,8 @@ Result<LinkedUnit> Linker::link(const obj::Object& object) {
     Status st = ok_status();
     size_t width = 4;
     switch (r.type) {
-      case elf::R_X86_64_64: case elf::R_X86_64_PC64: width = 8; break;
+      case elf::R_X86_64_64: case elf::R_X86_64_PC64: case elf::R_X86_64_DTPOFF64:
+      case elf::R_X86_64_SIZE64: width = 8; break;
       case elf::R_X86_64_16: case elf::R_X86_64_PC16: width = 2; break;
       case elf::R_X86_64_8: case elf::R_X86_64_PC8: width = 1; break;
       default: break;
@@ -333,22 +515,67 @@ Result<LinkedUnit> Linker::link(const obj::Object& object) {
         else store<int8_t>(at, static_cast<int8_t>(v));
         break;
       }
+      case elf::R_X86_64_TLSGD: st = pc32(tls_pair_base + tls_pairs.at(r.symbol) * 2 * kSlotSize); break;
+      case elf::R_X86_64_TLSLD: st = pc32(tls_ld_address); break;
+      case elf::R_X86_64_DTPOFF32: {
+        const auto v = static_cast<int64_t>(tls_symbol_offset(r.symbol)) + A;
+        if (v < INT32_MIN || v > INT32_MAX) return overflow(v);
+        store<int32_t>(at, static_cast<int32_t>(v));
+        break;
+      }
+      case elf::R_X86_64_DTPOFF64:
+        store<uint64_t>(at, tls_symbol_offset(r.symbol) + static_cast<uint64_t>(A));
+        break;
+      case elf::R_X86_64_SIZE32: {
+        const auto v = static_cast<int64_t>(sym.size) + A;
+        if (v < INT32_MIN || v > UINT32_MAX) return overflow(v);
+        store<uint32_t>(at, static_cast<uint32_t>(v));
+        break;
+      }
+      case elf::R_X86_64_SIZE64: store<uint64_t>(at, sym.size + static_cast<uint64_t>(A)); break;
       default:
-        return make_error(unit, ": unsupported ", relocation_name(r.type), " against ", sym.name,
+        return make_error("unsupported ", relocation_name(r.type), " against ", sym.name,
                           " at ", where(r));
     }
     if (!st) return st.error();
   }
 
+  // ---- constructors: read back once relocated.
+  {
+    struct Found { ConstructorSection order; size_t seq; obj::SectionIndex k; };
+    std::vector<Found> found;
+    for (obj::SectionIndex k = 0; k < object.sections.size(); ++k)
+      if (place[k].placed)
+        if (auto c = constructor_section(object.sections[k])) found.push_back({*c, found.size(), k});
+    std::stable_sort(found.begin(), found.end(), [](const Found& a, const Found& b) {
+      return std::tie(a.order.rank, a.order.priority) < std::tie(b.order.rank, b.order.priority);
+    });
+    for (const auto& f : found) {
+      const auto& sec = object.sections[f.k];
+      if (sec.size() % 8 != 0)
+        return make_error(sec.origin.empty() ? unit : sec.origin, ": ", sec.name, " size ", sec.size(),
+                          " is not a multiple of 8");
+      std::vector<uint64_t> entries(sec.size() / 8);
+      if (!entries.empty())
+        std::memcpy(entries.data(), reinterpret_cast<const void*>(section_address(f.k)), sec.size());
+      if (f.order.backwards) std::reverse(entries.begin(), entries.end());
+      for (uint64_t e : entries)
+        if (e != 0 && e != ~uint64_t{0}) out.constructors.push_back(e);
+    }
+  }
+  if (options.unwind_info)
+    if (auto k = object.find_section(".eh_frame"); k && place[*k].placed) out.eh_frame = section_address(*k);
+
   // ---- commit.
   for (const auto& s : object.symbols) {
-    if (s.kind == obj::SymbolKind::Func && s.section && s.size > 0)
+    if (s.kind == obj::SymbolKind::Func && s.section && s.size > 0 && place[*s.section].placed)
       out.functions.push_back({s.name, section_address(*s.section) + s.value, s.size});
-    if (!s.defined() || s.binding == obj::Binding::Local || s.name.empty()) continue;
-    if (s.kind == obj::SymbolKind::Section || s.kind == obj::SymbolKind::File) continue;
+    if (!s.defined() || s.binding == obj::Binding::Local || s.name.empty() || s.hidden) continue;
+    if (s.kind == obj::SymbolKind::Section || s.kind == obj::SymbolKind::File || is_tls_symbol(s)) continue;
     out.globals.emplace(s.name, s.section ? section_address(*s.section) + s.value : s.value);
   }
   if (auto sealed = tx->seal(); !sealed) return make_error(unit, ": ", sealed.error().message);
+  module.id = 0;  // kept
   // The earliest definition wins, as with dlsym over libraries loaded in order.
   for (const auto& [name, address] : out.globals) symbols_.emplace(name, address);
   return out;

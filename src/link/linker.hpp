@@ -39,6 +39,18 @@ struct FunctionRange {
   uint64_t address = 0, size = 0;
 };
 
+// What a unit asks of the loader beyond placing its sections.
+struct LinkOptions {
+  // Load `.eh_frame` (one section, zero-terminated, as merge_objects makes it)
+  // and report its address, for `__register_frame`.
+  bool unwind_info = false;
+  // Consulted after the units linked before and before the process: the
+  // shared libraries opened for this unit, searched by handle so that a
+  // failed link can still close them (glibc makes a library found through
+  // dlsym(RTLD_DEFAULT) impossible to unload).
+  ExternalResolver group_resolver;
+};
+
 struct LinkedUnit {
   std::string name;
   std::unordered_map<std::string, uint64_t> globals;  // global symbols it defines
@@ -46,6 +58,11 @@ struct LinkedUnit {
   memory::Range code;                                 // its code, stubs included
   size_t bytes = 0;                                   // JIT memory it takes
   size_t got_slots = 0, plt_stubs = 0, relaxed = 0;
+  uint64_t eh_frame = 0;                              // loaded .eh_frame (LinkOptions::unwind_info)
+  // Constructors (.preinit_array, .init_array by priority, .ctors), in the
+  // order they must run.
+  std::vector<uint64_t> constructors;
+  uint64_t tls_module = 0;                            // tls::add_module id, 0 if none
 };
 
 class Linker {
@@ -54,7 +71,13 @@ class Linker {
 
   // Links and loads `object`. On success its globals are visible to later
   // units; on failure nothing changed.
-  Result<LinkedUnit> link(const obj::Object& object);
+  Result<LinkedUnit> link(const obj::Object& object, const LinkOptions& options = {});
+
+  // The unit's globals disappear from lookups (its memory stays: code may
+  // still refer to it).
+  void forget(const LinkedUnit& unit);
+  // Drops remembered outside addresses: a shared library was closed.
+  void forget_outside() { outside_cache_.clear(); }
 
   // Units linked so far, then the outside world.
   std::optional<uint64_t> lookup(const std::string& name) const;

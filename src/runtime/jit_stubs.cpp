@@ -26,6 +26,7 @@ extern "C" {
 #include "asm/assembler.hpp"
 #include "ir/decode.hpp"
 #include "link/host_symbols.hpp"
+#include "link/library.hpp"
 #include "link/linker.hpp"
 #include "memory/memory.hpp"
 #include "object/elf/archive.hpp"
@@ -42,6 +43,7 @@ constexpr size_t kArenaBytes = size_t{256} << 20;
 struct Engine {
   std::unique_ptr<memory::Memory> memory;
   std::unique_ptr<link::Linker> linker;
+  std::unique_ptr<link::LibraryLinker> libraries;
 };
 
 Timings last_timings;
@@ -54,6 +56,7 @@ Result<Engine*> engine() {
     if (!m) return m.error();
     e.memory = std::move(*m);
     e.linker = std::make_unique<link::Linker>(*e.memory, link::with_host_symbols(link::process_resolver()));
+    e.libraries = std::make_unique<link::LibraryLinker>(*e.linker);
   }
   return &e;
 }
@@ -150,6 +153,30 @@ value link_and_register(Result<obj::Object> object, const std::string& prefix,
   return Val_int(0);
 }
 
+std::vector<std::string> strings_of(value array) {
+  std::vector<std::string> out;
+  for (mlsize_t i = 0; i < Wosize_val(array); ++i) out.emplace_back(String_val(Field(array, i)));
+  return out;
+}
+
+// type library_result = Library_linked of int | Library_failed of string
+//                     | Library_undefined of string * string
+value library_result(int tag, const std::string& a, const std::string& b = "") {
+  CAMLparam0();
+  CAMLlocal3(res, x, y);
+  auto one_line = [](std::string s) {  // dlerror() text may hold newlines
+    for (char& c : s)
+      if (c == '\n') c = ' ';
+    return s;
+  };
+  x = caml_copy_string(one_line(a).c_str());
+  if (tag == 2) y = caml_copy_string(one_line(b).c_str());
+  res = caml_alloc_small(tag == 2 ? 2 : 1, tag);
+  Field(res, 0) = x;
+  if (tag == 2) Field(res, 1) = y;
+  CAMLreturn(res);
+}
+
 }  // namespace
 
 Timings timings() { return last_timings; }
@@ -206,6 +233,53 @@ value ocamljit_jit_link_ir(value ir, value prefix_v) {
       program ? assembler::assemble(*program, unit)
               : Result<obj::Object>(make_error(unit, ": ", program.error().message));
   CAMLreturn(runtime::link_and_register(std::move(object), prefix, started));
+}
+
+// A whole native library linked in memory as one group (link/library.hpp):
+// `objects` are the OCaml library's .a/.o files, `prefixes` its units' symbol
+// prefixes in initialisation order (registered with the runtime, entries not
+// run), `c_args` its lib_ccobjs @ lib_ccopts, `dirs` extra library dirs.
+// The C constructors run after registration. Timings: assemble_ns = reading
+// archives and choosing members, link_ns = linking, register_ns = runtime
+// registration and C constructors.
+value ocamljit_jit_link_library(value objects, value prefixes_v, value c_args, value dirs) {
+  CAMLparam4(objects, prefixes_v, c_args, dirs);
+  CAMLlocal1(res);
+  link::LibraryRequest request;
+  request.ocaml_objects = runtime::strings_of(objects);
+  request.c_args = runtime::strings_of(c_args);
+  request.search_dirs = runtime::strings_of(dirs);
+  const std::vector<std::string> prefixes = runtime::strings_of(prefixes_v);
+  auto e = runtime::engine();
+  if (!e) CAMLreturn(runtime::library_result(1, e.error().message));
+  link::LibraryLinker& libraries = *(*e)->libraries;
+  auto handle = libraries.link(request);
+  runtime::last_timings.assemble_ns = libraries.last_timings().read_ns;
+  runtime::last_timings.link_ns = libraries.last_timings().link_ns;
+  runtime::last_timings.register_ns = 0;
+  if (!handle) {
+    if (!libraries.last_undefined().empty())
+      CAMLreturn(runtime::library_result(2, libraries.last_undefined().front(), handle.error().message));
+    CAMLreturn(runtime::library_result(1, handle.error().message));
+  }
+  const auto register_start = std::chrono::steady_clock::now();
+  const link::LinkedUnit& unit = libraries.unit(*handle);
+  for (const auto& prefix : prefixes) runtime::register_unit(unit, prefix);
+  runtime::note_for_perf(unit);
+  libraries.run_constructors(*handle);
+  runtime::last_timings.register_ns = runtime::since(register_start);
+  runtime::units_loaded += prefixes.size();
+  res = caml_alloc_small(1, 0);
+  Field(res, 0) = Val_int(*handle);
+  CAMLreturn(res);
+}
+
+// The library's initialisation raised: its global symbols (OCaml units and
+// C) disappear from lookups. Its memory and registrations stay.
+value ocamljit_jit_forget_library(value handle) {
+  CAMLparam1(handle);
+  if (auto e = runtime::engine()) (*e)->libraries->forget(Int_val(handle));
+  CAMLreturn(Val_unit);
 }
 
 // Runs the entry of the unit with symbol prefix `prefix`: Ok result or Error exn.

@@ -6,7 +6,6 @@ type link_result =
 
 external link_object_file : string -> string -> link_result = "ocamljit_jit_link_object_file"
 external link_ir : string -> string -> link_result = "ocamljit_jit_link_ir"
-external link_archive : string -> string array -> link_result = "ocamljit_jit_link_archive"
 external run_entry : string -> (Obj.t, exn) result = "ocamljit_jit_run_entry"
 external find_symbol : string -> Obj.t option = "ocamljit_jit_find_symbol"
 external raw_timings : unit -> int * int * int = "ocamljit_jit_last_timings"
@@ -111,55 +110,17 @@ let run_unit _ppf ~unit_name ~prefix =
             ~finally:(fun () -> remove_quietly obj)
             (fun () -> link_object_file obj ("caml" ^ unit_name)))
 
-(* #load of a .cmx or a .cmxa: its object(s) linked in memory, without the
-   system linker, when everything it needs is here: no C objects, and the
-   generic functions (caml_curryN...) that ocamlopt would generate at link
-   time already in the process. Otherwise, and for .cmxs, the external
-   loader's path (system linker + Dynlink). *)
-let generic_functions_present (ui : Cmx_format.unit_infos) =
-  let here s = Option.is_some (find_symbol s) in
-  let curry n = if n >= 0 then "caml_curry" ^ string_of_int n else "caml_tuplify" ^ string_of_int (-n) in
-  List.for_all (fun n -> here (curry n)) ui.ui_curry_fun
-  && List.for_all (fun n -> here ("caml_apply" ^ string_of_int n)) ui.ui_apply_fun
-  && List.for_all (fun n -> here ("caml_send" ^ string_of_int n)) ui.ui_send_fun
-
-let run_entries prefixes =
-  List.fold_left
-    (fun acc prefix ->
-      match acc with
-      | Error _ -> acc
-      | Ok () -> (
-          match run_entry prefix with Ok _ -> Ok () | Error exn -> Error (Loader.Raised exn)))
-    (Ok ()) prefixes
-
-let load_linked prefixes = function
-  | Linked -> account (); run_entries prefixes
-  | Undefined (_, msg) | Link_failed msg -> Error (Loader.Load_failed msg)
-
+(* #load of a library: in memory when Library_loader can (a .cmxa, a .cmx, a
+   .cmxs with its .cmxa and .a beside it); otherwise Dynlink, of the .cmxs
+   beside a .cmxa/.cmx when there is one (no toolchain needed), else the
+   external loader's path (system linker + Dynlink). *)
 let load_file ppf path =
-  let external_path () = External_loader.loader.load_file ppf path in
-  let base = Filename.remove_extension path in
-  match Filename.extension path with
-  | ".cmx" -> (
-      match Compilenv.read_unit_info path with
-      | exception Compilenv.Error e ->
-          Error (Loader.Load_failed (Format.asprintf "%a" Compilenv.report_error e))
-      | ui, _ when generic_functions_present ui ->
-          let prefix = "caml" ^ ui.ui_symbol in
-          load_linked [ prefix ] (link_object_file (base ^ Config.ext_obj) prefix)
-      | _ -> external_path ())
-  | ".cmxa" -> (
-      match Compilenv.read_library_info path with
-      | exception Compilenv.Error e ->
-          Error (Loader.Load_failed (Format.asprintf "%a" Compilenv.report_error e))
-      | li when li.lib_ccobjs = [] && li.lib_ccopts = []
-                && List.for_all (fun (ui, _) -> generic_functions_present ui) li.lib_units ->
-          let prefixes =
-            List.map (fun ((ui : Cmx_format.unit_infos), _) -> "caml" ^ ui.ui_symbol) li.lib_units
-          in
-          load_linked prefixes (link_archive (base ^ Config.ext_lib) (Array.of_list prefixes))
-      | _ -> external_path ())
-  | _ -> external_path ()
+  match Library_loader.load_file ppf path with
+  | Some result -> result
+  | None ->
+      let cmxs = Filename.remove_extension path ^ ".cmxs" in
+      let path = if Sys.file_exists cmxs then cmxs else path in
+      External_loader.loader.load_file ppf path
 
 let loader =
   {

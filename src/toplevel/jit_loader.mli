@@ -7,10 +7,10 @@
     [OCAMLJIT_JIT_OBJECTS=as], the compiler writes the unit's [.o] with GNU
     [as] and the C++ ELF reader loads it (a cross-check of the assembler).
 
-    [#load "foo.cmx"] and [#load "lib.cmxa"] link the unit's [.o] (the
-    library's [.a]) in memory too, when the library has no C objects and
-    the generic functions it needs are in the process; otherwise, and for
-    [.cmxs] files, the external loader's path (system linker, [Dynlink]). *)
+    [#load] of a [.cmx], a [.cmxa], or a [.cmxs] with its [.cmxa] and [.a]
+    beside it links the library in memory ([Library_loader]); other files
+    go through Dynlink (the [.cmxs] beside, when there is one) or the
+    external loader's path. *)
 
 val loader : Loader.t
 

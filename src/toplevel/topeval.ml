@@ -159,8 +159,39 @@ let execute_directive ppf name arg =
   | Some (Topcommon.Directive_bool f), Some { pdira_desc = Pdir_bool b; _ } -> f b; true
   | Some _, _ -> wrong "Wrong type of argument"
 
-let execute_phrase print_outcome ppf = function
-  | Parsetree.Ptop_def sstr -> execute_definition print_outcome ppf sstr
+(* What Ppx_in_process needs of the session: phrases run silently, values
+   of the phrases, the typing environment restored. *)
+let ppx_session =
+  let rec run text =
+    let buf = Buffer.create 256 in
+    let out = formatter_of_buffer buf in
+    let failed () = pp_print_flush out (); Error (Buffer.contents buf) in
+    match List.for_all (fun phr -> execute_phrase false out phr) (Parse.use_file (Lexing.from_string text)) with
+    | true -> Ok ()
+    | false -> failed ()
+    | exception exn -> (try Location.report_exception out exn with _ -> ()); failed ()
+  and execute_phrase print ppf = function
+    | Parsetree.Ptop_def sstr -> execute_definition print ppf sstr
+    | Parsetree.Ptop_dir { pdir_name = { txt; _ }; pdir_arg; _ } -> execute_directive ppf txt pdir_arg
+  in
+  let value name =
+    match Env.find_value_by_name (Longident.Lident name) !Topcommon.toplevel_env with
+    | Path.Pident id, _ -> Some (toplevel_value id)
+    | _ | (exception Not_found) -> None
+  in
+  let forget f =
+    let env = !Topcommon.toplevel_env and paths = Load_path.get_paths () in
+    Fun.protect f ~finally:(fun () ->
+        Topcommon.toplevel_env := env;
+        List.iter (fun d -> if not (List.mem d paths) then Load_path.remove_dir d) (Load_path.get_paths ()))
+  in
+  { Ppx_in_process.run; value; forget }
+
+let execute_phrase print_outcome ppf phr =
+  Ppx_in_process.install ();
+  match phr with
+  | Parsetree.Ptop_def sstr ->
+      execute_definition print_outcome ppf (Ppx_in_process.rewrite ppx_session sstr)
   | Parsetree.Ptop_dir { pdir_name = { txt; _ }; pdir_arg; _ } ->
       execute_directive ppf txt pdir_arg
 
@@ -196,4 +227,9 @@ let init () =
   time_parsing ();
   Compmisc.init_path ();
   (* Phrases are position-independent, like the code of a shared object. *)
-  Clflags.dlcode := true
+  Clflags.dlcode := true;
+  (* A phrase naming a library module whose .cmx is not installed (Toploop,
+     which compiler-libs ships as .cmi only; topfind's script names it) only
+     loses cross-module inlining: not worth a warning the bytecode toplevel
+     never gives. *)
+  Warnings.parse_options false "-58" |> ignore

@@ -313,7 +313,8 @@ TEST_F(Embed, ASessionCannotBeFreedWhileItRuns) {
 }
 
 TEST_F(Embed, NestedEvaluationPrintsNoWarning58) {
-  ASSERT_EQ(ocamljit_eval(s, "#directory \"+compiler-libs\";;"), OCAMLJIT_OK);
+  // Warning 58 is silenced by default (for library modules without .cmx): turn it on.
+  ASSERT_EQ(ocamljit_eval(s, "#directory \"+compiler-libs\";; #warnings \"+58\";;"), OCAMLJIT_OK);
   ASSERT_EQ(ocamljit_eval(s,
                           "let r = ignore (Toploop.execute_phrase true Format.std_formatter "
                           "(!Toploop.parse_toplevel_phrase (Lexing.from_string \"let inner = 3;;\"))); 5;;"),
@@ -322,6 +323,7 @@ TEST_F(Embed, NestedEvaluationPrintsNoWarning58) {
   EXPECT_FALSE(contains(out(), "module TOP")) << out();
   ASSERT_EQ(ocamljit_eval(s, "r + inner;;"), OCAMLJIT_OK) << out();
   EXPECT_EQ(out(), "- : int = 8\n");
+  ASSERT_EQ(ocamljit_eval(s, "#warnings \"-58\";;"), OCAMLJIT_OK);
 }
 
 TEST_F(Embed, CxxWrapper) {

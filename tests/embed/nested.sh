@@ -5,7 +5,9 @@
 # and the values of both phrases are usable.
 set -eu
 ocamljit=$1
+# Warning 58 is silenced by default (for library modules without .cmx): turn it on.
 out=$(printf '%s\n' \
+  '#warnings "+58";;' \
   'let r = ignore (Toploop.execute_phrase true Format.std_formatter (!Toploop.parse_toplevel_phrase (Lexing.from_string "let inner = 3;;"))); 5;;' \
   'r + inner;;' | "$ocamljit" -noprompt -noinit -I +compiler-libs 2>&1)
 if printf '%s\n' "$out" | grep -q 'for module TOP'; then

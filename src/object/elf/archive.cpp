@@ -66,10 +66,9 @@ Result<std::vector<obj::Object>> read_archive(std::span<const uint8_t> bytes, co
 }
 
 Result<std::vector<obj::Object>> read_archive_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error(path, ": cannot open");
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return read_archive(bytes, path);
+  auto bytes = read_whole_file(path);
+  if (!bytes) return bytes.error();
+  return read_archive(*bytes, path);
 }
 
 }  // namespace ocamljit::elf

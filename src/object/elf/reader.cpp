@@ -1,5 +1,10 @@
 #include "object/elf/reader.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -17,7 +22,10 @@ constexpr uint32_t SHT_NULL = 0, SHT_SYMTAB = 2, SHT_STRTAB = 3, SHT_RELA = 4, S
 constexpr uint16_t SHN_UNDEF = 0, SHN_LORESERVE = 0xff00, SHN_ABS = 0xfff1, SHN_COMMON = 0xfff2,
                    SHN_XINDEX = 0xffff;
 constexpr uint8_t STB_LOCAL = 0, STB_GLOBAL = 1, STB_WEAK = 2;
-constexpr uint8_t STT_NOTYPE = 0, STT_OBJECT = 1, STT_FUNC = 2, STT_SECTION = 3, STT_FILE = 4;
+constexpr uint8_t STT_NOTYPE = 0, STT_OBJECT = 1, STT_FUNC = 2, STT_SECTION = 3, STT_FILE = 4,
+                  STT_COMMON = 5, STT_TLS = 6, STT_GNU_IFUNC = 10;
+constexpr uint8_t STV_INTERNAL = 1, STV_HIDDEN = 2;
+constexpr uint32_t GRP_COMDAT = 1;
 
 struct Ehdr {
   uint8_t ident[16];
@@ -143,6 +151,7 @@ Result<obj::Object> Parser::parse() {
       return fail("symbol table has a bad string table link ", st.link);
     const Shdr& strtab = shdrs_[st.link];
     const uint64_t count = st.size / sizeof(Sym);
+    object.symbols.reserve(count);
     for (uint64_t i = 1; i < count; ++i) {
       const auto es = load<Sym>(st.offset + i * sizeof(Sym));
       obj::Symbol s;
@@ -151,6 +160,7 @@ Result<obj::Object> Parser::parse() {
       s.name = *symbol_name;
       s.value = es.value;
       s.size = es.size;
+      s.hidden = (es.other & 3) == STV_HIDDEN || (es.other & 3) == STV_INTERNAL;
       switch (es.info >> 4) {
         case STB_LOCAL: s.binding = obj::Binding::Local; break;
         case STB_GLOBAL: s.binding = obj::Binding::Global; break;
@@ -163,14 +173,29 @@ Result<obj::Object> Parser::parse() {
         case STT_FUNC: s.kind = obj::SymbolKind::Func; break;
         case STT_SECTION: s.kind = obj::SymbolKind::Section; break;
         case STT_FILE: s.kind = obj::SymbolKind::File; break;
-        default: s.kind = obj::SymbolKind::NoType; break;  // TLS, GNU_IFUNC...: kept untyped
+        case STT_TLS: s.kind = obj::SymbolKind::Tls; break;
+        case STT_COMMON: s.kind = obj::SymbolKind::Object; break;
+        case STT_GNU_IFUNC:
+          // Its address would be its resolver's: calls would go astray.
+          if (es.shndx != SHN_UNDEF) return fail("symbol ", s.name, " is an IFUNC (not supported)");
+          s.kind = obj::SymbolKind::Func;
+          break;
+        default: s.kind = obj::SymbolKind::NoType; break;
       }
       if (es.shndx == SHN_ABS) {
         s.absolute = true;
       } else if (es.shndx == SHN_COMMON) {
-        return fail("common symbol ", s.name, " is not supported");
+        if (s.binding == obj::Binding::Local) return fail("local common symbol ", s.name);
+        if (s.value == 0 || (s.value & (s.value - 1)) != 0 || s.value > 4096)
+          return fail("common symbol ", s.name, " has alignment ", s.value);
+        if (s.size > (uint64_t{1} << 32)) return fail("common symbol ", s.name, " size ", s.size);
+        s.common = true;
       } else if (es.shndx == SHN_XINDEX) {
         return fail("extended section index of symbol ", s.name);
+      } else if (es.shndx != SHN_UNDEF && es.shndx < shdrs_.size() && !kept[es.shndx] &&
+                 s.binding == obj::Binding::Local && shdrs_[es.shndx].type == SHT_GROUP) {
+        // The local signature symbol g++ gives a COMDAT group (`...D5Ev`):
+        // it names the group, nothing refers to it.
       } else if (es.shndx != SHN_UNDEF) {
         if (es.shndx >= SHN_LORESERVE || es.shndx >= shdrs_.size() || !kept[es.shndx])
           return fail("symbol ", s.name, " has bad section index ", es.shndx);
@@ -181,6 +206,25 @@ Result<obj::Object> Parser::parse() {
       }
       object.symbols.push_back(std::move(s));
     }
+  }
+
+  // COMDAT groups: a word of flags, then the member section indices.
+  for (uint16_t i = 0; i < shdrs_.size(); ++i) {
+    const Shdr& sh = shdrs_[i];
+    if (sh.type != SHT_GROUP) continue;
+    if (sh.size < 4 || sh.size % 4 != 0) return fail("group section ", i, " size ", sh.size);
+    if (load<uint32_t>(sh.offset) != GRP_COMDAT) continue;  // only COMDAT groups mean anything here
+    if (!symtab || sh.link != *symtab || sh.info == 0 || sh.info > object.symbols.size())
+      return fail("group section ", i, " has a bad signature symbol ", sh.info);
+    obj::Group g;
+    g.signature = object.symbols[sh.info - 1].name;
+    for (uint64_t k = 4; k < sh.size; k += 4) {
+      const uint32_t member = load<uint32_t>(sh.offset + k);
+      if (member == 0 || member >= shdrs_.size())
+        return fail("group ", g.signature, " has a bad member section ", member);
+      if (kept[member]) g.sections.push_back(*kept[member]);
+    }
+    object.groups.push_back(std::move(g));
   }
 
   for (uint16_t i = 0; i < shdrs_.size(); ++i) {
@@ -220,12 +264,30 @@ Result<obj::Object> read_relocatable(std::span<const uint8_t> bytes, const std::
   return Parser(bytes, name).parse();
 }
 
+Result<std::vector<uint8_t>> read_whole_file(const std::string& path) {
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return make_error(path, ": cannot open: ", std::strerror(errno));
+  struct Closer {
+    int fd;
+    ~Closer() { close(fd); }
+  } closer{fd};
+  struct stat st {};
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return make_error(path, ": not a regular file");
+  std::vector<uint8_t> bytes(static_cast<size_t>(st.st_size));
+  size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = read(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return make_error(path, ": read error");
+    done += static_cast<size_t>(n);
+  }
+  return bytes;
+}
+
 Result<obj::Object> read_relocatable_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error(path, ": cannot open");
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return make_error(path, ": read error");
-  return read_relocatable(bytes, path);
+  auto bytes = read_whole_file(path);
+  if (!bytes) return bytes.error();
+  return read_relocatable(*bytes, path);
 }
 
 }  // namespace ocamljit::elf

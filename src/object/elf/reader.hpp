@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "object/object.hpp"
 #include "support/error.hpp"
@@ -14,6 +15,9 @@ namespace ocamljit::elf {
 
 // `name` is used in messages and becomes Object::name.
 Result<obj::Object> read_relocatable(std::span<const uint8_t> bytes, const std::string& name);
+
+// The bytes of the file at `path` (one read, sized by fstat).
+Result<std::vector<uint8_t>> read_whole_file(const std::string& path);
 
 // Reads the file at `path` and parses it.
 Result<obj::Object> read_relocatable_file(const std::string& path);

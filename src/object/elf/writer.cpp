@@ -93,6 +93,7 @@ Result<std::vector<uint8_t>> write_relocatable(const obj::Object& o) {
       case obj::SymbolKind::Object: type = STT_OBJECT; break;
       case obj::SymbolKind::Section: type = STT_SECTION; break;
       case obj::SymbolKind::File: type = STT_FILE; break;
+      case obj::SymbolKind::Tls: type = 6; break;  // STT_TLS
     }
     uint16_t ndx = 0;
     if (s.absolute) ndx = SHN_ABS;

@@ -1,0 +1,317 @@
+#include "link/library.hpp"
+
+#include <dirent.h>
+#include <dlfcn.h>
+#include <glob.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <optional>
+#include <unordered_map>
+#include <utility>
+
+#include "link/group.hpp"
+#include "object/elf/archive.hpp"
+#include "object/elf/reader.hpp"
+
+extern "C" void __register_frame(void*);
+extern "C" void __deregister_frame(void*);
+extern char** environ;
+
+namespace ocamljit::link {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+int64_t since(Clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t).count();
+}
+
+Result<std::vector<uint8_t>> read_file(const std::string& path) { return elf::read_whole_file(path); }
+
+bool is_archive(const std::vector<uint8_t>& b) {
+  return b.size() >= 8 && std::memcmp(b.data(), "!<arch>\n", 8) == 0;
+}
+
+// The objects of a file: every member of an archive, or the object itself.
+Result<std::vector<obj::Object>> read_objects(const std::string& path) {
+  auto bytes = read_file(path);
+  if (!bytes) return bytes.error();
+  if (is_archive(*bytes)) return elf::read_archive(*bytes, path);
+  auto o = elf::read_relocatable(*bytes, path);
+  if (!o) return o.error();
+  std::vector<obj::Object> one;
+  one.push_back(std::move(*o));
+  return one;
+}
+
+bool exists(const std::string& path) {
+  std::ifstream in(path);
+  return static_cast<bool>(in);
+}
+
+// An ELF64 x86-64 shared object (not a linker script, not a 32-bit library).
+bool is_loadable_shared(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  uint8_t h[20] = {};
+  if (!in.read(reinterpret_cast<char*>(h), sizeof h)) return false;
+  return std::memcmp(h, "\x7f" "ELF", 4) == 0 && h[4] == 2 && h[5] == 1 && h[16] == 3 /* ET_DYN */ &&
+         h[18] == 62 /* EM_X86_64 */;
+}
+
+// The dynamic loader's directories: /etc/ld.so.conf (with its includes),
+// then the default ones.
+void read_ld_conf(const std::string& path, std::vector<std::string>& dirs, int depth) {
+  if (depth > 4) return;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    line = line.substr(0, line.find('#'));
+    while (!line.empty() && (line.back() == ' ' || line.back() == '\t' || line.back() == '\r')) line.pop_back();
+    size_t b = line.find_first_not_of(" \t");
+    if (b == std::string::npos) continue;
+    line = line.substr(b);
+    if (line.rfind("include", 0) == 0 && line.size() > 7 && (line[7] == ' ' || line[7] == '\t')) {
+      std::string pattern = line.substr(line.find_first_not_of(" \t", 7));
+      glob_t g{};
+      if (glob(pattern.c_str(), 0, nullptr, &g) == 0)
+        for (size_t i = 0; i < g.gl_pathc; ++i) read_ld_conf(g.gl_pathv[i], dirs, depth + 1);
+      globfree(&g);
+    } else if (line[0] == '/') {
+      dirs.push_back(line);
+    }
+  }
+}
+
+const std::vector<std::string>& system_dirs() {
+  static const std::vector<std::string> dirs = [] {
+    std::vector<std::string> d;
+    read_ld_conf("/etc/ld.so.conf", d, 0);
+    for (const char* x : {"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib64", "/usr/lib64", "/lib",
+                          "/usr/lib"})
+      d.push_back(x);
+    return d;
+  }();
+  return dirs;
+}
+
+// libX.so.N in `dir`, the shortest version suffix first (the soname).
+std::optional<std::string> versioned_shared(const std::string& dir, const std::string& name) {
+  const std::string prefix = "lib" + name + ".so.";
+  DIR* d = opendir(dir.c_str());
+  if (d == nullptr) return std::nullopt;
+  std::optional<std::string> best;
+  while (dirent* e = readdir(d)) {
+    const std::string f = e->d_name;
+    if (f.size() <= prefix.size() || f.compare(0, prefix.size(), prefix) != 0) continue;
+    if (f.find_first_not_of("0123456789.", prefix.size()) != std::string::npos) continue;
+    const std::string path = dir + "/" + f;
+    if (!is_loadable_shared(path)) continue;
+    if (!best || f.size() < best->size() - dir.size() - 1 || (f.size() == best->size() - dir.size() - 1 && path < *best))
+      best = path;
+  }
+  closedir(d);
+  return best;
+}
+
+struct Summary {
+  std::vector<std::string> defines;  // global definitions (COMMON included)
+  std::vector<std::string> needs;    // strong undefined references
+};
+
+Summary summarise(const obj::Object& o) {
+  Summary s;
+  for (const auto& sym : o.symbols) {
+    if (sym.binding == obj::Binding::Local || sym.name.empty()) continue;
+    if (sym.defined() || sym.common) s.defines.push_back(sym.name);
+    else if (sym.binding == obj::Binding::Global) s.needs.push_back(sym.name);
+  }
+  return s;
+}
+
+}  // namespace
+
+Result<LibrarySource> find_library(const std::string& name, const std::vector<std::string>& dirs) {
+  for (const char* in_process : {"c", "m", "dl", "pthread", "rt"})
+    if (name == in_process) return LibrarySource{LibrarySource::InProcess, ""};
+  for (const auto& dir : dirs)
+    if (exists(dir + "/lib" + name + ".a")) return LibrarySource{LibrarySource::Archive, dir + "/lib" + name + ".a"};
+  for (const auto& dir : dirs)  // a shared library installed with the package (not by us)
+    if (is_loadable_shared(dir + "/lib" + name + ".so"))
+      return LibrarySource{LibrarySource::Shared, dir + "/lib" + name + ".so"};
+  for (const auto& dir : system_dirs()) {
+    const std::string so = dir + "/lib" + name + ".so";
+    if (is_loadable_shared(so)) return LibrarySource{LibrarySource::Shared, so};
+    if (auto v = versioned_shared(dir, name)) return LibrarySource{LibrarySource::Shared, *v};
+  }
+  for (const auto& dir : system_dirs())
+    if (exists(dir + "/lib" + name + ".a")) return LibrarySource{LibrarySource::Archive, dir + "/lib" + name + ".a"};
+  return make_error("cannot find -l", name, " (no lib", name, ".a in the library path, no system lib", name,
+                    ".so)");
+}
+
+// The unwinder must not keep tables that point into memory about to go.
+LibraryLinker::~LibraryLinker() {
+  for (auto it = libraries_.rbegin(); it != libraries_.rend(); ++it)
+    if (it->unit.eh_frame != 0) __deregister_frame(reinterpret_cast<void*>(it->unit.eh_frame));
+}
+
+const LinkedUnit& LibraryLinker::unit(int handle) const { return libraries_.at(static_cast<size_t>(handle - 1)).unit; }
+
+Result<int> LibraryLinker::link(const LibraryRequest& request) {
+  timings_ = {};
+  const auto started = Clock::now();
+  std::string group_name = request.ocaml_objects.empty() ? std::string("library") : request.ocaml_objects.front();
+
+  // Shared libraries opened for this group: closed again unless it links.
+  struct Opened {
+    std::vector<void*> handles;
+    Linker* linker;
+    bool keep = false;
+    ~Opened() {
+      if (keep) return;
+      for (auto it = handles.rbegin(); it != handles.rend(); ++it) dlclose(*it);
+      if (!handles.empty()) linker->forget_outside();
+    }
+  } opened{{}, &linker_};
+
+  // ---- read: the OCaml objects, the C arguments.
+  std::vector<obj::Object> objects;
+  for (const auto& path : request.ocaml_objects) {
+    auto os = read_objects(path);
+    if (!os) return os.error();
+    for (auto& o : *os) objects.push_back(std::move(o));
+  }
+  std::vector<std::string> dirs;
+  for (const auto& a : request.c_args)
+    if (a.size() > 2 && a.compare(0, 2, "-L") == 0) dirs.push_back(a.substr(2));
+  dirs.insert(dirs.end(), request.search_dirs.begin(), request.search_dirs.end());
+  std::vector<std::vector<obj::Object>> archives;
+  for (const auto& a : request.c_args) {
+    std::optional<std::string> archive;
+    if (a.size() > 2 && a.compare(0, 2, "-l") == 0) {
+      auto src = find_library(a.substr(2), dirs);
+      if (!src) return make_error(group_name, ": ", src.error().message);
+      if (src->kind == LibrarySource::Shared) {
+        dlerror();
+        void* h = dlopen(src->path.c_str(), RTLD_NOW | RTLD_GLOBAL);
+        if (h == nullptr) {
+          const char* why = dlerror();
+          return make_error(src->path, ": cannot load: ", why ? why : "dlopen failed");
+        }
+        opened.handles.push_back(h);
+      } else if (src->kind == LibrarySource::Archive) {
+        archive = src->path;
+      }
+    } else if (!a.empty() && a[0] != '-') {
+      if (a.size() > 2 && a.compare(a.size() - 2, 2, ".a") == 0) {
+        archive = a;
+      } else {
+        auto os = read_objects(a);
+        if (!os) return os.error();
+        for (auto& o : *os) objects.push_back(std::move(o));
+      }
+    }  // other flags (-Wl,..., -pthread, -O2) mean nothing here
+    if (archive) {
+      auto members = read_objects(*archive);
+      if (!members) return members.error();
+      archives.push_back(std::move(*members));
+    }
+  }
+
+  // ---- choose archive members: those that define a symbol still needed.
+  std::unordered_map<std::string, bool> defined;  // name -> defined in the group
+  std::vector<std::string> needed;
+  std::unordered_map<std::string, bool> outside;  // name -> resolved outside the group
+  auto take = [&](const obj::Object& o) {
+    const Summary s = summarise(o);
+    for (const auto& d : s.defines) defined[d] = true;
+    for (const auto& n : s.needs) needed.push_back(n);
+  };
+  for (const auto& o : objects) take(o);
+  std::vector<std::vector<Summary>> summaries(archives.size());
+  std::vector<std::vector<bool>> chosen(archives.size());
+  for (size_t a = 0; a < archives.size(); ++a) {
+    for (const auto& m : archives[a]) summaries[a].push_back(summarise(m));
+    chosen[a].assign(archives[a].size(), false);
+  }
+  // The shared libraries of this group, by handle (see LinkOptions::group_resolver).
+  ExternalResolver in_opened = [&opened](const std::string& name) -> std::optional<uint64_t> {
+    for (void* h : opened.handles) {
+      dlerror();
+      void* p = dlsym(h, name.c_str());
+      if (dlerror() == nullptr) return reinterpret_cast<uint64_t>(p);
+    }
+    return std::nullopt;
+  };
+  auto still_needed = [&](const std::string& name) {
+    if (defined.count(name)) return false;
+    auto it = outside.find(name);
+    if (it == outside.end()) {
+      const bool found = linker_.lookup_linked(name) || in_opened(name) || linker_.lookup(name);
+      it = outside.emplace(name, found).first;
+    }
+    return !it->second;
+  };
+  for (bool changed = true; changed;) {
+    changed = false;
+    std::unordered_set<std::string> wanted;
+    for (const auto& n : needed)
+      if (still_needed(n)) wanted.insert(n);
+    needed.clear();
+    for (const auto& n : wanted) needed.push_back(n);
+    if (wanted.empty()) break;
+    for (size_t a = 0; a < archives.size(); ++a)
+      for (size_t m = 0; m < archives[a].size(); ++m) {
+        if (chosen[a][m]) continue;
+        const auto& defs = summaries[a][m].defines;
+        if (std::none_of(defs.begin(), defs.end(), [&](const std::string& d) { return wanted.count(d) > 0; }))
+          continue;
+        chosen[a][m] = true;
+        changed = true;
+        for (const auto& d : defs) defined[d] = true;
+        for (const auto& n : summaries[a][m].needs) needed.push_back(n);
+      }
+  }
+  for (size_t a = 0; a < archives.size(); ++a)
+    for (size_t m = 0; m < archives[a].size(); ++m)
+      if (chosen[a][m]) objects.push_back(std::move(archives[a][m]));
+  archives.clear();
+  timings_.read_ns = since(started);
+
+  // ---- merge, link, register the unwind tables.
+  const auto link_started = Clock::now();
+  auto merged = merge_objects(std::move(objects), group_name, comdats_);
+  if (!merged) return merged.error();
+  LinkOptions options;
+  options.unwind_info = true;
+  options.group_resolver = in_opened;
+  auto linked = linker_.link(merged->object, options);
+  if (!linked) return linked.error();
+  if (linked->eh_frame != 0) __register_frame(reinterpret_cast<void*>(linked->eh_frame));
+  for (auto& c : merged->comdats) comdats_.insert(std::move(c));
+  opened.keep = true;
+  libraries_.push_back(Library{std::move(*linked), std::move(opened.handles), false});
+  timings_.link_ns = since(link_started);
+  return static_cast<int>(libraries_.size());
+}
+
+void LibraryLinker::run_constructors(int handle) {
+  if (handle < 1 || static_cast<size_t>(handle) > libraries_.size()) return;
+  Library& lib = libraries_[static_cast<size_t>(handle - 1)];
+  if (lib.constructed) return;
+  lib.constructed = true;
+  // As glibc calls them: (argc, argv, envp).
+  static char* no_args[] = {nullptr};
+  for (uint64_t c : lib.unit.constructors)
+    reinterpret_cast<void (*)(int, char**, char**)>(c)(0, no_args, environ);
+}
+
+void LibraryLinker::forget(int handle) {
+  if (handle < 1 || static_cast<size_t>(handle) > libraries_.size()) return;
+  linker_.forget(libraries_[static_cast<size_t>(handle - 1)].unit);
+}
+
+}  // namespace ocamljit::link

@@ -1,0 +1,80 @@
+// Native libraries linked in memory as one group: an OCaml library's `.a`
+// (every member: they are its units) with the C objects its `.cmxa` asks for
+// (`lib_ccobjs @ lib_ccopts`: "-lzarith", "-L/dir", "-lgmp", "/p/x.o").
+//
+//   -lX      libX.a in the -L dirs, then the given search dirs: a C archive,
+//            of which only the members that define a symbol still undefined
+//            are linked (to a fixed point, as ld does with --start-group);
+//            else a system shared library (libX.so if it is an ELF file, or
+//            libX.so.N) from the dynamic loader's directories, opened with
+//            dlopen(RTLD_NOW | RTLD_GLOBAL) — the only dlopen: system
+//            libraries; else a system libX.a, linked in memory.
+//            -lc, -lm, -ldl, -lpthread, -lrt are in the process already.
+//   x.o      linked whole; x.a: a C archive as above.
+// Symbols already defined by the process or by earlier JIT units are not
+// searched for in archives. The group is merged (link/group.hpp) and linked
+// as one unit with its `.eh_frame` registered with libgcc's unwinder. On any
+// failure nothing stays: no memory, no symbol, shared libraries closed.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "link/linker.hpp"
+#include "support/error.hpp"
+
+namespace ocamljit::link {
+
+struct LibraryRequest {
+  std::vector<std::string> ocaml_objects;  // .a (every member, in order) or .o
+  std::vector<std::string> c_args;         // as in lib_ccobjs @ lib_ccopts
+  std::vector<std::string> search_dirs;    // the cmxa's directory, the stdlib dir, ...
+};
+
+struct LibraryTimings {
+  int64_t read_ns = 0;  // reading and parsing archives, resolving -l, choosing members
+  int64_t link_ns = 0;  // merging, layout, relocation, protections, unwind registration
+};
+
+class LibraryLinker {
+ public:
+  explicit LibraryLinker(Linker& linker) : linker_(linker) {}
+  LibraryLinker(const LibraryLinker&) = delete;
+  LibraryLinker& operator=(const LibraryLinker&) = delete;
+  ~LibraryLinker();
+
+  // Links the library; on success returns its handle (>= 1). Constructors
+  // have not run yet: the caller registers the OCaml units first.
+  Result<int> link(const LibraryRequest& request);
+  const LinkedUnit& unit(int handle) const;
+  // Runs the C constructors of `handle` (once; later calls do nothing).
+  void run_constructors(int handle);
+  // The library's global symbols disappear from lookups; memory stays.
+  void forget(int handle);
+
+  // The undefined symbols that made the last link fail (empty otherwise).
+  const std::vector<std::string>& last_undefined() const { return linker_.last_undefined(); }
+  const LibraryTimings& last_timings() const { return timings_; }
+
+ private:
+  struct Library {
+    LinkedUnit unit;
+    std::vector<void*> shared;  // dlopen handles (kept: code may use them)
+    bool constructed = false;
+  };
+  Linker& linker_;
+  std::vector<Library> libraries_;
+  std::unordered_set<std::string> comdats_;
+  LibraryTimings timings_;
+};
+
+// Where `-lname` comes from (exposed for tests).
+struct LibrarySource {
+  enum Kind { InProcess, Archive, Shared } kind = InProcess;
+  std::string path;
+};
+Result<LibrarySource> find_library(const std::string& name, const std::vector<std::string>& dirs);
+
+}  // namespace ocamljit::link

@@ -1,0 +1,266 @@
+(* Libraries linked in memory. The checks follow Dynlink's (4.13
+   dynlink_common.ml) and report with its words; the objects go through the
+   C++ linker like a phrase's. *)
+
+type link_result =
+  | Linked
+  | Link_failed of string
+  | Undefined of string * string
+[@@warning "-37"] (* built by the C stubs *)
+
+external link_ir : string -> string -> link_result = "ocamljit_jit_link_ir"
+
+type library_result =
+  | Library_linked of int  (* a handle for forget_library *)
+  | Library_failed of string
+  | Library_undefined of string * string  (* first undefined symbol, message *)
+[@@warning "-37"] (* built by the C stubs *)
+
+(* The OCaml objects (each .a with every member, or .o), the units' symbol
+   prefixes in initialisation order (registered, not run), the C arguments
+   (lib_ccobjs @ lib_ccopts), extra library directories. *)
+external link_library : string array -> string array -> string array -> string array -> library_result
+  = "ocamljit_jit_link_library"
+
+(* Initialisation raised: the library's global symbols leave lookups. *)
+external forget_library : int -> unit = "ocamljit_jit_forget_library"
+external run_entry : string -> (Obj.t, exn) result = "ocamljit_jit_run_entry"
+external find_symbol : string -> Obj.t option = "ocamljit_jit_find_symbol"
+external raw_timings : unit -> int * int * int = "ocamljit_jit_last_timings"
+
+(* The units the executable was linked with, as ocamlopt recorded them
+   (the map Dynlink starts from). *)
+type global_map = {
+  name : string;
+  crc_intf : Digest.t option;
+  crc_impl : Digest.t option;
+  syms : string list;
+}
+[@@warning "-69"]
+
+external executable_units : unit -> global_map list = "caml_natdynlink_getmap"
+
+exception Refused of string
+
+let refuse fmt = Printf.ksprintf (fun s -> raise (Refused s)) fmt
+
+(* ---------------------------------------------------------------------- *)
+(* What the process holds: interface and implementation CRCs by unit name,
+   with the file that brought them. *)
+
+let interfaces : (string, Digest.t * string) Hashtbl.t = Hashtbl.create 512
+let implementations : (string, Digest.t option * string) Hashtbl.t = Hashtbl.create 512
+
+let known =
+  lazy
+    (List.iter
+       (fun u ->
+         Option.iter (fun crc -> Hashtbl.replace interfaces u.name (crc, "the executable")) u.crc_intf;
+         if u.crc_impl <> None then Hashtbl.replace implementations u.name (u.crc_impl, "the executable"))
+       (executable_units ()))
+
+(* A unit is in the process if we know it, or if its symbol is there
+   (a unit Dynlink loaded, a phrase). *)
+let unit_present (ui : Cmx_format.unit_infos) =
+  Hashtbl.mem implementations ui.ui_name || Option.is_some (find_symbol ("caml" ^ ui.ui_symbol))
+
+let own_interface_crc (ui : Cmx_format.unit_infos) =
+  Option.join (List.assoc_opt ui.ui_name ui.ui_imports_cmi)
+
+(* Dynlink's checks, against the process and the earlier units of the file. *)
+let check file (units : (Cmx_format.unit_infos * Digest.t) list) =
+  let ifaces = Hashtbl.copy interfaces and implems = Hashtbl.copy implementations in
+  List.iter
+    (fun ((ui : Cmx_format.unit_infos), crc) ->
+      List.iter
+        (fun (name, crc) ->
+          match crc, Hashtbl.find_opt ifaces name with
+          | None, _ -> ()
+          | Some crc, None -> Hashtbl.replace ifaces name (crc, file)
+          | Some crc, Some (old, _) -> if crc <> old then refuse "interface mismatch on %s" name)
+        ui.ui_imports_cmi;
+      List.iter
+        (fun (name, crc) ->
+          match crc, Hashtbl.find_opt implems name with
+          | Some crc, Some (Some old, _) when crc <> old -> refuse "implementation mismatch on %s" name
+          | _, Some _ -> ()
+          | _, None ->
+              if Option.is_none (find_symbol ("caml" ^ name)) then
+                refuse "no implementation available for %s" name)
+        ui.ui_imports_cmx;
+      Hashtbl.replace implems ui.ui_name (Some crc, file))
+    units;
+  (* The typing environment checks the interfaces it reads against these
+     from now on, as the bytecode toplevel's #load does. *)
+  List.iter
+    (fun ((ui : Cmx_format.unit_infos), _) ->
+      try Env.import_crcs ~source:file ui.ui_imports_cmi
+      with Persistent_env.Consistbl.Inconsistency { unit_name; _ } ->
+        refuse "interface mismatch on %s" unit_name)
+    units
+
+let record file units =
+  List.iter
+    (fun ((ui : Cmx_format.unit_infos), crc) ->
+      Option.iter (fun c -> Hashtbl.replace interfaces ui.ui_name (c, file)) (own_interface_crc ui);
+      Hashtbl.replace implementations ui.ui_name (Some crc, file))
+    units
+
+(* ---------------------------------------------------------------------- *)
+(* The generic functions (caml_curryN, caml_applyN, caml_sendN) that ocamlopt
+   generates when it links a program: those the library's units use and the
+   process lacks are compiled into a unit of their own and linked first. *)
+
+let generic_counter = ref 0
+
+let missing_generic_functions (units : Cmx_format.unit_infos list) =
+  let here s = Option.is_some (find_symbol s) in
+  let curry n = if n >= 0 then "caml_curry" ^ string_of_int n else "caml_tuplify" ^ string_of_int (-n) in
+  let missing name l = List.sort_uniq compare (List.filter (fun n -> not (here (name n))) l) in
+  let all f = List.concat_map f units in
+  ( missing curry (all (fun ui -> ui.ui_curry_fun)),
+    missing (fun n -> "caml_apply" ^ string_of_int n) (all (fun ui -> ui.ui_apply_fun)),
+    missing (fun n -> "caml_send" ^ string_of_int n) (all (fun ui -> ui.ui_send_fun)) )
+
+let link_generic_functions units =
+  match missing_generic_functions units, units with
+  | ([], [], []), _ | _, [] -> ()
+  | (curry, apply, send), first :: _ ->
+      incr generic_counter;
+      let unit_name = Printf.sprintf "_ocamljit_generic%d" !generic_counter in
+      let needed = { first with Cmx_format.ui_curry_fun = curry; ui_apply_fun = apply; ui_send_fun = send } in
+      let ir = ref None in
+      Compiler_api.set_assembler (fun program ->
+          ir := Some (X86_ir.serialise program);
+          fun _ -> ());
+      Compilenv.reset ?packname:None unit_name;
+      Asmgen.compile_unit ~output_prefix:unit_name ~asm_filename:"" ~keep_asm:false ~obj_filename:""
+        (fun () ->
+          Emit.begin_assembly ();
+          List.iter (Asmgen.compile_phrase ~ppf_dump:Format.err_formatter)
+            (Cmm_helpers.generic_functions false [ needed ]);
+          Emit.end_assembly ());
+      match !ir with
+      | None -> refuse "could not compile the generic functions"
+      | Some ir -> (
+          match link_ir ir ("caml" ^ unit_name) with
+          | Linked -> ()
+          | Link_failed msg | Undefined (_, msg) -> refuse "%s" msg)
+
+(* ---------------------------------------------------------------------- *)
+(* Loading *)
+
+type timings = { check_ns : int; read_ns : int; link_ns : int; register_ns : int; init_ns : int }
+
+let last = ref { check_ns = 0; read_ns = 0; link_ns = 0; register_ns = 0; init_ns = 0 }
+let last_timings () = !last
+let ns_since t0 = int_of_float ((Timings.now () -. t0) *. 1e9)
+
+(* With OCAMLJIT_TIMINGS=FILE, one line per library, next to the phrases'. *)
+let log_timings file =
+  match Sys.getenv_opt "OCAMLJIT_TIMINGS" with
+  | None | Some "" -> ()
+  | Some log -> (
+      let t = !last in
+      let us ns = ns / 1000 in
+      match open_out_gen [ Open_append; Open_creat; Open_wronly ] 0o644 log with
+      | exception Sys_error _ -> ()
+      | oc ->
+          Printf.fprintf oc "library=%s\tcheck_us=%d\tread_us=%d\tlink_us=%d\tregister_us=%d\tinit_us=%d\n"
+            file (us t.check_ns) (us t.read_ns) (us t.link_ns) (us t.register_ns) (us t.init_ns);
+          close_out oc)
+
+let run_entries prefixes =
+  List.fold_left
+    (fun acc prefix ->
+      match acc with
+      | Error _ -> acc
+      | Ok () -> (
+          match run_entry prefix with Ok _ -> Ok () | Error exn -> Error (Loader.Raised exn)))
+    (Ok ()) prefixes
+
+(* What to link for the units of [file]: its objects, the C arguments. *)
+type library = {
+  file : string;
+  units : (Cmx_format.unit_infos * Digest.t) list;
+  objects : string list;         (* a .a (every member) or a .o *)
+  c_arguments : string list;     (* lib_ccobjs @ lib_ccopts *)
+}
+
+(* Where -lfoo is looked for, as ocamlopt's link: the library's directory,
+   the load path (findlib adds package directories to it), the stdlib. *)
+let search_dirs lib =
+  List.sort_uniq compare (Filename.dirname lib.file :: Load_path.get_paths ())
+  @ [ Config.standard_library ]
+
+let link lib prefixes =
+  link_library (Array.of_list lib.objects) (Array.of_list prefixes)
+    (Array.of_list lib.c_arguments)
+    (Array.of_list (search_dirs lib))
+
+let load lib =
+  let t0 = Timings.now () in
+  Lazy.force known;
+  if List.for_all (fun (ui, _) -> unit_present ui) lib.units then Some (Ok ())
+  else begin
+    (match List.find_opt (fun (ui, _) -> unit_present ui) lib.units with
+     | Some (ui, _) ->
+         refuse "The module `%s' is already loaded (either by the main program or a \
+                 previously-dynlinked library)" ui.Cmx_format.ui_name
+     | None -> ());
+    List.iter
+      (fun o -> if not (Sys.file_exists o) then refuse "cannot find %s" o)
+      lib.objects;
+    check lib.file lib.units;
+    let check_ns = ns_since t0 in
+    let prefixes = List.map (fun ((ui : Cmx_format.unit_infos), _) -> "caml" ^ ui.ui_symbol) lib.units in
+    link_generic_functions (List.map fst lib.units);
+    match link lib prefixes with
+    | Library_undefined (_, msg) | Library_failed msg -> refuse "%s" msg
+    | Library_linked handle ->
+        let read_archives_ns, link_ns, register_ns = raw_timings () in
+        let t1 = Timings.now () in
+        let result = run_entries prefixes in
+        last := { check_ns; read_ns = read_archives_ns; link_ns; register_ns; init_ns = ns_since t1 };
+        log_timings lib.file;
+        (match result with
+         | Ok () -> record lib.file lib.units
+         | Error _ -> forget_library handle);
+        Some result
+  end
+
+let library_of_cmxa path =
+  let li = Compilenv.read_library_info path in
+  {
+    file = path;
+    units = li.lib_units;
+    objects = (if li.lib_units = [] then [] else [ Filename.remove_extension path ^ Config.ext_lib ]);
+    c_arguments = li.lib_ccobjs @ li.lib_ccopts;
+  }
+
+let library_of_cmx path =
+  let ui, crc = Compilenv.read_unit_info path in
+  { file = path; units = [ (ui, crc) ]; objects = [ Filename.remove_extension path ^ Config.ext_obj ];
+    c_arguments = [] }
+
+let load_file _ppf path =
+  let base = Filename.remove_extension path in
+  let library =
+    match Filename.extension path with
+    | ".cmxa" -> Some (fun () -> library_of_cmxa path)
+    | ".cmx" -> Some (fun () -> library_of_cmx path)
+    | ".cmxs" when Sys.file_exists (base ^ ".cmxa") && Sys.file_exists (base ^ Config.ext_lib) ->
+        Some (fun () -> library_of_cmxa (base ^ ".cmxa"))
+    | _ -> None
+  in
+  match library with
+  | None -> None
+  | Some read -> (
+      try load (read ()) with
+      | Refused msg -> Some (Error (Loader.Load_failed msg))
+      | Compilenv.Error e ->
+          Some (Error (Loader.Load_failed (Format.asprintf "%a" Compilenv.report_error e)))
+      | Sys_error msg -> Some (Error (Loader.Load_failed msg))
+      | Failure _ | End_of_file ->
+          (* input_value on a truncated or garbled file *)
+          Some (Error (Loader.Load_failed "corrupted compilation unit or library description")))

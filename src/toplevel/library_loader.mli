@@ -1,0 +1,30 @@
+(** Libraries loaded in memory: [#load] (and so topfind's [#require]) of a
+    [.cmxa], a [.cmx], or a [.cmxs] that has its [.cmxa] and [.a] beside it.
+
+    The library's objects are linked into the process by the JIT linker
+    with their C stub archives ([lib_ccobjs]: [-lzarith] is [libzarith.a]
+    on the library path; only system shared libraries such as [libgmp.so]
+    are opened by the dynamic loader), registered with the runtime and
+    initialised in order, after the checks Dynlink and the linker make:
+    imported interfaces and implementations consistent with the units
+    already in the process (the executable's, and those loaded earlier), no
+    unit loaded twice. A library whose units are all in the process already
+    is not loaded again. A failed load leaves nothing of the library
+    reachable: its symbols leave lookups. *)
+
+val load_file : Format.formatter -> string -> (unit, Loader.load_error) result option
+(** [None] when the file is not one of those (a [.cmxs] without its
+    [.cmxa]/[.a] beside it): the caller falls back to Dynlink. *)
+
+type timings = {
+  check_ns : int;     (** reading the [.cmxa]/[.cmx], the checks, generic functions *)
+  read_ns : int;      (** reading the archives (ELF members, C stub archives) *)
+  link_ns : int;      (** symbol resolution, layout, relocations *)
+  register_ns : int;  (** frametables, roots, data, code fragments *)
+  init_ns : int;      (** running the units' initialisation *)
+}
+
+val last_timings : unit -> timings
+(** The phases of the last library loaded in memory. With
+    [OCAMLJIT_TIMINGS=FILE], each library loaded appends a line to FILE:
+    [library=PATH check_us= read_us= link_us= register_us= init_us=]. *)

@@ -1,0 +1,12 @@
+#use "topfind";;
+#require "nosuch";;
+#require "str";;
+Str.global_replace (Str.regexp "a+") "-" "caaat baaad";;
+#require "str";;
+Topfind.reset ();;
+#require "str";;
+Str.split (Str.regexp ",") "a,b,,c";;
+let d = Findlib.package_directory "str" = Findlib.ocaml_stdlib ();;
+#list;;
+#predicates "my_predicate";;
+List.mem "my_predicate" !Topfind.predicates;;

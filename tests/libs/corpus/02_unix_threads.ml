@@ -1,0 +1,12 @@
+#use "topfind";;
+#require "unix";;
+Unix.getpid () > 0;;
+let (r, w) = Unix.pipe ();;
+Unix.write_substring w "hello" 0 5;;
+let b = Bytes.create 5 in ignore (Unix.read r b 0 5); Bytes.to_string b;;
+#thread;;
+let m = Mutex.create ();;
+let total = ref 0;;
+let ts = List.init 4 (fun i -> Thread.create (fun () -> Mutex.lock m; total := !total + i; Mutex.unlock m) ());;
+List.iter Thread.join ts;;
+!total;;

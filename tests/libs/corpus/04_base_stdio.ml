@@ -1,0 +1,10 @@
+#use "topfind";;
+#require "base";;
+Base.List.length [1];;
+Base.String.split ~on:',' "a,b,c";;
+Base.Int.to_string_hum 1234567;;
+Base.Float.round_down 2.7;;
+#require "stdio";;
+Stdio.printf "%d %s\n%!" 42 "stdio";;
+Stdio.Out_channel.output_string Stdio.stdout "out\n";;
+Stdio.Out_channel.flush Stdio.stdout;;

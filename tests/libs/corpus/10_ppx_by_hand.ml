@@ -1,0 +1,3 @@
+#ppx "/usr/lib/ocaml/ppx_deriving/ppx_deriving";;
+type t = A [@@deriving show];;
+1;;
