@@ -52,5 +52,6 @@ val install_signature_loader : (string -> Persistent_env.Persistent_signature.t 
 
 val install_unit_infos : Cmx_format.unit_infos list -> unit
 (** Compilation-unit infos (what a .cmx holds) known without files: with
-    interfaces alone, every phrase using such a module prints warning 58 (no
-    cmx file). The second seam for hosts without /usr/lib/ocaml. *)
+    interfaces alone, phrases using such a module compile without its
+    approximations (no cross-module inlining; warning 58 when enabled). The
+    second seam for hosts without /usr/lib/ocaml. *)
