@@ -31,6 +31,43 @@ uint32_t u32(const std::vector<uint8_t>& b, size_t at) {
   return v;
 }
 
+// The parts of a CIE libgcc's unwinder trusts (it has no bounds checks):
+// version, a known augmentation string, its data within the record.
+Status check_cie(const std::vector<uint8_t>& in, size_t p, size_t size) {
+  const size_t end = p + size;
+  size_t at = p + 8;
+  if (at >= end || (in[at] != 1 && in[at] != 3)) return make_error("unknown version");
+  ++at;
+  std::string augmentation;
+  while (at < end && in[at] != 0) augmentation += static_cast<char>(in[at++]);
+  if (at >= end) return make_error("unterminated augmentation");
+  ++at;
+  if (augmentation.find_first_not_of("zRPLS") != std::string::npos ||
+      (!augmentation.empty() && augmentation[0] != 'z'))
+    return make_error("unsupported augmentation \"", augmentation, "\"");
+  auto leb = [&]() -> std::optional<uint64_t> {  // skips one (U|S)LEB128
+    uint64_t v = 0;
+    for (int shift = 0; at < end && shift < 64; shift += 7) {
+      const uint8_t byte = in[at++];
+      v |= uint64_t{byte & 0x7fu} << shift;
+      if ((byte & 0x80) == 0) return v;
+    }
+    return std::nullopt;
+  };
+  if (!leb() || !leb()) return make_error("truncated alignment factors");
+  if (in[p + 8] == 1) {  // version 1: a byte; version 3: a ULEB128
+    if (at >= end) return make_error("truncated return register");
+    ++at;
+  } else if (!leb()) {
+    return make_error("truncated return register");
+  }
+  if (!augmentation.empty()) {
+    auto length = leb();
+    if (!length || *length > end - at) return make_error("augmentation data runs past the record");
+  }
+  return ok_status();
+}
+
 class Merger {
  public:
   Merger(const std::string& name, const std::unordered_set<std::string>& linked)
@@ -98,13 +135,17 @@ Status Merger::add_eh_frame(obj::Object& o, obj::SectionIndex k, const std::vect
     const size_t size = 4 + static_cast<size_t>(len);
     const uint32_t id = u32(in, p + 4);
     bool keep = true;
-    if (id != 0) {  // an FDE: dropped when its code was dropped
+    if (id == 0) {
+      if (auto st = check_cie(in, p, size); !st) return fail("CIE at ", p, ": ", st.error().message);
+    } else {  // an FDE: kept only if it describes code that is loaded
+      if (size < 16) return fail("FDE at ", p, " is too short");
       auto it = reloc_at.find(p + 8);
-      if (it != reloc_at.end()) {
+      keep = false;
+      if (it != reloc_at.end() && it->second->type == obj::elf::R_X86_64_PC32) {
         const obj::Relocation& r = *it->second;
         if (r.symbol >= o.symbols.size()) return fail("bad relocation symbol");
         const obj::Symbol& s = o.symbols[r.symbol];
-        if (s.section && *s.section < discarded.size() && discarded[*s.section]) keep = false;
+        keep = s.section && *s.section < discarded.size() && !discarded[*s.section];
       }
     }
     if (keep) {
@@ -132,7 +173,17 @@ Status Merger::add(obj::Object& o, size_t which) {
   // COMDAT groups: the first copy wins.
   std::vector<bool> discarded(o.sections.size(), false);
   for (const auto& g : o.groups) {
-    if (linked_.count(g.signature) || comdats_.count(g.signature)) {
+    // A group linked by an earlier link is dropped only if later code can
+    // reach everything it defines: its hidden symbols (DW.ref.__gxx_personality_v0)
+    // were never published, so such a group is linked again, as each shared
+    // object has its own copy.
+    bool reachable = true;
+    if (linked_.count(g.signature))
+      for (const auto& sym : o.symbols)
+        if (sym.hidden && sym.section && sym.binding != obj::Binding::Local &&
+            std::find(g.sections.begin(), g.sections.end(), *sym.section) != g.sections.end())
+          reachable = false;
+    if ((linked_.count(g.signature) && reachable) || comdats_.count(g.signature)) {
       for (auto k : g.sections)
         if (k < discarded.size()) discarded[k] = true;
     } else {

@@ -39,8 +39,9 @@ bool is_archive(const std::vector<uint8_t>& b) {
 Result<std::vector<obj::Object>> read_objects(const std::string& path) {
   auto bytes = read_file(path);
   if (!bytes) return bytes.error();
-  if (is_archive(*bytes)) return elf::read_archive(*bytes, path);
-  auto o = elf::read_relocatable(*bytes, path);
+  const elf::ReadOptions loadable{.loadable_only = true};
+  if (is_archive(*bytes)) return elf::read_archive(*bytes, path, loadable);
+  auto o = elf::read_relocatable(*bytes, path, loadable);
   if (!o) return o.error();
   std::vector<obj::Object> one;
   one.push_back(std::move(*o));
@@ -102,18 +103,17 @@ std::optional<std::string> versioned_shared(const std::string& dir, const std::s
   const std::string prefix = "lib" + name + ".so.";
   DIR* d = opendir(dir.c_str());
   if (d == nullptr) return std::nullopt;
-  std::optional<std::string> best;
+  std::optional<std::string> best;  // file name
   while (dirent* e = readdir(d)) {
     const std::string f = e->d_name;
     if (f.size() <= prefix.size() || f.compare(0, prefix.size(), prefix) != 0) continue;
     if (f.find_first_not_of("0123456789.", prefix.size()) != std::string::npos) continue;
-    const std::string path = dir + "/" + f;
-    if (!is_loadable_shared(path)) continue;
-    if (!best || f.size() < best->size() - dir.size() - 1 || (f.size() == best->size() - dir.size() - 1 && path < *best))
-      best = path;
+    if (!is_loadable_shared(dir + "/" + f)) continue;
+    if (!best || f.size() < best->size() || (f.size() == best->size() && f < *best)) best = f;
   }
   closedir(d);
-  return best;
+  if (!best) return std::nullopt;
+  return dir + "/" + *best;
 }
 
 struct Summary {
@@ -134,6 +134,11 @@ Summary summarise(const obj::Object& o) {
 }  // namespace
 
 Result<LibrarySource> find_library(const std::string& name, const std::vector<std::string>& dirs) {
+  return find_library(name, dirs, system_dirs());
+}
+
+Result<LibrarySource> find_library(const std::string& name, const std::vector<std::string>& dirs,
+                                   const std::vector<std::string>& system) {
   for (const char* in_process : {"c", "m", "dl", "pthread", "rt"})
     if (name == in_process) return LibrarySource{LibrarySource::InProcess, ""};
   for (const auto& dir : dirs)
@@ -141,12 +146,12 @@ Result<LibrarySource> find_library(const std::string& name, const std::vector<st
   for (const auto& dir : dirs)  // a shared library installed with the package (not by us)
     if (is_loadable_shared(dir + "/lib" + name + ".so"))
       return LibrarySource{LibrarySource::Shared, dir + "/lib" + name + ".so"};
-  for (const auto& dir : system_dirs()) {
+  for (const auto& dir : system) {
     const std::string so = dir + "/lib" + name + ".so";
     if (is_loadable_shared(so)) return LibrarySource{LibrarySource::Shared, so};
     if (auto v = versioned_shared(dir, name)) return LibrarySource{LibrarySource::Shared, *v};
   }
-  for (const auto& dir : system_dirs())
+  for (const auto& dir : system)
     if (exists(dir + "/lib" + name + ".a")) return LibrarySource{LibrarySource::Archive, dir + "/lib" + name + ".a"};
   return make_error("cannot find -l", name, " (no lib", name, ".a in the library path, no system lib", name,
                     ".so)");
@@ -163,7 +168,11 @@ const LinkedUnit& LibraryLinker::unit(int handle) const { return libraries_.at(s
 Result<int> LibraryLinker::link(const LibraryRequest& request) {
   timings_ = {};
   const auto started = Clock::now();
-  std::string group_name = request.ocaml_objects.empty() ? std::string("library") : request.ocaml_objects.front();
+  // Messages name the group by its first OCaml object, else its C arguments.
+  std::string group_name = request.ocaml_objects.empty() ? std::string() : request.ocaml_objects.front();
+  for (size_t i = 0; group_name.empty() && i < request.c_args.size(); ++i)
+    group_name = request.c_args[i] + (i + 1 < request.c_args.size() ? " ..." : "");
+  if (group_name.empty()) group_name = "library";
 
   // Shared libraries opened for this group: closed again unless it links.
   struct Opened {
@@ -291,9 +300,9 @@ Result<int> LibraryLinker::link(const LibraryRequest& request) {
   auto linked = linker_.link(merged->object, options);
   if (!linked) return linked.error();
   if (linked->eh_frame != 0) __register_frame(reinterpret_cast<void*>(linked->eh_frame));
-  for (auto& c : merged->comdats) comdats_.insert(std::move(c));
+  for (const auto& c : merged->comdats) comdats_.insert(c);
   opened.keep = true;
-  libraries_.push_back(Library{std::move(*linked), std::move(opened.handles), false});
+  libraries_.push_back(Library{std::move(*linked), std::move(opened.handles), std::move(merged->comdats), false});
   timings_.link_ns = since(link_started);
   return static_cast<int>(libraries_.size());
 }
@@ -311,7 +320,11 @@ void LibraryLinker::run_constructors(int handle) {
 
 void LibraryLinker::forget(int handle) {
   if (handle < 1 || static_cast<size_t>(handle) > libraries_.size()) return;
-  linker_.forget(libraries_[static_cast<size_t>(handle - 1)].unit);
+  Library& lib = libraries_[static_cast<size_t>(handle - 1)];
+  linker_.forget(lib.unit);
+  // Its COMDAT groups are no longer reachable: a later group brings its own.
+  for (const auto& c : lib.comdats) comdats_.erase(c);
+  lib.comdats.clear();
 }
 
 }  // namespace ocamljit::link

@@ -5,10 +5,13 @@
 //   -lX      libX.a in the -L dirs, then the given search dirs: a C archive,
 //            of which only the members that define a symbol still undefined
 //            are linked (to a fixed point, as ld does with --start-group);
-//            else a system shared library (libX.so if it is an ELF file, or
-//            libX.so.N) from the dynamic loader's directories, opened with
-//            dlopen(RTLD_NOW | RTLD_GLOBAL) — the only dlopen: system
-//            libraries; else a system libX.a, linked in memory.
+//            else libX.so (an ELF file, not a linker script) in those dirs;
+//            else a system shared library (libX.so, or libX.so.N when only
+//            the runtime package is installed) from the dynamic loader's
+//            directories. Shared libraries are opened with
+//            dlopen(RTLD_NOW | RTLD_GLOBAL), the only dlopen (nothing we
+//            wrote is ever a shared object); else a system libX.a, linked in
+//            memory.
 //            -lc, -lm, -ldl, -lpthread, -lrt are in the process already.
 //   x.o      linked whole; x.a: a C archive as above.
 // Symbols already defined by the process or by earlier JIT units are not
@@ -62,6 +65,7 @@ class LibraryLinker {
   struct Library {
     LinkedUnit unit;
     std::vector<void*> shared;  // dlopen handles (kept: code may use them)
+    std::vector<std::string> comdats;  // COMDAT groups it brought
     bool constructed = false;
   };
   Linker& linker_;
@@ -75,6 +79,10 @@ struct LibrarySource {
   enum Kind { InProcess, Archive, Shared } kind = InProcess;
   std::string path;
 };
+// `dirs`: the -L and library dirs; `system`: the dynamic loader's dirs
+// (from /etc/ld.so.conf and the defaults when not given).
 Result<LibrarySource> find_library(const std::string& name, const std::vector<std::string>& dirs);
+Result<LibrarySource> find_library(const std::string& name, const std::vector<std::string>& dirs,
+                                   const std::vector<std::string>& system);
 
 }  // namespace ocamljit::link

@@ -125,6 +125,68 @@ void store(uint8_t* at, T v) {
   std::memcpy(at, &v, sizeof v);
 }
 
+std::string origin_of(const obj::Object& object, const obj::Section& s) {
+  return s.origin.empty() ? object.name : s.origin;
+}
+
+// The TLS template of a unit: its SHF_TLS sections, laid out in order.
+struct TlsLayout {
+  tls::Image image;
+  std::vector<uint64_t> offset;  // per section: where it starts in the block
+  bool present = false;
+};
+
+Result<TlsLayout> tls_layout(const obj::Object& object) {
+  TlsLayout t;
+  t.offset.assign(object.sections.size(), 0);
+  for (obj::SectionIndex k = 0; k < object.sections.size(); ++k) {
+    const auto& s = object.sections[k];
+    if (!s.is_tls() || !s.is_alloc()) continue;
+    t.present = true;
+    if (s.alignment > memory::Memory::page_size() || s.size() > kMaxTls || t.image.size > kMaxTls)
+      return make_error(origin_of(object, s), ": TLS section ", s.name, " (size ", s.size(), ", alignment ",
+                        s.alignment, ") is too large");
+    t.image.align = std::max<uint64_t>(t.image.align, s.alignment);
+    t.offset[k] = (t.image.size + s.alignment - 1) & ~(s.alignment - 1);
+    t.image.size = t.offset[k] + s.size();
+    if (s.type != elf::SHT_NOBITS && !s.bytes.empty()) {
+      t.image.init.resize(t.image.size, 0);
+      std::memcpy(t.image.init.data() + t.offset[k], s.bytes.data(), s.bytes.size());
+    }
+  }
+  return t;
+}
+
+// The constructors of a linked unit, in the order they must run, read from
+// its relocated constructor sections (`address_of`: nullopt if not placed).
+Result<std::vector<uint64_t>> constructors(
+    const obj::Object& object, const std::function<std::optional<uint64_t>(obj::SectionIndex)>& address_of) {
+  struct Found {
+    ConstructorSection order;
+    obj::SectionIndex k;
+    uint64_t address;
+  };
+  std::vector<Found> found;
+  for (obj::SectionIndex k = 0; k < object.sections.size(); ++k)
+    if (auto c = constructor_section(object.sections[k]))
+      if (auto a = address_of(k)) found.push_back({*c, k, *a});
+  std::stable_sort(found.begin(), found.end(), [](const Found& a, const Found& b) {
+    return std::tie(a.order.rank, a.order.priority) < std::tie(b.order.rank, b.order.priority);
+  });
+  std::vector<uint64_t> out;
+  for (const auto& f : found) {
+    const auto& sec = object.sections[f.k];
+    if (sec.size() % 8 != 0)
+      return make_error(origin_of(object, sec), ": ", sec.name, " size ", sec.size(), " is not a multiple of 8");
+    std::vector<uint64_t> entries(sec.size() / 8);
+    if (!entries.empty()) std::memcpy(entries.data(), reinterpret_cast<const void*>(f.address), sec.size());
+    if (f.order.backwards) std::reverse(entries.begin(), entries.end());
+    for (uint64_t e : entries)
+      if (e != 0 && e != ~uint64_t{0}) out.push_back(e);
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string relocation_name(uint32_t type) {
@@ -156,6 +218,19 @@ std::string relocation_name(uint32_t type) {
     case elf::R_X86_64_GOTPC32: return "R_X86_64_GOTPC32";
     case elf::R_X86_64_SIZE32: return "R_X86_64_SIZE32";
     case elf::R_X86_64_SIZE64: return "R_X86_64_SIZE64";
+    case 5: return "R_X86_64_COPY";
+    case 6: return "R_X86_64_GLOB_DAT";
+    case 7: return "R_X86_64_JUMP_SLOT";
+    case 8: return "R_X86_64_RELATIVE";
+    case 27: return "R_X86_64_GOT64";
+    case 28: return "R_X86_64_GOTPCREL64";
+    case 29: return "R_X86_64_GOTPC64";
+    case 30: return "R_X86_64_GOTPLT64";
+    case 31: return "R_X86_64_PLTOFF64";
+    case 34: return "R_X86_64_GOTPC32_TLSDESC";
+    case 35: return "R_X86_64_TLSDESC_CALL";
+    case 36: return "R_X86_64_TLSDESC";
+    case 37: return "R_X86_64_IRELATIVE";
     default: return "relocation type " + std::to_string(type);
   }
 }
@@ -192,6 +267,10 @@ void Linker::forget(const LinkedUnit& unit) {
     auto it = symbols_.find(name);
     if (it != symbols_.end() && it->second == address) symbols_.erase(it);
   }
+  for (const auto& [name, offset] : unit.tls_globals) {
+    auto it = tls_symbols_.find(name);
+    if (it != tls_symbols_.end() && it->second == std::make_pair(unit.tls_module, offset)) tls_symbols_.erase(it);
+  }
 }
 
 Result<LinkedUnit> Linker::link(const obj::Object& object, const LinkOptions& options) {
@@ -216,7 +295,8 @@ Result<LinkedUnit> Linker::link(const obj::Object& object, const LinkOptions& op
       return make_error(unit, ": relocation with a bad section or symbol index");
     if (!loaded(object.sections[r.section]) || r.type == elf::R_X86_64_NONE) continue;
     const obj::Symbol& s = object.symbols[r.symbol];
-    if (is_tls_relocation(r.type) && !(s.section && is_tls_symbol(s)))
+    const bool earlier_tls = !s.section && r.type == elf::R_X86_64_TLSGD && tls_symbols_.count(s.name);
+    if (is_tls_relocation(r.type) && !(s.section && is_tls_symbol(s)) && !earlier_tls)
       return make_error(relocation_name(r.type), " at ", where(r), " against ", s.name,
                         ": the thread-local variable must be defined by the objects linked together "
                         "(TLS of shared libraries is not reachable from JIT code)");
@@ -233,7 +313,7 @@ Result<LinkedUnit> Linker::link(const obj::Object& object, const LinkOptions& op
                           " in section ", object.sections[*s.section].name, ", which is not loaded");
       continue;
     }
-    if (s.absolute || outside[r.symbol]) continue;
+    if (s.absolute || outside[r.symbol] || earlier_tls) continue;
     std::optional<uint64_t> found = lookup_linked(s.name);
     if (!found && options.group_resolver) found = options.group_resolver(s.name);
     if (auto a = found ? found : lookup(s.name)) {
@@ -336,24 +416,11 @@ Result<LinkedUnit> Linker::link(const obj::Object& object, const LinkOptions& op
       put(kGotAccess, (tls_pairs.size() + (tls_ld_pair ? 1 : 0)) * 2 * kSlotSize, 16);
 
   // ---- TLS: the sections with SHF_TLS form the template of this unit's module.
-  std::vector<uint64_t> tls_offset(object.sections.size(), 0);
-  tls::Image tls_image;
-  bool has_tls = false;
-  for (obj::SectionIndex k = 0; k < object.sections.size(); ++k) {
-    const auto& s = object.sections[k];
-    if (!s.is_tls() || !s.is_alloc()) continue;
-    has_tls = true;
-    if (s.alignment > memory::Memory::page_size() || s.size() > kMaxTls || tls_image.size > kMaxTls)
-      return make_error(s.origin.empty() ? unit : s.origin, ": TLS section ", s.name, " (size ", s.size(),
-                        ", alignment ", s.alignment, ") is too large");
-    tls_image.align = std::max<uint64_t>(tls_image.align, s.alignment);
-    tls_offset[k] = (tls_image.size + s.alignment - 1) & ~(s.alignment - 1);
-    tls_image.size = tls_offset[k] + s.size();
-    if (s.type != elf::SHT_NOBITS && !s.bytes.empty()) {
-      tls_image.init.resize(tls_image.size, 0);
-      std::memcpy(tls_image.init.data() + tls_offset[k], s.bytes.data(), s.bytes.size());
-    }
-  }
+  auto tls = tls_layout(object);
+  if (!tls) return tls.error();
+  const std::vector<uint64_t>& tls_offset = tls->offset;
+  tls::Image& tls_image = tls->image;
+  const bool has_tls = tls->present;
   auto tls_symbol_offset = [&](obj::SymbolIndex k) {
     const obj::Symbol& s = object.symbols[k];
     return tls_offset[*s.section] + s.value;
@@ -431,8 +498,14 @@ Result<LinkedUnit> Linker::link(const obj::Object& object, const LinkOptions& op
   }
   for (const auto& [sym, pair] : tls_pairs) {
     auto* at = reinterpret_cast<uint8_t*>(tls_pair_base + pair * 2 * kSlotSize);
-    store<uint64_t>(at, module.id);
-    store<uint64_t>(at + kSlotSize, tls_symbol_offset(sym));
+    if (object.symbols[sym].section) {
+      store<uint64_t>(at, module.id);
+      store<uint64_t>(at + kSlotSize, tls_symbol_offset(sym));
+    } else {  // defined by an earlier unit
+      const auto& [earlier_module, offset] = tls_symbols_.at(object.symbols[sym].name);
+      store<uint64_t>(at, earlier_module);
+      store<uint64_t>(at + kSlotSize, offset);
+    }
   }
   const uint64_t tls_ld_address = tls_pair_base + tls_pairs.size() * 2 * kSlotSize;
   if (tls_ld_pair) {
@@ -540,29 +613,13 @@ Result<LinkedUnit> Linker::link(const obj::Object& object, const LinkOptions& op
     if (!st) return st.error();
   }
 
-  // ---- constructors: read back once relocated.
-  {
-    struct Found { ConstructorSection order; size_t seq; obj::SectionIndex k; };
-    std::vector<Found> found;
-    for (obj::SectionIndex k = 0; k < object.sections.size(); ++k)
-      if (place[k].placed)
-        if (auto c = constructor_section(object.sections[k])) found.push_back({*c, found.size(), k});
-    std::stable_sort(found.begin(), found.end(), [](const Found& a, const Found& b) {
-      return std::tie(a.order.rank, a.order.priority) < std::tie(b.order.rank, b.order.priority);
-    });
-    for (const auto& f : found) {
-      const auto& sec = object.sections[f.k];
-      if (sec.size() % 8 != 0)
-        return make_error(sec.origin.empty() ? unit : sec.origin, ": ", sec.name, " size ", sec.size(),
-                          " is not a multiple of 8");
-      std::vector<uint64_t> entries(sec.size() / 8);
-      if (!entries.empty())
-        std::memcpy(entries.data(), reinterpret_cast<const void*>(section_address(f.k)), sec.size());
-      if (f.order.backwards) std::reverse(entries.begin(), entries.end());
-      for (uint64_t e : entries)
-        if (e != 0 && e != ~uint64_t{0}) out.constructors.push_back(e);
-    }
-  }
+  // ---- collect: constructors (read back once relocated), unwind tables.
+  auto ctors = constructors(object, [&](obj::SectionIndex k) -> std::optional<uint64_t> {
+    if (!place[k].placed) return std::nullopt;
+    return section_address(k);
+  });
+  if (!ctors) return ctors.error();
+  out.constructors = std::move(*ctors);
   if (options.unwind_info)
     if (auto k = object.find_section(".eh_frame"); k && place[*k].placed) out.eh_frame = section_address(*k);
 
@@ -571,13 +628,20 @@ Result<LinkedUnit> Linker::link(const obj::Object& object, const LinkOptions& op
     if (s.kind == obj::SymbolKind::Func && s.section && s.size > 0 && place[*s.section].placed)
       out.functions.push_back({s.name, section_address(*s.section) + s.value, s.size});
     if (!s.defined() || s.binding == obj::Binding::Local || s.name.empty() || s.hidden) continue;
-    if (s.kind == obj::SymbolKind::Section || s.kind == obj::SymbolKind::File || is_tls_symbol(s)) continue;
+    if (s.kind == obj::SymbolKind::Section || s.kind == obj::SymbolKind::File) continue;
+    if (is_tls_symbol(s)) {
+      if (s.section && object.sections[*s.section].is_tls())
+        out.tls_globals.emplace(s.name, tls_offset[*s.section] + s.value);
+      continue;
+    }
     out.globals.emplace(s.name, s.section ? section_address(*s.section) + s.value : s.value);
   }
   if (auto sealed = tx->seal(); !sealed) return make_error(unit, ": ", sealed.error().message);
+  const uint64_t module_id = module.id;
   module.id = 0;  // kept
   // The earliest definition wins, as with dlsym over libraries loaded in order.
   for (const auto& [name, address] : out.globals) symbols_.emplace(name, address);
+  for (const auto& [name, offset] : out.tls_globals) tls_symbols_.emplace(name, std::make_pair(module_id, offset));
   return out;
 }
 

@@ -8,10 +8,17 @@
 //   resolve  -> every referenced symbol gets an address or the link fails;
 //   stubs    -> GOT slots for GOT-relative relocations whose target cannot be
 //               reached PC-relatively (mov-through-GOT to a reachable target
-//               is relaxed to lea), PLT stubs for calls out of ±2 GiB;
-//   layout   -> section and stub addresses, in one memory Transaction;
+//               is relaxed to lea), PLT stubs for calls out of ±2 GiB, GOT
+//               pairs for general/local-dynamic TLS accesses;
+//   layout   -> section and stub addresses, in one memory Transaction; the
+//               SHF_TLS sections become the template of a TLS module
+//               (link/tls.hpp) instead;
 //   apply    -> relocations written with overflow checks;
+//   collect  -> constructors (.init_array/.ctors, in ld's order) and the
+//               .eh_frame address, for the caller to run / register;
 //   commit   -> protections sealed, the unit's globals published.
+// Several objects are linked as one unit by merging them first
+// (link/group.hpp); link/library.hpp does that for whole libraries.
 // A unit that fails at any step leaves no trace: no memory, no symbols.
 #pragma once
 
@@ -63,6 +70,7 @@ struct LinkedUnit {
   // order they must run.
   std::vector<uint64_t> constructors;
   uint64_t tls_module = 0;                            // tls::add_module id, 0 if none
+  std::unordered_map<std::string, uint64_t> tls_globals;  // global TLS symbol -> offset in the module
 };
 
 class Linker {
@@ -95,6 +103,9 @@ class Linker {
   memory::Memory& memory_;
   ExternalResolver external_;
   std::unordered_map<std::string, uint64_t> symbols_;
+  // Global thread-local variables of earlier units: (module, offset), the GOT
+  // pair a general-dynamic access needs.
+  std::unordered_map<std::string, std::pair<uint64_t, uint64_t>> tls_symbols_;
   // Outside symbols found so far (the process's symbols do not move).
   mutable std::unordered_map<std::string, uint64_t> outside_cache_;
   std::vector<std::string> last_undefined_;

@@ -18,12 +18,14 @@ namespace ocamljit::fuzz {
 // The error, or "" when the input linked.
 inline std::string link_fuzz_input(link::Linker& linker, std::span<const uint8_t> bytes) {
   std::vector<obj::Object> objects;
+  // Both reading modes: everything (#load of a .cmx) or loadable parts only (libraries).
+  const elf::ReadOptions reading{.loadable_only = bytes.size() % 2 == 0};
   if (bytes.size() >= 8 && std::memcmp(bytes.data(), "!<arch>\n", 8) == 0) {
-    auto members = elf::read_archive(bytes, "fuzz.a");
+    auto members = elf::read_archive(bytes, "fuzz.a", reading);
     if (!members) return members.error().message;
     objects = std::move(*members);
   } else {
-    auto o = elf::read_relocatable(bytes, "fuzz.o");
+    auto o = elf::read_relocatable(bytes, "fuzz.o", reading);
     if (!o) return o.error().message;
     objects.push_back(std::move(*o));
   }

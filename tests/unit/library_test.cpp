@@ -162,6 +162,22 @@ TEST(Library, FindLibrary) {
   EXPECT_EQ(c->kind, link::LibrarySource::InProcess);
 }
 
+// Without the -dev package only libX.so.N exists: the soname is found.
+TEST(Library, VersionedSharedLibraryWithoutDevSymlink) {
+  Fixture fx;
+  const std::string src = fx.dir.file("fake.c", "int fake_fn(void) { return 1; }");
+  ASSERT_EQ(std::system(("gcc -shared -fPIC -o " + fx.dir.path + "/libfake.so.3.1.0 " + src).c_str()), 0);
+  ASSERT_EQ(std::system(("ln -s libfake.so.3.1.0 " + fx.dir.path + "/libfake.so.3").c_str()), 0);
+  fx.dir.file("libfake.so.3.1.0.debug", "not a library");
+  auto found = link::find_library("fake", {"/nonexistent"}, {"/nonexistent", fx.dir.path});
+  ASSERT_TRUE(found.ok()) << found.error().message;
+  EXPECT_EQ(found->kind, link::LibrarySource::Shared);
+  EXPECT_EQ(found->path, fx.dir.path + "/libfake.so.3");
+  // A linker script in the way is skipped for the real library.
+  fx.dir.file("libfake.so", "INPUT(libfake.so.3)\n");
+  EXPECT_EQ(link::find_library("fake", {}, {fx.dir.path})->path, fx.dir.path + "/libfake.so.3");
+}
+
 TEST(Library, LinkerScriptDoesNotCrash) {
   Fixture fx;
   fx.dir.file("libscripted.so", "/* GNU ld script */\nGROUP ( /nonexistent/libscripted.so.1 )\n");
@@ -181,6 +197,20 @@ TEST(Library, CyclesBetweenArchiveMembers) {
   ASSERT_TRUE(h.ok()) << h.error().message;
   EXPECT_EQ(fx.fn<int()>("cyc_entry")(), 1 + 2 + 1 + 2 + 1 + 100);
   EXPECT_FALSE(fx.linker->lookup("cyc_unused").has_value());
+}
+
+// C arguments naming files: an object is linked whole, an archive by need;
+// flags that mean nothing in memory are ignored.
+TEST(Library, ObjectAndArchivePathsInCArguments) {
+  Fixture fx;
+  const auto a = fx.compile("path_a", "int path_b(void); int path_a(void) { return path_b() + 1; }");
+  const auto b = fx.compile("path_b", "int path_b(void) { return 41; }");
+  const auto c = fx.compile("path_c", "int path_c(void) { return 0; }");
+  const auto lib = fx.archive("paths", {b, c});
+  auto h = fx.link({}, {"-O2", "-Wl,--no-as-needed", a, lib, "-pthread"});
+  ASSERT_TRUE(h.ok()) << h.error().message;
+  EXPECT_EQ(fx.fn<int()>("path_a")(), 42);
+  EXPECT_FALSE(fx.linker->lookup("path_c").has_value());
 }
 
 TEST(Library, WeakAndCommon) {
@@ -263,6 +293,23 @@ TEST(Library, ThreadLocalVariables) {
   EXPECT_FALSE(fx.linker->lookup_linked("tls_global").has_value());  // not an address
 }
 
+// A thread-local variable defined by an earlier group is reached by a later
+// one (general dynamic): both see the same per-thread storage.
+TEST(Library, ThreadLocalVariableOfAnEarlierGroup) {
+  Fixture fx;
+  const auto a = fx.compile("tls_def", "__thread int shared_tls = 9; int def_get(void) { return shared_tls; }");
+  const auto b = fx.compile("tls_use", "extern __thread int shared_tls; void use_set(int v) { shared_tls = v; }");
+  ASSERT_TRUE(fx.link({a}).ok());
+  auto h = fx.link({b});
+  ASSERT_TRUE(h.ok()) << h.error().message;
+  fx.fn<void(int)>("use_set")(17);
+  EXPECT_EQ(fx.fn<int()>("def_get")(), 17);
+  int other = 0;
+  std::thread t([&] { other = fx.fn<int()>("def_get")(); });
+  t.join();
+  EXPECT_EQ(other, 9);
+}
+
 TEST(Library, InitialExecTlsIsAClearError) {
   Fixture fx;
   const auto o = fx.compile("tls_ie", "__thread int ie_var; int get_ie(void) { return ie_var; }",
@@ -305,10 +352,14 @@ TEST(Library, CxxExceptionsThroughJitCode) {
   // The COMDAT group was linked once; a later group reuses it.
   const auto c = fx.compile("cxx_c", std::string(common) + R"(
     extern "C" int cxx_twice_c(int x) { return twice(x) + 1; }
+    extern "C" int cxx_catch_c(int x) {  // needs its own hidden DW.ref.__gxx_personality_v0
+      try { if (x) throw x; return 0; } catch (int e) { return e + 1; }
+    }
   )", "-O0", true);
   auto h2 = fx.link({c});
   ASSERT_TRUE(h2.ok()) << h2.error().message;
   EXPECT_EQ(fx.fn<int(int)>("cxx_twice_c")(1), 3);
+  EXPECT_EQ(fx.fn<int(int)>("cxx_catch_c")(41), 42);
   EXPECT_FALSE(fx.libraries->unit(*h2).globals.count("_Z5twiceIiET_S0_"));
 }
 
@@ -383,6 +434,18 @@ TEST(Library, ForgetHidesTheGroup) {
   auto h2 = fx.link({o});
   ASSERT_TRUE(h2.ok()) << h2.error().message;
   EXPECT_EQ(fx.fn<int()>("forget_me")(), 5);
+  // A forgotten group's COMDAT groups go with it: a C++ library loaded again
+  // brings its own copy.
+  const auto cxx = fx.compile("forget_cxx", R"(
+    template <class T> T thrice(T x) { return x * 3; }
+    extern "C" int forget_thrice(int x) { return thrice(x); }
+  )", "-O0", true);
+  auto h3 = fx.link({cxx});
+  ASSERT_TRUE(h3.ok()) << h3.error().message;
+  fx.libraries->forget(*h3);
+  auto h4 = fx.link({cxx});
+  ASSERT_TRUE(h4.ok()) << h4.error().message;
+  EXPECT_EQ(fx.fn<int(int)>("forget_thrice")(5), 15);
 }
 
 TEST(Library, UnknownRelocationNamesFileSectionSymbol) {

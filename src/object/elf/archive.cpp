@@ -19,7 +19,8 @@ std::string trim(std::string s) {
 
 }  // namespace
 
-Result<std::vector<obj::Object>> read_archive(std::span<const uint8_t> bytes, const std::string& name) {
+Result<std::vector<obj::Object>> read_archive(std::span<const uint8_t> bytes, const std::string& name,
+                                              const ReadOptions& options) {
   auto fail = [&](const auto&... parts) { return make_error(name, ": malformed archive: ", parts...); };
   if (bytes.size() < 8 || std::memcmp(bytes.data(), kMagic, 8) != 0) return fail("bad magic");
   std::vector<obj::Object> members;
@@ -56,7 +57,7 @@ Result<std::vector<obj::Object>> read_archive(std::span<const uint8_t> bytes, co
         member = long_names.substr(off, end == std::string::npos ? std::string::npos : end - off);
       }
       if (!member.empty() && member.back() == '/') member.pop_back();
-      auto object = read_relocatable(contents, name + "(" + member + ")");
+      auto object = read_relocatable(contents, name + "(" + member + ")", options);
       if (!object) return object.error();
       members.push_back(std::move(*object));
     }

@@ -7,13 +7,15 @@
 #include <string>
 #include <vector>
 
+#include "object/elf/reader.hpp"
 #include "object/object.hpp"
 #include "support/error.hpp"
 
 namespace ocamljit::elf {
 
 // Each member's Object::name is "archive(member.o)".
-Result<std::vector<obj::Object>> read_archive(std::span<const uint8_t> bytes, const std::string& name);
+Result<std::vector<obj::Object>> read_archive(std::span<const uint8_t> bytes, const std::string& name,
+                                              const ReadOptions& options = {});
 Result<std::vector<obj::Object>> read_archive_file(const std::string& path);
 
 }  // namespace ocamljit::elf

@@ -55,7 +55,8 @@ static_assert(sizeof(Ehdr) == 64 && sizeof(Shdr) == 64 && sizeof(Sym) == 24 && s
 
 class Parser {
  public:
-  Parser(std::span<const uint8_t> bytes, const std::string& name) : bytes_(bytes), name_(name) {}
+  Parser(std::span<const uint8_t> bytes, const std::string& name, const ReadOptions& options)
+      : bytes_(bytes), name_(name), options_(options) {}
 
   Result<obj::Object> parse();
 
@@ -84,6 +85,7 @@ class Parser {
 
   std::span<const uint8_t> bytes_;
   const std::string& name_;
+  const ReadOptions& options_;
   std::vector<Shdr> shdrs_;
 };
 
@@ -136,6 +138,8 @@ Result<obj::Object> Parser::parse() {
     s.entsize = sh.entsize;
     if (sh.type == obj::elf::SHT_NOBITS)
       s.nobits_size = sh.size;
+    else if (options_.loadable_only && !(sh.flags & obj::elf::SHF_ALLOC))
+      ;  // contents nobody will load
     else
       s.bytes.assign(bytes_.begin() + static_cast<std::ptrdiff_t>(sh.offset),
                      bytes_.begin() + static_cast<std::ptrdiff_t>(sh.offset + sh.size));
@@ -201,7 +205,8 @@ Result<obj::Object> Parser::parse() {
           return fail("symbol ", s.name, " has bad section index ", es.shndx);
         s.section = *kept[es.shndx];
         if (s.kind == obj::SymbolKind::Section) s.name = object.sections[*s.section].name;
-        if (s.value > object.sections[*s.section].size())
+        const bool skipped = options_.loadable_only && !object.sections[*s.section].is_alloc();
+        if (!skipped && s.value > object.sections[*s.section].size())
           return fail("symbol ", s.name, " value ", s.value, " is beyond its section");
       }
       object.symbols.push_back(std::move(s));
@@ -234,6 +239,7 @@ Result<obj::Object> Parser::parse() {
     if (sh.entsize != sizeof(Rela)) return fail("relocation entry size ", sh.entsize);
     if (sh.info >= shdrs_.size()) return fail("relocation section ", i, " has bad target ", sh.info);
     if (!kept[sh.info]) continue;  // relocations of a section we do not model
+    if (options_.loadable_only && !object.sections[*kept[sh.info]].is_alloc()) continue;
     if (!symtab || sh.link != *symtab)
       return fail("relocation section ", i, " does not use the symbol table");
     const obj::SectionIndex target = *kept[sh.info];
@@ -260,8 +266,9 @@ Result<obj::Object> Parser::parse() {
 
 }  // namespace
 
-Result<obj::Object> read_relocatable(std::span<const uint8_t> bytes, const std::string& name) {
-  return Parser(bytes, name).parse();
+Result<obj::Object> read_relocatable(std::span<const uint8_t> bytes, const std::string& name,
+                                     const ReadOptions& options) {
+  return Parser(bytes, name, options).parse();
 }
 
 Result<std::vector<uint8_t>> read_whole_file(const std::string& path) {

@@ -13,8 +13,16 @@
 
 namespace ocamljit::elf {
 
+struct ReadOptions {
+  // Only what a loader needs: sections that are not allocated (debug info,
+  // notes, comments) keep their name and flags but neither contents nor
+  // relocations.
+  bool loadable_only = false;
+};
+
 // `name` is used in messages and becomes Object::name.
-Result<obj::Object> read_relocatable(std::span<const uint8_t> bytes, const std::string& name);
+Result<obj::Object> read_relocatable(std::span<const uint8_t> bytes, const std::string& name,
+                                     const ReadOptions& options = {});
 
 // The bytes of the file at `path` (one read, sized by fstat).
 Result<std::vector<uint8_t>> read_whole_file(const std::string& path);
