@@ -39,6 +39,7 @@ install: all
 	@test -n "$(PREFIX)" || { echo "PREFIX is empty" >&2; exit 2; }
 	mkdir -p $(PREFIX)/bin
 	for p in $(INSTALL_PROGRAMS); do install -m 755 $(BUILD)/bin/$$p $(PREFIX)/bin/$$p; done
+	for a in $(INSTALL_ALIASES); do ln -sf $${a#*=} $(PREFIX)/bin/$${a%%=*}; done
 
 clean:
 	rm -rf $(BUILD)

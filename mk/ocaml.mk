@@ -14,7 +14,7 @@ UPSTREAM_FILES := $(addprefix $(UPSTREAM)/toplevel/,$(UPSTREAM_TOPLEVEL))
 
 # Rooms with OCaml code (each room's sources sit directly in its directory).
 # Module names must be unique across rooms: they share one output directory.
-OCAML_ROOMS := src/ir src/toplevel src/doc src/opt src/cli tests/conformance src/embed tests/embed
+OCAML_ROOMS := src/ir src/toplevel src/doc src/opt src/cli tests/conformance src/repl src/embed tests/embed
 OCAML_OWN   := $(wildcard $(addsuffix /*.mli,$(OCAML_ROOMS)) $(addsuffix /*.ml,$(OCAML_ROOMS)))
 
 OCAMLOPT   := ocamlopt.opt
@@ -65,11 +65,12 @@ else ifeq ($(MAKECMDGOALS),)
 include $(OCAML_OUT)/.depend
 endif
 
-# $(call ocaml_program,NAME,MODULES): $(BUILD)/bin/NAME linked from MODULES, in order.
+# $(call ocaml_program,NAME,MODULES): $(BUILD)/bin/NAME linked from MODULES, in order
+# (after the libraries in OCAML_LINK_EXTRA_NAME, if a room sets it).
 define ocaml_program
 $(BUILD)/bin/$(1): $(addprefix $(OCAML_OUT)/,$(addsuffix .cmx,$(2))) engine
 	@mkdir -p $(BUILD)/bin
-	$(OCAMLOPT) $(OCAML_FLAGS) -linkall -o $$@ $(OCAML_LINK_LIBS) \
-	  $(addprefix $(OCAML_OUT)/,$(addsuffix .cmx,$(2))) $(OCAML_ENGINE_FLAGS)
+	$(OCAMLOPT) $(OCAML_FLAGS) -linkall -o $$@ $(OCAML_LINK_LIBS) $$(OCAML_LINK_EXTRA_$(1)) \
+	  $(addprefix $(OCAML_OUT)/,$(addsuffix .cmx,$(2))) $$(OCAML_ENGINE_FLAGS)
 ALL_TARGETS += $(BUILD)/bin/$(1)
 endef

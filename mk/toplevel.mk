@@ -1,7 +1,9 @@
 # ocamljit, the toplevel.
-TOPLEVEL_MODULES := genprintval topcommon compiler_api timings loader x86_ir external_loader library_loader jit_loader loaders extension_names ppx_in_process phrase_units \
+TOPLEVEL_MODULES := genprintval topcommon embedded_interfaces compiler_api timings loader x86_ir external_loader library_loader jit_loader loaders extension_names ppx_in_process phrase_units \
   topeval toploop topdirs topfind_on_demand topmain
-$(eval $(call ocaml_program,ocamljit,$(TOPLEVEL_MODULES) ocamljit_main))
+# The REPL's line editor (src/repl, flags and libraries in mk/repl.mk).
+REPL_MODULES := phrase_boundary env_completion line_editor
+$(eval $(call ocaml_program,ocamljit,$(TOPLEVEL_MODULES) $(REPL_MODULES) ocamljit_main))
 INSTALL_PROGRAMS += ocamljit
 
 # Topeval and Topmain are ours, their interfaces upstream's: our .ml must be

@@ -1,1 +1,4 @@
-let () = exit (Topmain.main ())
+let () =
+  Embedded_interfaces.install ();
+  Line_editor.install ();
+  exit (Topmain.main ())

@@ -130,7 +130,43 @@ let eval ~env ~print text =
   flush_all ();
   ok
 
+(* mdx records the program's output before an answer and the answer as two
+   pieces ([print_int 1] gives "1" then "- : unit = ()"): while [framing],
+   answers are framed by the bytes \002 and \003, which the C++ side splits
+   on (src/doc/toplevel.cpp, mdx_output). Exceptions are not framed, as in mdx. *)
+let framing = ref false
+
+let frame_answers () =
+  let print = !Oprint.out_phrase in
+  Oprint.out_phrase :=
+    fun ppf phr ->
+      match phr with
+      | Outcometree.Ophr_exception _ -> print ppf phr
+      | _ when not !framing -> print ppf phr
+      | _ ->
+          Format.pp_print_flush ppf ();
+          flush stdout;
+          flush stderr;
+          print_string "\002";
+          flush stdout;
+          print ppf phr;
+          Format.pp_print_flush ppf ();
+          flush stdout;
+          print_string "\003";
+          flush stdout
+
+let eval_phrases ~env ~answers text =
+  switch_to env;
+  framing := true;
+  let ok =
+    Fun.protect ~finally:(fun () -> framing := false) (fun () -> eval_text ~print:answers text)
+  in
+  flush_all ();
+  ok
+
 let register () =
+  frame_answers ();
+  Callback.register "ocamljit_doc_eval_phrases" (fun env answers text -> eval_phrases ~env ~answers text);
   Callback.register "ocamljit_doc_init" (fun dirs -> init ~include_dirs:(Array.to_list dirs));
   Callback.register "ocamljit_doc_load" load;
   Callback.register "ocamljit_doc_eval" (fun env print text -> eval ~env ~print text);

@@ -27,10 +27,19 @@ val eval : env:string -> print:bool -> string -> bool
     if a phrase failed (error or uncaught exception). Flushes the standard
     channels before returning. *)
 
+val eval_phrases : env:string -> answers:bool -> string -> bool
+(** [eval_phrases ~env ~answers text] evaluates toplevel input [text] in
+    environment [env] as mdx does: with [answers], each answer is framed by
+    the bytes ['\002'] and ['\003'] (program output before it is not);
+    without, answers are not printed (mdx's [--silent-eval]). Returns
+    [false] if a phrase failed. *)
+
 val reset_envs : unit -> unit
 (** Forgets every named environment (between documents). *)
 
 val register : unit -> unit
-(** Registers [init], [load], [eval] and [reset_envs] as named values
-    ["ocamljit_doc_init"], ["ocamljit_doc_load"], ["ocamljit_doc_eval"],
-    ["ocamljit_doc_reset_envs"]. *)
+(** Registers [init], [load], [eval], [eval_phrases] and [reset_envs] as
+    named values ["ocamljit_doc_init"], ["ocamljit_doc_load"],
+    ["ocamljit_doc_eval"], ["ocamljit_doc_eval_phrases"],
+    ["ocamljit_doc_reset_envs"], and hooks the answer printer for
+    [eval_phrases]. *)

@@ -40,9 +40,10 @@ class OcamlEvaluator : public Evaluator {
     return ok_status();
   }
 
-  EvalResult eval(const std::string& env, bool print, const std::string& text, int) override {
+  EvalResult eval(const std::string& env, EvalMode mode, const std::string& text, int) override {
     if (Status s = capture_->begin(); !s) return EvalResult{false, s.error().message};
-    bool ok = call_eval(env, print, text);
+    bool ok = mode == EvalMode::file ? call_eval("ocamljit_doc_eval", env, false, text)
+                                     : call_eval("ocamljit_doc_eval_phrases", env, mode == EvalMode::phrases, text);
     auto out = capture_->end();
     if (!out) return EvalResult{false, out.error().message};
     return EvalResult{ok, std::move(*out)};
@@ -67,10 +68,10 @@ class OcamlEvaluator : public Evaluator {
     CAMLreturnT(bool, ok);
   }
 
-  static bool call_eval(const std::string& env, bool print, const std::string& text) {
+  static bool call_eval(const char* function, const std::string& env, bool print, const std::string& text) {
     CAMLparam0();
     CAMLlocal3(env_v, text_v, res);
-    const value* f = named("ocamljit_doc_eval");
+    const value* f = named(function);
     bool ok = false;
     if (f) {
       env_v = caml_alloc_initialized_string(env.size(), env.data());

@@ -73,11 +73,48 @@ bool closes(std::string_view line, const Fence& f) {
 
 constexpr std::string_view mdx_open = "<!-- $MDX";
 
+// mdx's Markdown headings ("# Title" at the start of a line) name sections.
+std::optional<std::string_view> heading(std::string_view line) {
+  std::size_t i = 0;
+  while (i < line.size() && line[i] == '#') ++i;
+  if (i == 0 || i >= line.size() || line[i] != ' ') return std::nullopt;
+  std::string_view title = line.substr(i + 1);
+  if (title.ends_with('\r')) title.remove_suffix(1);
+  return title;
+}
+
+bool is_shell(std::string_view lang) { return lang == "sh" || lang == "bash"; }
+
+// The block's kind from its labels and language, as mdx infers it.
+Status classify(Block& b) {
+  const Labels& l = b.labels;
+  switch (l.kind) {
+    case KindLabel::ocaml:
+    case KindLabel::toplevel:
+      b.kind = BlockKind::ocaml;
+      break;
+    case KindLabel::cram:
+      b.kind = BlockKind::cram;
+      break;
+    case KindLabel::include:
+      b.kind = BlockKind::include;
+      break;
+    case KindLabel::none:
+      b.kind = l.file ? BlockKind::include
+             : is_shell(b.language) ? BlockKind::cram
+             : b.language == "ocaml" ? BlockKind::ocaml
+             : BlockKind::raw;
+  }
+  return check_block_labels(b);
+}
+
 Result<Document> parse_markdown(std::string_view text) {
   Document doc;
   std::vector<Line> lines = split_lines(text);
   std::string pending_text;
-  std::optional<Labels> pending_labels;
+  std::optional<std::string_view> pending_labels;  // the text of a label comment
+  std::size_t pending_labels_line = 0;
+  std::string section;
   auto flush_text = [&] {
     if (!pending_text.empty()) doc.parts.push_back({std::move(pending_text), std::nullopt});
     pending_text.clear();
@@ -88,58 +125,83 @@ Result<Document> parse_markdown(std::string_view text) {
     if (t.starts_with(mdx_open)) {
       if (!t.ends_with("-->"))
         return make_error(i + 1, ": malformed label comment: expected `<!-- $MDX LABELS -->' on one line");
-      auto labels = parse_labels(t.substr(mdx_open.size(), t.size() - mdx_open.size() - 3));
-      if (!labels) return make_error(i + 1, ": ", labels.error().message);
       if (i + 1 >= lines.size() || !fence_opener(lines[i + 1].text))
         return make_error(i + 1, ": `<!-- $MDX ... -->' must come right before a code block");
-      pending_labels = std::move(*labels);
+      pending_labels = t.substr(mdx_open.size(), t.size() - mdx_open.size() - 3);
+      pending_labels_line = i + 1;
       pending_text.append(text.substr(l.start, l.end - l.start));
       continue;
     }
     auto fence = fence_opener(l.text);
     if (!fence) {
+      if (auto h = heading(l.text)) section = std::string(*h);
       pending_text.append(text.substr(l.start, l.end - l.start));
       continue;
     }
     std::size_t close = i + 1;
     while (close < lines.size() && !closes(lines[close].text, *fence)) ++close;
-    if (close >= lines.size()) return make_error(i + 1, ": unclosed code block (opened here)");
+    bool closed = close < lines.size();
     std::string_view info = fence->info;
     std::size_t word_end = 0;
     while (word_end < info.size() && !std::isspace(static_cast<unsigned char>(info[word_end])) &&
            info[word_end] != ',')
       ++word_end;
     std::string_view lang = info.substr(0, word_end);
-    Labels labels = pending_labels.value_or(Labels{});
+    std::size_t end = closed ? lines[close].end : text.size();
+    // Errors name the block's lines, label comment included, as mdx does.
+    std::size_t first_line = pending_labels ? pending_labels_line : i + 1;
+    auto block_error = [&](const Error& e) {
+      return make_error(first_line, "-", std::max(first_line, close), ": invalid code block: ", e.message);
+    };
+    Labels labels;
+    if (pending_labels) {
+      auto l = parse_labels(*pending_labels);
+      if (!l) return block_error(l.error());
+      labels = std::move(*l);
+    }
     pending_labels.reset();
-    std::size_t end = lines[close].end;
-    if (lang != "ocaml") {
+    // Labels may also follow the language in the info string (mdx's legacy labels).
+    if (word_end < info.size()) {
+      auto more = parse_labels(info.substr(word_end));
+      if (!more) return block_error(more.error());
+      merge_labels(labels, *more);
+    }
+    Block b;
+    b.line = i + 1;
+    b.first_line = first_line;
+    b.labels = std::move(labels);
+    b.language = std::string(lang);
+    b.section = section;
+    b.closed = closed;
+    for (std::size_t k = i + 1; k < close; ++k) b.body.emplace_back(lines[k].text);
+    if (Status s = classify(b); !s) return block_error(s.error());
+    if (b.kind == BlockKind::raw && closed) {
       pending_text.append(text.substr(l.start, end - l.start));
       i = close;
       continue;
     }
-    // Labels may also follow the language in the info string.
-    if (word_end < info.size()) {
-      auto more = parse_labels(info.substr(word_end));
-      if (!more) return make_error(i + 1, ": ", more.error().message);
-      Labels& m = *more;
-      labels.skip = labels.skip || m.skip;
-      if (m.non_deterministic != NonDeterministic::no) labels.non_deterministic = m.non_deterministic;
-      if (!m.env.empty()) labels.env = m.env;
-      labels.set_vars.insert(labels.set_vars.end(), m.set_vars.begin(), m.set_vars.end());
-      labels.unset_vars.insert(labels.unset_vars.end(), m.unset_vars.begin(), m.unset_vars.end());
-      labels.versions.insert(labels.versions.end(), m.versions.begin(), m.versions.end());
-    }
-    Block b;
-    b.line = i + 1;
-    b.labels = std::move(labels);
     b.header = std::string(text.substr(l.start, l.end - l.start));
-    for (std::size_t k = i + 1; k < close; ++k) b.body.emplace_back(lines[k].text);
-    b.footer = std::string(text.substr(lines[close].start, end - lines[close].start));
+    if (closed) {
+      b.footer = std::string(text.substr(lines[close].start, end - lines[close].start));
+    } else {
+      // mdx closes a block left open at the end of the file.
+      b.footer = std::string(fence->len, fence->ch) + "\n";
+    }
     b.original = std::string(text.substr(l.start, end - l.start));
+    // An `mdx-error` block right after an OCaml block records its errors.
+    if (closed && b.kind == BlockKind::ocaml && close + 1 < lines.size() &&
+        trim(lines[close + 1].text) == "```mdx-error") {
+      std::size_t e = close + 2;
+      while (e < lines.size() && !closes(lines[e].text, Fence{'`', 3, ""})) ++e;
+      if (e < lines.size()) {
+        for (std::size_t k = close + 2; k < e; ++k) b.errors.emplace_back(lines[k].text);
+        b.errors_original = std::string(text.substr(lines[close + 1].start, lines[e].end - lines[close + 1].start));
+        close = e;
+      }
+    }
     flush_text();
     doc.parts.push_back({"", std::move(b)});
-    i = close;
+    i = closed ? close : lines.size();
   }
   flush_text();
   return doc;
@@ -349,7 +411,11 @@ Status code_blocks(std::string_view text, Region r, const LineIndex& index, Docu
     }
     Block b;
     b.line = index.line_of(i);
+    b.first_line = b.line;
     b.labels = std::move(labels);
+    b.language = "ocaml";
+    if (b.labels.kind == KindLabel::cram || b.labels.kind == KindLabel::include || b.labels.file)
+      return make_error(b.line, ": invalid code block: shell and include blocks are not supported in doc comments");
     split_body(text.substr(i, content - i), text.substr(content, close - content), b);
     b.original = std::string(text.substr(i, close + 2 - i));
     if (i > copied) doc.parts.push_back({std::string(text.substr(copied, i - copied)), std::nullopt});
@@ -392,6 +458,39 @@ Result<Document> parse_document(std::string_view text, Syntax syntax) {
   if (syntax == Syntax::markdown) return parse_markdown(text);
   // .mld files are documentation throughout; .ml/.mli only in doc comments.
   return parse_odoc(text, syntax == Syntax::mld);
+}
+
+Status check_block_labels(const Block& b) {
+  const Labels& l = b.labels;
+  auto not_allowed = [](const char* label, const char* kind) {
+    return make_error("`", label, "` label is not allowed for ", kind, " blocks.");
+  };
+  switch (b.kind) {
+    case BlockKind::ocaml: {
+      bool top = is_toplevel(b.body);
+      if (l.kind == KindLabel::ocaml && top) return make_error("toplevel syntax is not allowed in OCaml blocks.");
+      if (l.kind == KindLabel::toplevel && !top) return make_error("invalid toplevel syntax in toplevel blocks.");
+      const char* kind = top ? "toplevel" : "OCaml";
+      if (l.file) return not_allowed("file", kind);
+      if (l.part) return not_allowed("part", kind);
+      break;
+    }
+    case BlockKind::cram:
+      if (l.file) return not_allowed("file", "shell");
+      if (l.part) return not_allowed("part", "shell");
+      if (!l.env.empty()) return not_allowed("env", "shell");
+      break;
+    case BlockKind::include:
+      if (!l.file) return make_error("`file` label is required for include blocks.");
+      if (l.non_deterministic != NonDeterministic::no) return not_allowed("non-deterministic", "include");
+      if (!l.env.empty()) return not_allowed("env", "include");
+      if (l.part && b.language != "ocaml") return not_allowed("part", "non-OCaml include");
+      break;
+    case BlockKind::raw:
+      if (l.part) return make_error("`part` label requires a `file` label.");
+      break;
+  }
+  return ok_status();
 }
 
 std::string render_block(const Block& b) {

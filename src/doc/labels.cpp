@@ -7,17 +7,6 @@ namespace ocamljit::doc {
 
 namespace {
 
-bool is_name_char(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
-}
-
-bool is_name(std::string_view s) {
-  if (s.empty()) return false;
-  for (char c : s)
-    if (!is_name_char(c)) return false;
-  return true;
-}
-
 bool is_version(std::string_view s) {
   if (s.empty() || s.front() == '.' || s.back() == '.') return false;
   bool prev_dot = false;
@@ -54,59 +43,77 @@ std::vector<long> version_parts(std::string_view s) {
   return parts;
 }
 
+// A label is NAME, or NAME OP VALUE with OP one of = <> < <= > >= (as mdx
+// splits it); the messages are mdx's.
 Status add_label(Labels& labels, std::string_view label) {
-  auto eq = label.find('=');
-  std::string_view key = label.substr(0, eq);
-  std::optional<std::string_view> value;
-  if (eq != std::string_view::npos) value = label.substr(eq + 1);
-
-  if (key.starts_with("version")) {
-    std::string_view rest = label.substr(7);
-    static const char* ops[] = {"<>", "<=", ">=", "=", "<", ">"};
-    for (const char* op : ops) {
-      std::string_view o(op);
-      if (rest.starts_with(o)) {
-        std::string_view v = rest.substr(o.size());
-        if (!is_version(v)) return make_error("malformed label `", label, "': bad version `", v, "'");
-        labels.versions.push_back({std::string(o), std::string(v)});
-        return ok_status();
-      }
+  std::size_t n = 0;
+  while (n < label.size() && (std::isalnum(static_cast<unsigned char>(label[n])) || label[n] == '-' || label[n] == '_')) ++n;
+  std::string_view name = label.substr(0, n);
+  std::optional<std::string> op;
+  std::string value;
+  for (std::string_view o : {"<=", ">=", "<>", "<", ">", "="}) {
+    if (label.substr(n).starts_with(o)) {
+      op = std::string(o);
+      value = std::string(label.substr(n + o.size()));
+      break;
     }
-    return make_error("malformed label `", label, "': expected version=, <>, <, <=, >, >= and a version");
   }
-  if (key == "skip" && !value) {
+  if (!op) name = label;
+  auto no_value = [&]() -> Status {
+    if (op) return make_error("Label `", name, "` does not allow a value.");
+    return ok_status();
+  };
+  auto eq_value = [&]() -> Status {
+    if (!op) return make_error("Label `", name, "` requires a value.");
+    if (*op != "=") return make_error("Label `", name, "` requires assignment using the `=` operator.");
+    return ok_status();
+  };
+  if (name == "skip") {
+    if (Status s = no_value(); !s) return s;
     labels.skip = true;
-    return ok_status();
+  } else if (name.starts_with("unset-") && name.size() > 6) {
+    if (Status s = no_value(); !s) return s;
+    labels.unset_vars.emplace_back(name.substr(6));
+  } else if (name == "version") {
+    if (!op) return make_error("Label `version` requires a value.");
+    if (!is_version(value)) return make_error("Invalid `version` label value: ", value, ".");
+    labels.versions.push_back({*op, value});
+  } else if (name == "os_type") {
+    if (!op) return make_error("Label `os_type` requires a value.");
+    if (*op != "=" && *op != "<>")
+      return make_error("Label `os_type` requires assignment using the `=` or `<>` operator.");
+    labels.os_types.emplace_back(*op, value);
+  } else if (name == "non-deterministic") {
+    if (!op) {
+      labels.non_deterministic = NonDeterministic::output;
+    } else if (*op != "=") {
+      return make_error("Label `non-deterministic` requires assignment using the `=` operator.");
+    } else if (value == "output") {
+      labels.non_deterministic = NonDeterministic::output;
+    } else if (value == "command") {
+      labels.non_deterministic = NonDeterministic::command;
+    } else {
+      return make_error("\"", value, "\" is not a valid value for label `non-deterministic`. Valid values are <none>, \"command\" and \"output\".");
+    }
+  } else if (name == "dir" || name == "source-tree" || name == "file" || name == "part" || name == "env" ||
+             (name.starts_with("set-") && name.size() > 4)) {
+    if (Status s = eq_value(); !s) return s;
+    if (name == "dir") labels.dir = value;
+    else if (name == "source-tree") labels.source_tree = value;
+    else if (name == "file") labels.file = value;
+    else if (name == "part") labels.part = value;
+    else if (name == "env") labels.env = value;
+    else labels.set_vars.emplace_back(std::string(name.substr(4)), value);
+  } else if (name == "ocaml" || name == "toplevel" || name == "cram" || name == "include") {
+    if (Status s = no_value(); !s) return s;
+    labels.kind = name == "ocaml" ? KindLabel::ocaml
+                : name == "toplevel" ? KindLabel::toplevel
+                : name == "cram" ? KindLabel::cram
+                : KindLabel::include;
+  } else {
+    return make_error("`", name.empty() ? label : name, "` is not a valid label.");
   }
-  if (key == "non-deterministic") {
-    if (!value || *value == "output") labels.non_deterministic = NonDeterministic::output;
-    else if (*value == "command") labels.non_deterministic = NonDeterministic::command;
-    else return make_error("malformed label `", label, "': expected non-deterministic[=output|command]");
-    return ok_status();
-  }
-  if (key == "env") {
-    if (!value || !is_name(*value)) return make_error("malformed label `", label, "': expected env=NAME");
-    labels.env = std::string(*value);
-    return ok_status();
-  }
-  if (key.starts_with("set-")) {
-    std::string_view var = key.substr(4);
-    if (!value || var.empty() || !is_name(var))
-      return make_error("malformed label `", label, "': expected set-VAR=VALUE");
-    labels.set_vars.emplace_back(std::string(var), std::string(*value));
-    return ok_status();
-  }
-  if (key.starts_with("unset-")) {
-    std::string_view var = key.substr(6);
-    if (value || var.empty() || !is_name(var))
-      return make_error("malformed label `", label, "': expected unset-VAR");
-    labels.unset_vars.emplace_back(var);
-    return ok_status();
-  }
-  // Block types: the block is OCaml already; a toplevel block is recognised by its `#`.
-  if ((key == "ocaml" || key == "toplevel") && !value) return ok_status();
-  if (key.empty()) return make_error("malformed label `", label, "'");
-  return make_error("unknown label `", label, "'");
+  return ok_status();
 }
 
 }  // namespace
@@ -127,6 +134,20 @@ Result<Labels> parse_labels(std::string_view text) {
     i = j;
   }
   return labels;
+}
+
+void merge_labels(Labels& into, const Labels& m) {
+  into.skip = into.skip || m.skip;
+  if (m.kind != KindLabel::none) into.kind = m.kind;
+  if (m.non_deterministic != NonDeterministic::no) into.non_deterministic = m.non_deterministic;
+  if (!m.env.empty()) into.env = m.env;
+  using Field = std::optional<std::string> Labels::*;
+  for (Field f : {&Labels::dir, &Labels::source_tree, &Labels::file, &Labels::part})
+    if (m.*f) into.*f = m.*f;
+  into.set_vars.insert(into.set_vars.end(), m.set_vars.begin(), m.set_vars.end());
+  into.unset_vars.insert(into.unset_vars.end(), m.unset_vars.begin(), m.unset_vars.end());
+  into.versions.insert(into.versions.end(), m.versions.begin(), m.versions.end());
+  into.os_types.insert(into.os_types.end(), m.os_types.begin(), m.os_types.end());
 }
 
 bool version_satisfies(std::string_view version, const std::vector<VersionConstraint>& constraints) {

@@ -68,6 +68,7 @@ let compile_unit ppf ~unit_name ~prefix ~need_symbol ~size code =
   (* The compiler's profile (-dprofile) keeps a record per pass and call:
      without a reset it grows with every phrase of a session. *)
   if !Clflags.profile_columns = [] then Profile.reset ();
+  Embedded_interfaces.provide_implementations ();
   let program =
     { Lambda.code; main_module_block_size = size;
       module_ident = Ident.create_persistent unit_name;

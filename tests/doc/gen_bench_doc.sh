@@ -8,7 +8,9 @@
 # Outputs are left empty: every phrase is evaluated either way; use --promote
 # once to get a document that checks (exit 0).
 # Phrases come in blocks of 10 (definitions, calls, printing, data, errors),
-# separated by prose, as in real documentation.
+# separated by prose, as in real documentation; a shell block (mdx's cram
+# block, run through sh by ocamljit-doc, not part of the `ocaml` baseline) ends
+# the document.
 set -eu
 n=${1:-500}
 case $n in ''|*[!0-9]*) echo "usage: gen_bench_doc.sh [N]" >&2; exit 2 ;; esac
@@ -38,4 +40,11 @@ while [ "$i" -lt "$n" ]; do
   esac
   i=$((i + 1))
 done
+echo '```'
+echo
+echo "The same document can be checked from the shell:"
+echo
+echo '```sh'
+echo '$ echo "checked by ocaml-mdx"'
+echo '$ printf "%s\n" one two | wc -l'
 echo '```'

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Tests of ocamljit-doc against the bytecode toplevel.
-# Usage: tests/doc/run.sh PATH/TO/ocamljit-doc
+# Usage: tests/doc/run.sh PATH/TO/ocamljit-doc PATH/TO/installed/ocaml-mdx
 #
 # For every test document, the expected corrected document is made by
 # feeding its phrases to `ocaml` (the oracle: outputs nobody here typed in)
@@ -10,6 +10,9 @@
 # --load, a prelude, failing plain blocks and bad input.
 set -eu
 tool=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+# The same program installed under mdx's name (make install).
+ocaml_mdx=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
+[ "$(basename "$ocaml_mdx")" = ocaml-mdx ] && [ -x "$ocaml_mdx" ] || { echo "run.sh: $2 is not an ocaml-mdx" >&2; exit 2; }
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -25,6 +28,11 @@ unset OCAMLJIT_DOC_TEST_SET || true
 TOOL_ARGS=""
 OCAML_ARGS=""
 
+# The oracle: the bytecode toplevel, made by ocamlmktop so that the script's
+# first phrase can reach its compiler-libs and frame the answers as
+# ocamljit-doc does (`ocaml` itself keeps them private).
+ocamlmktop -o "$work/ocaml-oracle"
+
 # oracle DOC OUT: DOC corrected with the outputs of the bytecode toplevel.
 oracle() {
   rec=$work/recording
@@ -34,7 +42,7 @@ oracle() {
   while IFS= read -r env; do
     # shellcheck disable=SC2086
     "$tool" $TOOL_ARGS --phrases-script "$env" "$1" |
-      env -u OCAMLJIT_DOC_TEST_UNSET OCAMLJIT_DOC_TEST_SET=hello ocaml -noprompt -noinit $OCAML_ARGS >> "$rec" 2>&1 || true
+      env -u OCAMLJIT_DOC_TEST_UNSET OCAMLJIT_DOC_TEST_SET=hello "$work/ocaml-oracle" -noprompt -noinit $OCAML_ARGS >> "$rec" 2>&1 || true
   done < "$work/envs"
   "$tool" --replay "$rec" --output "$2" "$1"
 }
@@ -45,8 +53,18 @@ check_doc() {
   name=$(basename "$src")
   d=$work/doc.$name
   rm -rf "$d" && mkdir -p "$d/a" "$d/b" "$d/c"
+  # Files the document includes or runs in (file=, dir=) stand next to it.
+  if [ -n "${SUPPORT_DIR:-}" ]; then
+    for x in a b c; do cp -R "$SUPPORT_DIR"/. "$d/$x/"; done
+  fi
   cp "$src" "$d/a/$name"
   oracle "$d/a/$name" "$d/expected"
+  # Shell blocks and included files are not the toplevel's: their expected
+  # result is written by hand from mdx's documentation and tests.
+  if [ -e "$src.expected" ]; then
+    cmp -s "$src.expected" "$d/expected" && pass "$name: as mdx records it ($name.expected)" ||
+      { fail "$name: differs from $name.expected:"; diff -u "$src.expected" "$d/expected" >&2 || true; }
+  fi
 
   # Agreement with the bytecode toplevel, through --output FILE and --output -.
   # shellcheck disable=SC2086
@@ -101,6 +119,97 @@ check_doc() {
 
 for doc in "$here"/docs/*; do check_doc "$doc"; done
 
+# Documents of mdx's conventions: shell blocks, file=/part=, labels, with
+# their files next to them.
+export MDX_TEST_UNSET=set
+SUPPORT_DIR=$here/mdx
+for doc in "$here"/mdx/*.md; do
+  case $doc in */preludes.md) continue ;; esac
+  check_doc "$doc"
+done
+SUPPORT_DIR=""
+
+# `ocamljit-doc test FILE` as `ocaml-mdx test FILE`: FILE.corrected when it
+# differs, exit 0; none (and an old one removed) when it does not.
+m=$work/mdx-test
+mkdir -p "$m" && cp -R "$here"/mdx/. "$m/"
+for doc in shell include labels; do
+  status=0
+  "$tool" test "$m/$doc.md" > "$m/out" 2>&1 || status=$?
+  [ $status = 0 ] && cmp -s "$m/$doc.md.corrected" "$here/mdx/$doc.md.expected" && [ ! -s "$m/out" ] &&
+    pass "test $doc.md: exit 0, $doc.md.corrected as expected" || fail "test $doc.md: exit $status"
+  cp "$here/mdx/$doc.md.expected" "$m/$doc.md"
+  status=0
+  "$tool" test "$m/$doc.md" > "$m/out" 2>&1 || status=$?
+  [ $status = 0 ] && [ ! -e "$m/$doc.md.corrected" ] && pass "test on a correct $doc.md: no .corrected left" ||
+    fail "test on a correct $doc.md: exit $status"
+  "$tool" test --force-output "$m/$doc.md" && cmp -s "$m/$doc.md" "$m/$doc.md.corrected" &&
+    pass "test --force-output $doc.md writes $doc.md.corrected" || fail "test --force-output $doc.md"
+done
+"$tool" test -o - "$here/mdx/labels.md" | cmp -s - "$here/mdx/labels.md.expected" &&
+  pass "test -o - writes the corrected document on stdout" || fail "test -o -"
+"$tool" test --output "$m/out.md" "$here/mdx/labels.md" && cmp -s "$m/out.md" "$here/mdx/labels.md.expected" &&
+  pass "test --output FILE" || fail "test --output FILE"
+# --section: only the blocks under a matching heading run.
+"$tool" test --section '^Section B$' -o "$m/section.md" "$here/mdx/labels.md"
+[ "$(diff "$here/mdx/labels.md" "$m/section.md" | grep -c '^>')" = 2 ] &&
+  grep -q '^- : int = 42$' "$m/section.md" && ! grep -q '^val x : int = 1$' "$m/section.md" &&
+  pass "test --section runs only that section's blocks" || fail "test --section"
+# Preludes: everywhere or in one environment, from files or strings.
+"$tool" test --prelude "$here/mdx/prelude_all.ml" --prelude "e1:$here/mdx/prelude_e1.ml" \
+  -o - "$here/mdx/preludes.md" | cmp -s - "$here/mdx/preludes.md.expected" &&
+  pass "test --prelude FILE --prelude ENV:FILE" || fail "test --prelude"
+"$tool" test --prelude-str 'let greeting = "hello"' --prelude-str 'e1:let answer = 42' \
+  -o - "$here/mdx/preludes.md" | cmp -s - "$here/mdx/preludes.md.expected" &&
+  pass "test --prelude-str TEXT --prelude-str ENV:TEXT" || fail "test --prelude-str"
+status=0
+"$tool" test --prelude "$here/mdx/prelude_all.ml" --prelude-str 'let x = 1' -o - "$here/mdx/preludes.md" \
+  > /dev/null 2> "$m/err" || status=$?
+[ $status = 1 ] && grep -q "only one of --prelude or --prelude-str" "$m/err" &&
+  pass "test --prelude with --prelude-str: mdx's message, exit 1" || fail "--prelude with --prelude-str: exit $status"
+# A prelude that fails: mdx's message, exit 1, nothing written.
+status=0
+rm -f "$m/preludes.md.corrected"
+"$tool" test --prelude-str 'let broken = 1 + "one"' "$m/preludes.md" > /dev/null 2> "$m/err" || status=$?
+[ $status = 1 ] && [ "$(head -3 "$m/err")" = "Got an error while evaluating:
+---
+let broken = 1 + \"one\"" ] && grep -q '^Error: This expression has type string' "$m/err" &&
+  [ ! -e "$m/preludes.md.corrected" ] &&
+  pass "test with a failing prelude: mdx's message, exit 1" || { fail "failing prelude: exit $status"; cat "$m/err" >&2; }
+# Non-deterministic blocks are checked with --non-deterministic or
+# MDX_RUN_NON_DETERMINISTIC set, as mdx does.
+"$tool" test --non-deterministic -o "$m/nd1.md" "$here/mdx/shell.md" &&
+  MDX_RUN_NON_DETERMINISTIC=1 "$tool" test -o "$m/nd2.md" "$here/mdx/shell.md" &&
+  ! grep -q '^123$' "$m/nd1.md" && ! grep -q '^123$' "$m/nd2.md" &&
+  [ "$(grep -A1 '^\$ exit 1$' "$m/nd1.md" | tail -1)" = "[1]" ] &&
+  [ "$(grep -A1 '^\$ exit 1$' "$m/nd2.md" | tail -1)" = "[1]" ] &&
+  pass "non-deterministic blocks checked with --non-deterministic / MDX_RUN_NON_DETERMINISTIC" ||
+  fail "--non-deterministic / MDX_RUN_NON_DETERMINISTIC"
+# ocaml-mdx deps: what dune's rule reads (a canonical S-expression).
+[ "$("$tool" deps "$here/mdx/include.md")" = "((4:file7:code.ml)(4:file9:legacy.ml)(4:file8:data.txt))" ] &&
+  [ "$("$tool" deps "$here/mdx/shell.md")" = "((3:dir3:sub))" ] && [ "$("$tool" deps "$here/docs/correct.md")" = "()" ] &&
+  pass "deps lists dir= and file= as (dir D) and (file F)" || fail "deps"
+# Bad input in test mode: mdx's messages, exit 1, nothing written.
+mdx_bad() {
+  name=$1 expected=$2
+  b=$work/mdx-bad
+  rm -rf "$b" && mkdir -p "$b" && cp "$here"/mdx-bad/* "$b/"
+  status=0
+  (cd "$b" && "$tool" test "$name" > out 2> err) || status=$?
+  if [ $status = 1 ] && [ "$(cat "$b/err")" = "$expected" ] && [ ! -e "$b/$name.corrected" ]; then
+    pass "test $name: $(head -1 "$b/err")"
+  else
+    fail "test $name: exit $status, $(cat "$b/err")"
+  fi
+}
+mdx_bad part_not_found.md 'File "part_not_found.md", line 3, column 0: Error in the OCaml file include code block
+Cannot find part "part1" in ./parts.ml'
+mdx_bad part_not_ended.md 'File "part_not_ended.md", line 1, column 0: Error in the OCaml file include code block
+In file ./not_ended.ml, line 3: Part toto has no end.'
+mdx_bad file_not_found.md 'File "file_not_found.md", line 3, column 0: Error in the OCaml file include code block
+./not_found.ml: No such file or directory'
+mdx_bad invalid_label.md '[mdx] Fatal error: File "invalid_label.md", lines 4-6: invalid code block: `pif` is not a valid label.'
+
 # The benchmark generator's document, small.
 sh "$here/gen_bench_doc.sh" 50 > "$work/generated_50.md"
 check_doc "$work/generated_50.md"
@@ -122,6 +231,11 @@ check_doc "$here/lib/mylib.mli"
 TOOL_ARGS=""
 OCAML_ARGS=""
 
+# The oracle: the bytecode toplevel, made by ocamlmktop so that the script's
+# first phrase can reach its compiler-libs and frame the answers as
+# ocamljit-doc does (`ocaml` itself keeps them private).
+ocamlmktop -o "$work/ocaml-oracle"
+
 # The dune workflow of the README: `dune runtest` fails with the diff,
 # `dune promote` accepts it, then `dune runtest` passes.
 mkdir -p "$work/dune/src"
@@ -135,6 +249,22 @@ if (cd "$work/dune" && export PATH="$work/bin:$PATH" &&
   pass "dune runtest shows the diff, dune promote accepts it"
 else
   fail "the dune workflow"; cat "$work/dune/runtest.out" >&2 || true
+fi
+
+# dune's (mdx) stanza, `(using mdx 0.1)`, with the installed `ocaml-mdx`
+# first on PATH: `dune runtest` shows the diff, `dune promote` accepts it.
+mkdir -p "$work/dune_mdx" "$work/mdx-bin"
+cp "$here"/dune_mdx/dune "$here"/dune_mdx/dune-project "$here"/dune_mdx/README.md \
+   "$here"/dune_mdx/prelude.ml "$here"/dune_mdx/code.ml "$work/dune_mdx/"
+ln -s "$ocaml_mdx" "$work/mdx-bin/ocaml-mdx"
+if (cd "$work/dune_mdx" && export PATH="$work/mdx-bin:$PATH" &&
+    ! dune runtest --root . > runtest.out 2>&1 && grep -q '^+- : string = "hello"' runtest.out &&
+    grep -q "ocaml-mdx test --prelude prelude.ml -o .mdx/README.md.corrected README.md" _build/log &&
+    dune promote --root . > /dev/null 2>&1 && dune runtest --root . > /dev/null 2>&1 &&
+    cmp -s README.md "$here/dune_mdx/README.md.expected"); then
+  pass "dune (mdx) stanza runs the installed ocaml-mdx: runtest shows the diff, promote accepts it"
+else
+  fail "dune (mdx) stanza"; cat "$work/dune_mdx/runtest.out" >&2 || true
 fi
 
 # Several files: the worst status wins.
@@ -178,7 +308,6 @@ bad() {
     fi
   done
 }
-bad unclosed.md 3
 bad bad_label.md 2
 bad unknown_label.md 1
 bad label_no_block.md 4
@@ -205,6 +334,11 @@ usage 2 --prelude "$work/does-not-exist.ml" "$here/docs/correct.md"
 usage 2 --load
 usage 0 --help
 usage 0 --version
+# Under `test`/`deps`, bad usage exits as mdx's command line does.
+usage 124 test
+usage 124 test --frobnicate "$here/docs/correct.md"
+usage 124 deps "$here/docs/correct.md" "$here/docs/stale.md"
+usage 1 test "$work/does-not-exist.md"
 
 if [ $failures -gt 0 ]; then
   echo "ocamljit-doc tests: $failures failure(s)" >&2

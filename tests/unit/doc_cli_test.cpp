@@ -22,8 +22,8 @@ class TwoEvaluator : public Evaluator {
     if (path.find("missing") != std::string::npos) return make_error("File not found: ", path);
     return ok_status();
   }
-  EvalResult eval(const std::string&, bool print, const std::string&, int) override {
-    return {true, print ? "- : int = 2\n" : ""};
+  EvalResult eval(const std::string&, EvalMode mode, const std::string&, int) override {
+    return {true, mode != EvalMode::file ? "\x02- : int = 2\n\x03" : ""};
   }
   void reset() override {}
 };
@@ -87,7 +87,7 @@ TEST(DocCli, OutputAndPromote) {
 TEST(DocCli, BadInputAndUsage) {
   TempDir d;
   TwoFactory f;
-  std::string bad = d.file("bad.md", "```ocaml\n# 1;;\n");
+  std::string bad = d.file("bad.md", "```ocaml toto\n# 1;;\n```\n");
   std::string good = d.file("good.md", stale);
   EXPECT_EQ(run({good, bad}, f), 2);  // nothing evaluated or written when any input is bad
   EXPECT_FALSE(exists(good + ".corrected"));

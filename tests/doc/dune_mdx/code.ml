@@ -1,0 +1,3 @@
+(* $MDX part-begin=main *)
+let answer = 42
+(* $MDX part-end *)

@@ -1,0 +1,3 @@
+(* $MDX part-begin=other *)
+let x = 1
+(* $MDX part-end *)

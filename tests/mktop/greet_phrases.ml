@@ -1,0 +1,3 @@
+Greet.hello "mktop";;
+!Greet.count;;
+List.map Greet.hello ["a"; "b"];;

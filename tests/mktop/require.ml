@@ -1,0 +1,4 @@
+#use "topfind";;
+#require "base";;
+#require "zarith";;
+"-- phrases start here --";;

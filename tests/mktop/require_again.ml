@@ -1,0 +1,4 @@
+#use "topfind";;
+#require "base";;
+#require "zarith";;
+Base.List.length [1; 2];;
