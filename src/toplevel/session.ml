@@ -38,15 +38,9 @@ let create () =
 let id s = s.id
 let output s = Buffer.contents s.buffer
 
-(* Unit infos (.cmx contents) given by the host, e.g. embedded in the program. *)
-let embedded_units : Cmx_format.unit_infos list ref = ref []
-
 let keeper s =
   {
-    Phrase_units.before_compile =
-      (fun () ->
-        List.iter Compilenv.cache_unit_info !embedded_units;
-        List.iter Compilenv.cache_unit_info s.units);
+    Phrase_units.before_compile = (fun () -> List.iter Compilenv.cache_unit_info s.units);
     after_compile =
       (fun () ->
         (* current_unit_infos is the compiler's record, reset for the next unit: copy it. *)
@@ -252,6 +246,8 @@ let rec init () =
   | None, Some e -> Error e
   | None, None -> (
       try
+        (* Interfaces linked into the program (libocamljit carries the stdlib's). *)
+        Embedded_interfaces.install ();
         Loaders.register_all ();
         Clflags.native_code := true;
         Clflags.debug := true;
@@ -291,5 +287,3 @@ let install_signature_loader find =
   let previous = !Persistent_env.Persistent_signature.load in
   Persistent_env.Persistent_signature.load :=
     fun ~unit_name -> match find unit_name with Some s -> Some s | None -> previous ~unit_name
-
-let install_unit_infos units = embedded_units := units @ !embedded_units

@@ -47,11 +47,7 @@ val output : t -> string
 val id : t -> int
 
 val install_signature_loader : (string -> Persistent_env.Persistent_signature.t option) -> unit
-(** Where interfaces are looked up before the load path (e.g. .cmi files
-    embedded in the program): the seam for hosts without /usr/lib/ocaml. *)
-
-val install_unit_infos : Cmx_format.unit_infos list -> unit
-(** Compilation-unit infos (what a .cmx holds) known without files: with
-    interfaces alone, phrases using such a module compile without its
-    approximations (no cross-module inlining; warning 58 when enabled). The
-    second seam for hosts without /usr/lib/ocaml. *)
+(** Where interfaces are looked up before the load path, for a host that
+    brings interfaces of its own. Call before [init]. ([init] installs the
+    interfaces embedded in the program, src/cmi_bundle: libocamljit carries
+    the stdlib's, so hosts need no /usr/lib/ocaml.) *)

@@ -1,1 +1,1 @@
-(* Tests of the seams for hosts without the OCaml installation (an executable). *)
+(* Test of Session.install_signature_loader (an executable). *)
