@@ -53,7 +53,9 @@ $(OCAML_OUT):
 # /usr/lib/ocaml/compiler-libs/X.cmi so that libraries compiled against
 # compiler-libs (findlib_top, ppx drivers) link (tests/libs/crc.sh checks it).
 UPSTREAM_CMIS := $(addprefix $(OCAML_OUT)/,$(patsubst %.mli,%.cmi,$(filter %.mli,$(UPSTREAM_TOPLEVEL))))
-$(UPSTREAM_CMIS): $(OCAML_OUT)/%.cmi: $(UPSTREAM)/toplevel/%.mli | $(OCAML_OUT)
+# They also depend on this file: a build dir made by an older recipe (other
+# flags or paths, hence another CRC) is rebuilt, not kept.
+$(UPSTREAM_CMIS): $(OCAML_OUT)/%.cmi: $(UPSTREAM)/toplevel/%.mli mk/ocaml.mk | $(OCAML_OUT)
 	cd $(UPSTREAM) && $(OCAMLOPT) -I $(abspath $(OCAML_OUT)) $(OCAML_LIBDIRS) -w -a -c \
 	  -o $(abspath $@) toplevel/$*.mli
 

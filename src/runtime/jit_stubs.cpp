@@ -32,6 +32,7 @@ extern "C" {
 #include "object/elf/archive.hpp"
 #include "object/elf/reader.hpp"
 #include "runtime/jit_stubs.hpp"
+#include "runtime/unit_roots.hpp"
 #include "runtime/unload.hpp"
 
 namespace ocamljit::runtime {
@@ -90,7 +91,7 @@ void register_unit(const link::LinkedUnit& linked, const std::string& prefix) {
     return it == linked.globals.end() ? nullptr : reinterpret_cast<void*>(it->second);
   };
   if (void* ft = sym("__frametable")) caml_register_frametable(static_cast<intnat*>(ft));
-  if (void* roots = sym("__gc_roots")) register_roots(roots, prefix);
+  if (void* roots = sym("__gc_roots")) unit_roots::add(roots);
   void* data_begin = sym("__data_begin");
   void* data_end = sym("__data_end");
   if (data_begin != nullptr && data_end != nullptr)
@@ -296,6 +297,8 @@ value ocamljit_jit_run_entry(value prefix) {
   // holding the address serves (as in the runtime's natdynlink).
   void* entry = reinterpret_cast<void*>(*address);
   value r = caml_callback_exn(reinterpret_cast<value>(&entry), Val_unit);
+  if (auto roots = (*e)->linker->lookup_linked(std::string(String_val(prefix)) + "__gc_roots"))
+    runtime::unit_roots::settle(reinterpret_cast<void*>(*roots));
   if (Is_exception_result(r)) {
     v = Extract_exception(r);
     res = caml_alloc_small(1, 1);

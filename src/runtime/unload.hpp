@@ -4,11 +4,9 @@
 // (frametable, code fragment, static data, GC roots), unpublishes the unit's
 // symbols and gives its JIT memory back for reuse.
 //
-// GC roots: OCaml 4.13 cannot unregister a dynamic global, so an owned unit's
-// root table is copied into a slot this registry owns and registers once;
-// unloading empties the slot (the GC then scans nothing there) and a later
-// unit reuses it. The runtime's list of roots is bounded by the largest
-// number of units alive at once.
+// GC roots: a unit's module blocks are roots through unit_roots (not the
+// runtime's dynamic globals, which OCaml 4.13 cannot unregister); unloading
+// takes them out there.
 #pragma once
 
 #include <cstddef>
@@ -25,10 +23,6 @@ struct ArenaMarks {
   size_t top[memory::kAccessCount] = {};
 };
 ArenaMarks arena_marks(const memory::Memory& memory);
-
-// Registers a unit's GC root table (0-terminated) with the runtime: directly
-// when the unit is permanent, through a reusable slot when it is owned.
-void register_roots(void* roots, const std::string& prefix);
 
 // Records a registered unit; [before, after) are the arena tops around its link.
 void note_unit(const link::LinkedUnit& linked, const std::string& prefix, ArenaMarks before,

@@ -13,17 +13,11 @@ extern "C" {
 #include <memory>
 #include <vector>
 
+#include "runtime/unit_roots.hpp"
 #include "runtime/unload.hpp"
 
 namespace ocamljit::runtime {
 namespace {
-
-// A root table registered with the runtime once and for all; `words[0] == 0`
-// makes it empty.
-struct RootSlot {
-  std::unique_ptr<value[]> words;
-  size_t capacity = 0;  // entries, terminator included
-};
 
 struct OwnedUnit {
   int64_t owner = 0;
@@ -32,16 +26,13 @@ struct OwnedUnit {
   char* code_begin = nullptr;
   void* data_begin = nullptr;
   void* data_end = nullptr;
-  RootSlot* roots = nullptr;
+  void* roots = nullptr;  // its __gc_roots table (unit_roots)
   std::vector<std::string> globals;
   ArenaMarks before, after;
 };
 
 struct Registry {
   int64_t owner = 0;
-  std::vector<std::unique_ptr<RootSlot>> slots;  // every slot ever registered
-  std::vector<RootSlot*> free_slots;
-  RootSlot* pending_roots = nullptr;  // set by register_roots for note_unit
   std::vector<OwnedUnit> units;       // in load order
 };
 
@@ -70,24 +61,6 @@ bool is_phrase(const std::string& prefix) { return prefix.rfind("camlTOP", 0) ==
 
 bool owned(const std::string& prefix) { return registry().owner != 0 && is_phrase(prefix); }
 
-RootSlot* take_slot(size_t entries) {
-  Registry& r = registry();
-  for (auto it = r.free_slots.begin(); it != r.free_slots.end(); ++it) {
-    if ((*it)->capacity >= entries) {
-      RootSlot* s = *it;
-      r.free_slots.erase(it);
-      return s;
-    }
-  }
-  auto slot = std::make_unique<RootSlot>();
-  slot->capacity = std::max<size_t>(entries, 4);
-  slot->words = std::make_unique<value[]>(slot->capacity);  // zeroed: empty
-  RootSlot* s = slot.get();
-  r.slots.push_back(std::move(slot));
-  caml_register_dyn_global(s->words.get());
-  return s;
-}
-
 }  // namespace
 
 ArenaMarks arena_marks(const memory::Memory& memory) {
@@ -96,27 +69,9 @@ ArenaMarks arena_marks(const memory::Memory& memory) {
   return m;
 }
 
-void register_roots(void* roots, const std::string& prefix) {
-  Registry& r = registry();
-  if (!owned(prefix)) {
-    caml_register_dyn_global(roots);
-    return;
-  }
-  const value* table = static_cast<const value*>(roots);
-  size_t n = 0;
-  while (table[n] != 0) ++n;
-  RootSlot* slot = take_slot(n + 1);
-  // Entries first, then the first word: the table is never seen half-filled.
-  for (size_t i = 1; i < n; ++i) slot->words[i] = table[i];
-  slot->words[n] = 0;
-  slot->words[0] = n > 0 ? table[0] : 0;
-  r.pending_roots = slot;
-}
-
 void note_unit(const link::LinkedUnit& linked, const std::string& prefix, ArenaMarks before,
                ArenaMarks after) {
   Registry& r = registry();
-  RootSlot* roots = std::exchange(r.pending_roots, nullptr);
   if (!owned(prefix)) return;
   OwnedUnit u;
   u.owner = r.owner;
@@ -130,13 +85,13 @@ void note_unit(const link::LinkedUnit& linked, const std::string& prefix, ArenaM
   if (sym("__code_end") == nullptr) u.code_begin = nullptr;
   u.data_begin = sym("__data_begin");
   u.data_end = sym("__data_end");
-  u.roots = roots;
+  u.roots = sym("__gc_roots");
   bool foreign = false;
   for (const auto& [name, address] : linked.globals) {
     u.globals.push_back(name);
     if (name.rfind(prefix, 0) != 0) foreign = true;
   }
-  // A unit whose symbols others may use stays; its root slot stays too.
+  // A unit whose symbols others may use stays.
   if (foreign) return;
   u.before = before;
   u.after = after;
@@ -162,11 +117,7 @@ Status unload_owner(int64_t owner, link::Linker& linker, memory::Memory& memory)
         caml_remove_code_fragment(cf);
     if (u.data_begin != nullptr && u.data_end != nullptr)
       caml_page_table_remove(In_static_data, u.data_begin, u.data_end);
-    if (u.roots != nullptr) {
-      u.roots->words[0] = 0;
-      std::memset(u.roots->words.get(), 0, u.roots->capacity * sizeof(value));
-      r.free_slots.push_back(u.roots);
-    }
+    if (u.roots != nullptr) unit_roots::forget(u.roots);
     linker.forget(u.globals);
     for (int a = 0; a < memory::kAccessCount; ++a) {
       Status s = memory.release(static_cast<memory::Access>(a), u.before.top[a], u.after.top[a]);

@@ -90,7 +90,7 @@ let execute_definition print_outcome ppf sstr =
   incr phrase_counter;
   let unit_name = Printf.sprintf "TOP%d" !phrase_counter in
   Timings.start_phrase ();
-  Compilenv.reset ?packname:None unit_name;
+  Compiler_api.reset_unit unit_name;
   let { Compiler_api.structure = str; signature = sg'; env = newenv } =
     Timings.time "typing" (fun () -> Compiler_api.type_phrase ppf oldenv sstr)
   in
@@ -224,6 +224,7 @@ let time_parsing () =
   end
 
 let init () =
+  Compiler_api.configure_gc ();
   time_parsing ();
   Compmisc.init_path ();
   (* Phrases are position-independent, like the code of a shared object. *)
