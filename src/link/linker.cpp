@@ -629,6 +629,9 @@ Result<LinkedUnit> Linker::link(const obj::Object& object, const LinkOptions& op
     if (auto k = object.find_section(".eh_frame"); k && place[*k].placed) out.eh_frame = section_address(*k);
 
   // ---- commit.
+  out.section_addresses.assign(object.sections.size(), 0);
+  for (obj::SectionIndex k = 0; k < object.sections.size(); ++k)
+    if (place[k].placed) out.section_addresses[k] = section_address(k);
   for (const auto& s : object.symbols) {
     if (s.kind == obj::SymbolKind::Func && s.section && s.size > 0 && place[*s.section].placed)
       out.functions.push_back({s.name, section_address(*s.section) + s.value, s.size});

@@ -24,6 +24,7 @@ extern "C" {
 #include <string>
 
 #include "asm/assembler.hpp"
+#include "debug/debug.hpp"
 #include "ir/decode.hpp"
 #include "link/host_symbols.hpp"
 #include "link/library.hpp"
@@ -149,6 +150,7 @@ value link_and_register(Result<obj::Object> object, const std::string& prefix,
   register_unit(*linked, prefix);
   note_unit(*linked, prefix, before, arena_marks(*(*e)->memory));
   note_for_perf(*linked);
+  debug::on_unit_loaded(*object, *linked);
   last_timings.register_ns = since(register_start);
   ++units_loaded;
   return Val_int(0);
