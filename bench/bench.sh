@@ -7,7 +7,7 @@
 #   -r  timed runs per workload (default 7)      -w  warm-up rounds (default 1)
 #   -c  timed runs of the compute script (default 5, it is the slow one)
 #   -n  phrases in the latency session (default 100)
-#   -d  phrases in the Markdown document for ocamljit-doc (default 200)
+#   -d  phrases in the Markdown document for ocamljit-doc (default 500; it ends with a shell block)
 #   -e  also the expect-test corpus through ocamljit-expect, once per loader (minutes)
 #   -s  smoke mode: tiny inputs, no compute/doc/stdlib workloads (for `make test`)
 #   -R  only these rows, comma-separated: startup,phrases (both make per-phrase),compute,doc,
@@ -18,7 +18,7 @@
 # (smoke mode: BUILD_DIR/bench/smoke/...) and prints the table.
 set -eu
 
-runs=7 warmup=1 compute_runs=5 phrases=100 doc_phrases=200 smoke=0 corpus=0 rows=all long_phrases=100000
+runs=7 warmup=1 compute_runs=5 phrases=100 doc_phrases=500 smoke=0 corpus=0 rows=all long_phrases=100000
 while getopts r:w:c:n:d:esR:l: opt; do
   case $opt in
     r) runs=$OPTARG ;; w) warmup=$OPTARG ;; c) compute_runs=$OPTARG ;;

@@ -26,7 +26,7 @@ if want syscalls && command -v strace > /dev/null; then
   calls() { awk '$4 ~ /^[0-9]+$/ && $NF != "total" { print $NF, $4 }' "$1" | sort; }
   for sys in ocamljit ocamljit-mprotect ocamlnat ocaml; do
     case $sys in
-      ocamljit) cmd="$ocamljit" ;;
+      ocamljit) cmd="env OCAMLJIT_JIT_MEMORY=dual $ocamljit" ;;  # strace is a tracer: ask for the default mode
       ocamljit-mprotect) cmd="env OCAMLJIT_JIT_MEMORY=mprotect $ocamljit" ;;
       ocamlnat) cmd="$ocamlnat" ;;
       ocaml) cmd="$ocaml_bin" ;;

@@ -36,10 +36,30 @@ int open_memfd() {
   return fd;
 }
 
+// Whether a debugger (ptrace) is attached to this process now.
+bool traced() {
+  FILE* f = std::fopen("/proc/self/status", "r");
+  if (f == nullptr) return false;
+  char line[256];
+  bool yes = false;
+  while (std::fgets(line, sizeof line, f) != nullptr)
+    if (std::strncmp(line, "TracerPid:", 10) == 0) {
+      yes = std::strtol(line + 10, nullptr, 10) != 0;
+      break;
+    }
+  std::fclose(f);
+  return yes;
+}
+
 Mode requested_mode(Mode mode) {
   if (mode != Mode::Automatic) return mode;
   const char* env = std::getenv("OCAMLJIT_JIT_MEMORY");
   if (env != nullptr && std::strcmp(env, "mprotect") == 0) return Mode::Mprotect;
+  if (env != nullptr && std::strcmp(env, "dual") == 0) return Mode::Automatic;
+  // A debugger sets software breakpoints by writing code through ptrace,
+  // which the kernel refuses on a shared read-only (memfd) mapping: under a
+  // debugger started with the process, code pages are private (mprotect mode).
+  if (traced()) return Mode::Mprotect;
   return Mode::Automatic;
 }
 

@@ -34,7 +34,7 @@ ocaml -noprompt -noinit < "$tmp/session.ml" 2>/dev/null | sed 1d > "$tmp/expecte
 status=0
 fail() { echo "jit: no-syscall test ($mode): $*"; status=1; }
 for mode in dual mprotect; do
-  env=""; [ "$mode" = mprotect ] && env="OCAMLJIT_JIT_MEMORY=mprotect"
+  env="OCAMLJIT_JIT_MEMORY=dual"; [ "$mode" = mprotect ] && env="OCAMLJIT_JIT_MEMORY=mprotect"
   # shellcheck disable=SC2086
   env $env strace -f -c -o "$tmp/s-empty" "$ocamljit" -noprompt -noinit < "$tmp/empty.ml" > /dev/null 2>&1 ||
     fail "empty session failed"
