@@ -657,4 +657,8 @@ Result<LinkedUnit> Linker::link(const obj::Object& object, const LinkOptions& op
   return out;
 }
 
+void Linker::forget(const std::vector<std::string>& names) {
+  for (const auto& name : names) symbols_.erase(name);
+}
+
 }  // namespace ocamljit::link

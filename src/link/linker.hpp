@@ -97,6 +97,9 @@ class Linker {
 
   memory::Memory& memory() { return memory_; }
 
+  // Unpublishes the globals of an unloaded unit: later units no longer see them.
+  void forget(const std::vector<std::string>& names);
+
  private:
   memory::Memory& memory_;
   ExternalResolver external_;

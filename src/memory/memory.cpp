@@ -376,4 +376,54 @@ void Transaction::rollback() {
   done_ = true;
 }
 
+Status Memory::release(Access a, size_t lo, size_t hi) {
+  if (in_transaction_) return make_error("JIT memory: release during a load");
+  Arena& arena = arenas_[static_cast<int>(a)];
+  if (lo > hi || hi > arena.top) return make_error("JIT memory: bad release [", lo, ", ", hi, ")");
+  if (lo == hi) return ok_status();
+  arena.released[lo] = hi;
+  // Pull the top down over every freed range that touches it.
+  size_t top = arena.top;
+  while (!arena.released.empty()) {
+    auto last = std::prev(arena.released.end());
+    if (last->second != top) break;
+    top = last->first;
+    arena.released.erase(last);
+  }
+  if (top == arena.top) return ok_status();
+  const size_t page = page_size();
+  const size_t old_top = arena.top;
+  arena.top = top;
+  if (a == Access::ReadWrite) {
+    // Data pages stay read-write; clear what the next unit expects zeroed.
+    std::memset(arena.base + top, 0, old_top - top);
+    return ok_status();
+  }
+  const size_t fresh = round_up(top, page);
+  const size_t end = round_up(old_top, page);
+  if (mode_ == Mode::DualMapping) {
+    // As in a rollback: whole pages back to the memfd as holes, the page
+    // shared with live units cleared past them, all through the write view.
+    if (end > fresh && madvise(arena.write_base + fresh, end - fresh, MADV_REMOVE) != 0)
+      std::memset(arena.write_base + fresh, 0, end - fresh);
+    std::memset(arena.write_base + top, 0, std::min(fresh, old_top) - top);
+    return ok_status();
+  }
+  if (end > fresh) {
+    if (mprotect(arena.base + fresh, end - fresh, PROT_NONE) != 0 ||
+        madvise(arena.base + fresh, end - fresh, MADV_DONTNEED) != 0)
+      return make_error("JIT memory: release: ", std::strerror(errno));
+  }
+  if (top < fresh) {
+    // The page shared with live units: cleared past them, protection kept.
+    uint8_t* shared = arena.base + fresh - page;
+    if (mprotect(shared, page, PROT_READ | PROT_WRITE) != 0)
+      return make_error("JIT memory: release: ", std::strerror(errno));
+    std::memset(arena.base + top, 0, fresh - top);
+    if (mprotect(shared, page, final_protection(a)) != 0)
+      return make_error("JIT memory: release: ", std::strerror(errno));
+  }
+  return ok_status();
+}
+
 }  // namespace ocamljit::memory

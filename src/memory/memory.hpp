@@ -29,6 +29,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <memory>
 
 #include "support/error.hpp"
@@ -93,6 +94,13 @@ class Memory {
   size_t used() const;
   static size_t page_size();
 
+  // Gives back [lo, hi) (offsets in the arena of `a`) of an unloaded unit.
+  // Freed ranges are reused once they reach the top of their arena (units
+  // are mostly freed last-in first-out); the space is zeroed, and pages
+  // wholly above the new top lose their contents and access. Outside a
+  // transaction only.
+  Status release(Access a, size_t lo, size_t hi);
+
  private:
   friend class Transaction;
   struct Arena {
@@ -102,6 +110,7 @@ class Memory {
     size_t top = 0;     // first free byte
     size_t writable_end = 0;  // ReadWrite arena: pages below are already read-write
     bool open = false;  // inside a transaction
+    std::map<size_t, size_t> released;  // freed [lo, hi) below top, by lo
   };
   Memory(Mapping mapping, size_t arena_bytes);
   bool map_twice();                  // dual mapping of the code and read-only arenas

@@ -26,6 +26,7 @@ extern "C" {
 #include "asm/assembler.hpp"
 #include "debug/debug.hpp"
 #include "ir/decode.hpp"
+#include "link/host_symbols.hpp"
 #include "link/library.hpp"
 #include "link/linker.hpp"
 #include "memory/memory.hpp"
@@ -33,6 +34,7 @@ extern "C" {
 #include "object/elf/reader.hpp"
 #include "runtime/jit_stubs.hpp"
 #include "runtime/unit_roots.hpp"
+#include "runtime/unload.hpp"
 
 namespace ocamljit::runtime {
 namespace {
@@ -55,7 +57,7 @@ Result<Engine*> engine() {
     auto m = memory::Memory::create(memory::host_image(), kArenaBytes);
     if (!m) return m.error();
     e.memory = std::move(*m);
-    e.linker = std::make_unique<link::Linker>(*e.memory, link::process_resolver());
+    e.linker = std::make_unique<link::Linker>(*e.memory, link::with_host_symbols(link::process_resolver()));
     e.libraries = std::make_unique<link::LibraryLinker>(*e.linker);
   }
   return &e;
@@ -136,6 +138,7 @@ value link_and_register(Result<obj::Object> object, const std::string& prefix,
   if (!e) return link_failed(e.error().message);
   link::Linker& linker = *(*e)->linker;
   const auto link_start = Clock::now();
+  const ArenaMarks before = arena_marks(*(*e)->memory);
   auto linked = linker.link(*object);
   last_timings.link_ns = since(link_start);
   if (!linked) {
@@ -145,6 +148,7 @@ value link_and_register(Result<obj::Object> object, const std::string& prefix,
   }
   const auto register_start = Clock::now();
   register_unit(*linked, prefix);
+  note_unit(*linked, prefix, before, arena_marks(*(*e)->memory));
   note_for_perf(*linked);
   debug::on_unit_loaded(*object, *linked);
   last_timings.register_ns = since(register_start);
@@ -343,6 +347,16 @@ value ocamljit_jit_memory_stats(value) {
   Store_field(res, 0, Val_long(runtime::units_loaded));
   Store_field(res, 1, Val_long(used));
   CAMLreturn(res);
+}
+
+// Unloads the phrases of session `owner` (see unload.hpp); a message on failure.
+value ocamljit_jit_unload_owner(value owner) {
+  CAMLparam1(owner);
+  auto e = runtime::engine();
+  if (!e) caml_failwith(e.error().message.c_str());
+  Status s = runtime::unload_owner(Long_val(owner), *(*e)->linker, *(*e)->memory);
+  if (!s) caml_failwith(s.error().message.c_str());
+  CAMLreturn(Val_unit);
 }
 
 }  // extern "C"

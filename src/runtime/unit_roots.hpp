@@ -21,4 +21,8 @@ void add(void* gc_roots);
 // initialised. A no-op for a table that `add` did not see.
 void settle(void* gc_roots);
 
+// The unit of `gc_roots` is being unloaded: its blocks are no longer roots.
+// Call after a minor collection (the remembered set may point into them).
+void forget(void* gc_roots);
+
 }  // namespace ocamljit::runtime::unit_roots

@@ -82,4 +82,15 @@ void settle(void* gc_roots) {
   }
 }
 
+void forget(void* gc_roots) {
+  for (auto* g = static_cast<value*>(gc_roots); *g != 0; ++g) {
+    value* end = running + running_count;
+    if (value* at = std::find(running, end, *g); at != end) {
+      std::copy(at + 1, end + 1, at);
+      --running_count;
+    }
+    settled.erase(std::remove(settled.begin(), settled.end(), *g), settled.end());
+  }
+}
+
 }  // namespace ocamljit::runtime::unit_roots

@@ -79,11 +79,13 @@ let compile_and_run ppf ~unit_name ~size lam =
   let prefix = unit_prefix l unit_name in
   l.prepare_unit ~prefix;
   (* The assembler runs inside compile_implementation; it times itself. *)
+  Phrase_units.before_compile ();
   Timings.time_excluding "compile" ~excluding:"assemble" (fun () ->
       Compiler_api.compile_unit ppf ~unit_name ~prefix ~need_symbol ~size lam);
   (* Recorded before the unit runs: a phrase that evaluates phrases
-     (Toploop.execute_phrase) resets Compilenv for each of them. *)
-  Compilenv.record_global_approx_toplevel ();
+     (Toploop.execute_phrase) resets Compilenv for each of them. Sessions
+     keep their own (Phrase_units). *)
+  Phrase_units.after_compile ();
   match l.run_unit ppf ~unit_name ~prefix with
   | Loader.Result v -> Topcommon.Result v
   | Loader.Exception exn ->
