@@ -13,6 +13,9 @@ let type_phrase ppf oldenv sstr =
   let signature = Typemod.Signature_names.simplify env names sg in
   ignore (Includemod.signatures oldenv ~mark:Mark_positive sg signature);
   Typecore.force_delayed_checks ();
+  (* The typer saves every typed node for a .cmt file, which a toplevel never
+     writes: without this, they stay reachable for the whole session. *)
+  Cmt_format.clear ();
   { structure; signature; env }
 
 let translate_phrase ~unit_name str =
