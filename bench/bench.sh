@@ -2,29 +2,34 @@
 # `make bench`: measures ocamljit against the bytecode toplevel `ocaml`, a stock `ocamlnat`
 # and (for execution speed) an ocamlopt-compiled program, on the same inputs, in one run.
 #
-# Usage: bench/bench.sh [-r RUNS] [-w WARMUP] [-c COMPUTE_RUNS] [-n PHRASES] [-d DOC_PHRASES] [-e] [-s] [-R ROWS] BUILD_DIR
+# Usage: bench/bench.sh [-r RUNS] [-w WARMUP] [-c COMPUTE_RUNS] [-n PHRASES] [-d DOC_PHRASES] [-e] [-s]
+#                       [-R ROWS] [-l LONG_PHRASES] BUILD_DIR
 #   -r  timed runs per workload (default 7)      -w  warm-up rounds (default 1)
 #   -c  timed runs of the compute script (default 5, it is the slow one)
 #   -n  phrases in the latency session (default 100)
-#   -d  phrases in the Markdown document for ocamljit-doc (default 200)
+#   -d  phrases in the Markdown document for ocamljit-doc (default 500; it ends with a shell block)
 #   -e  also the expect-test corpus through ocamljit-expect, once per loader (minutes)
 #   -s  smoke mode: tiny inputs, no compute/doc/stdlib workloads (for `make test`)
-#   -R  only these workloads, comma-separated (e.g. -R require; default: all)
+#   -R  only these rows, comma-separated: startup,phrases (both make per-phrase),compute,doc,
+#       stdlib,corpus (with -e),syscalls,long,asm (bench/speed_rows.sh); default all
+#   -l  phrases of the long session (default 100000)
 # Expects BUILD_DIR/bench/bench-runner and BUILD_DIR/bench/compute.exe to be built (mk/bench.mk).
 # Writes BUILD_DIR/bench/{samples.tsv,table.txt,latency.dat,latency.svg,timings-*.tsv}
 # (smoke mode: BUILD_DIR/bench/smoke/...) and prints the table.
 set -eu
 
-runs=7 warmup=1 compute_runs=5 phrases=100 doc_phrases=200 smoke=0 corpus=0 rows=""
-while getopts r:w:c:n:d:esR: opt; do
+runs=7 warmup=1 compute_runs=5 phrases=100 doc_phrases=500 smoke=0 corpus=0 rows=all long_phrases=100000
+while getopts r:w:c:n:d:esR:l: opt; do
   case $opt in
     r) runs=$OPTARG ;; w) warmup=$OPTARG ;; c) compute_runs=$OPTARG ;;
     n) phrases=$OPTARG ;; d) doc_phrases=$OPTARG ;; e) corpus=1 ;; s) smoke=1 ;;
-    R) rows=$OPTARG ;; *) exit 2 ;;
+    R) rows=$OPTARG ;; l) long_phrases=$OPTARG ;; *) exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
-[ $# -eq 1 ] || { echo "usage: bench.sh [-r N] [-w N] [-c N] [-n N] [-d N] [-e] [-s] [-R ROWS] BUILD_DIR" >&2; exit 2; }
+[ $# -eq 1 ] || { echo "usage: bench.sh [-r N] [-w N] [-c N] [-n N] [-d N] [-e] [-s] [-R ROWS] [-l N] BUILD_DIR" >&2; exit 2; }
+# want ROW: whether -R selected the row.
+want() { case ",$rows," in *",$1,"* | *",all,"*) return 0 ;; esac; return 1; }
 build=$(cd "$1" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
@@ -85,20 +90,22 @@ toplevel_rows() {
     printf '%s\t%s\t%s\t%s\n' "$1" "$name" "$2" "$cmd" >> "$3"
   done < "$systems_file"
 }
-toplevel_rows startup "$work/startup.ml" "$plan"
-toplevel_rows phrases "$work/phrases.ml" "$plan"
+want startup && toplevel_rows startup "$work/startup.ml" "$plan"
+want phrases && toplevel_rows phrases "$work/phrases.ml" "$plan"
 if [ "$smoke" = 0 ]; then
   # A findlib session: topfind, a package with C stubs (base), one phrase using it.
   printf '#use "topfind";;\n#require "base";;\nBase.List.length [1];;\n' > "$work/require.ml"
-  toplevel_rows require "$work/require.ml" "$plan"
-  toplevel_rows compute "$work/compute.ml" "$compute_plan"
-  if [ -x "$out/compute.exe" ]; then
+  want require && toplevel_rows require "$work/require.ml" "$plan"
+  want compute && toplevel_rows compute "$work/compute.ml" "$compute_plan"
+  if ! want compute; then :
+  elif [ -x "$out/compute.exe" ]; then
     printf 'compute\tocamlopt\t/dev/null\t%s\n' "$out/compute.exe" >> "$compute_plan"
   else
     printf 'compute\tocamlopt\n' >> "$missing"
   fi
   # ocamljit-doc on a large Markdown file, versus the same phrases through `ocaml`.
-  if [ -x "$build/bin/ocamljit-doc" ] && [ -f "$root/tests/doc/gen_bench_doc.sh" ]; then
+  if ! want doc; then :
+  elif [ -x "$build/bin/ocamljit-doc" ] && [ -f "$root/tests/doc/gen_bench_doc.sh" ]; then
     sh "$root/tests/doc/gen_bench_doc.sh" "$doc_phrases" > "$work/doc.md"
     # The same phrases for `ocaml`, extracted by mdx's rules (nothing added between them).
     awk -f "$here/md_phrases.awk" "$work/doc.md" > "$work/doc-phrases.ml"
@@ -113,7 +120,8 @@ if [ "$smoke" = 0 ]; then
   fi
   # The expect-test corpus (opt-in: minutes per loader), ocamljit's loaders only: the
   # bytecode counterpart of ocamljit-expect is not installed.
-  if [ "$corpus" = 1 ] && [ -x "$build/bin/ocamljit-expect" ]; then
+  if ! want corpus; then :
+  elif [ "$corpus" = 1 ] && [ -x "$build/bin/ocamljit-expect" ]; then
     for sys in ocamljit ocamljit-external; do
       env=""; [ "$sys" = ocamljit-external ] && env="OCAMLJIT_LOADER=external$tab"
       printf 'corpus\t%s\t/dev/null\t%s/bin/sh\t%s\t%s\t%s\t%s\n' "$sys" "$env" "$here/expect_corpus.sh" \
@@ -124,7 +132,8 @@ if [ "$smoke" = 0 ]; then
     printf 'corpus\tocamljit\n' >> "$missing"
   fi
   # ocamljit-opt vs ocamlopt compiling the standard library's sources.
-  if [ -x "$build/bin/ocamljit-opt" ]; then
+  if ! want stdlib; then :
+  elif [ -x "$build/bin/ocamljit-opt" ]; then
     for c in ocamlopt ocamljit-opt; do
       exe=$(command -v ocamlopt.opt)
       [ "$c" = ocamljit-opt ] && exe=$build/bin/ocamljit-opt
@@ -137,18 +146,18 @@ if [ "$smoke" = 0 ]; then
 fi
 
 # -R: keep only the selected workloads' plan lines.
-if [ -n "$rows" ]; then
+if [ "$rows" != all ]; then
   for p in "$plan" "$compute_plan" "$corpus_plan" "$missing"; do
     awk -F '\t' -v rows=",$rows," '$1 == "*" || index(rows, "," $1 ",")' "$p" > "$p.sel" && mv "$p.sel" "$p"
   done
 fi
-selected() { [ -z "$rows" ] || case ",$rows," in *",$1,"*) true ;; *) false ;; esac; }
 
 # --- runs ---------------------------------------------------------------------------
 samples=$out/samples.tsv
 load_before=$(cut -d' ' -f1 /proc/loadavg)
 echo "bench: $runs runs after $warmup warm-up round(s), interleaved; see $out" >&2
-"$runner" -r "$runs" -w "$warmup" -t 600 -o "$out/runs" "$plan" > "$samples"
+: > "$samples"
+[ -s "$plan" ] && "$runner" -r "$runs" -w "$warmup" -t 600 -o "$out/runs" "$plan" > "$samples"
 if [ -s "$compute_plan" ]; then
   "$runner" -r "$compute_runs" -w 0 -t 600 -o "$out/runs" "$compute_plan" >> "$samples"
 fi
@@ -182,7 +191,7 @@ done
 timings=$work/timings.tsv
 : > "$timings"
 for sys in ocamljit ocamljit-external; do
-  selected phrases || continue
+  want phrases || continue
   line=$(grep "^$sys$tab" "$systems_file" || true)
   [ -n "$line" ] || continue
   f=$out/timings-$sys.tsv
@@ -208,10 +217,15 @@ machine="$machine $(awk '/^MemTotal/ { printf "%.1f GiB RAM", $2 / 1048576 }' /p
   printf 'load average (1 min) before: %s, after: %s\n\n' "$load_before" "$(cut -d' ' -f1 /proc/loadavg)"
   awk -F '\t' -v phrases="$phrases" -v latency="$out/latency.dat" -f "$here/report.awk" \
     "$samples" "$missing" "$checks" "$timings"
+  # Issue 13's rows: system calls per phrase, the long session, the assembler's throughput.
+  if [ "$smoke" = 0 ]; then
+    printf '\n'
+    sh "$here/speed_rows.sh" "$build" "$work" "$out" "$rows" "$work/phrases.ml" "$phrases" "$long_phrases" "$runs" || true
+  fi
 } > "$out/table.txt"
 # #require "base" inside ocamljit: its libraries' phases (OCAMLJIT_TIMINGS library= lines),
 # summed over the libraries of one session, median of 5 untimed sessions.
-if [ "$smoke" = 0 ] && selected require && [ -x "$build/bin/ocamljit" ]; then
+if [ "$smoke" = 0 ] && want require && [ -x "$build/bin/ocamljit" ]; then
   printf '#use "topfind";;\n#require "base";;\n' > "$work/require-only.ml"
   for i in 1 2 3 4 5; do
     rm -f "$work/require-timings.tsv"

@@ -64,11 +64,14 @@ BENCH_PREREQS := all $(OCAMLNAT) $(BENCH_RUNNER) $(BENCH_COMPUTE)
 # BENCH_CORPUS=1 adds the expect-test corpus (one run per loader, several minutes).
 BENCH_COMPUTE_RUNS ?= 5
 BENCH_CORPUS ?= 0
-# BENCH_ROWS=require,startup measures only those workloads.
-BENCH_ROWS ?=
+# BENCH_ROWS=startup,phrases,syscalls (say) runs only those rows (bench.sh -R); the long
+# session has BENCH_LONG_PHRASES phrases (default 100000, several minutes per system).
+BENCH_ROWS ?= all
+BENCH_LONG_PHRASES ?= 100000
 bench: $(BENCH_PREREQS)
 	sh bench/bench.sh -r $(BENCH_RUNS) -w $(BENCH_WARMUP) -c $(BENCH_COMPUTE_RUNS) \
-	  $(if $(filter 1,$(BENCH_CORPUS)),-e) $(if $(BENCH_ROWS),-R $(BENCH_ROWS)) $(BUILD)
+	  -R $(BENCH_ROWS) -l $(BENCH_LONG_PHRASES) \
+	  $(if $(filter 1,$(BENCH_CORPUS)),-e) $(BUILD)
 
 # One run on tiny inputs: checks that the runner, the report and the chart still work
 # (a row per system with output identical to `ocaml`), never how fast anything is.

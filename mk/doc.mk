@@ -1,7 +1,7 @@
 # ocamljit-doc: verified toplevel snippets in documentation.
 # The toplevel's modules (mk/toplevel.mk is read before the rooms' files).
 DOC_TOPLEVEL_MODULES := $(filter-out topmain,$(TOPLEVEL_MODULES))
-DOC_MODULES := $(DOC_TOPLEVEL_MODULES) doc_eval ocamljit_doc_main
+DOC_MODULES := $(DOC_TOPLEVEL_MODULES) doc_autorun doc_eval ocamljit_doc_main
 $(eval $(call ocaml_program,ocamljit-doc,$(DOC_MODULES)))
 INSTALL_PROGRAMS += ocamljit-doc
 # Installed under mdx's name too (NAME=PROGRAM: a symbolic link), so that
@@ -11,7 +11,7 @@ INSTALL_ALIASES += ocaml-mdx=ocamljit-doc
 # Documents checked against the bytecode toplevel, check/--output/--promote,
 # a library loaded with --load, bad input, mdx's conventions and command line,
 # dune's (mdx) stanza running the installed `ocaml-mdx` (tests/doc/run.sh).
-DEB_PACKAGES += patch ocaml-dune
+DEB_PACKAGES += patch ocaml-dune liblwt-ocaml-dev
 .PHONY: test-doc
 test-doc: $(BUILD)/bin/ocamljit-doc
 	rm -rf $(BUILD)/doc-prefix

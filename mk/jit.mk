@@ -16,6 +16,7 @@ test-jit: $(JIT_OCAMLJIT)
 	sh $(JIT_TEST_DIR)/many_phrases.sh $(JIT_OCAMLJIT) $(JIT_MANY_PHRASES)
 ifneq ($(filter internal,$(JIT_OBJECT_SOURCES)),)
 	sh $(JIT_TEST_DIR)/no_process.sh $(JIT_OCAMLJIT)
+	sh $(JIT_TEST_DIR)/no_syscall.sh $(JIT_OCAMLJIT)
 endif
 
 TEST_TARGETS += test-jit

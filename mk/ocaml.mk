@@ -14,7 +14,7 @@ UPSTREAM_FILES := $(addprefix $(UPSTREAM)/toplevel/,$(UPSTREAM_TOPLEVEL))
 
 # Rooms with OCaml code (each room's sources sit directly in its directory).
 # Module names must be unique across rooms: they share one output directory.
-OCAML_ROOMS := src/ir src/toplevel src/doc src/opt src/cli tests/conformance src/repl
+OCAML_ROOMS := src/ir src/toplevel src/doc src/opt src/cli tests/conformance src/repl src/embed tests/embed
 OCAML_OWN   := $(wildcard $(addsuffix /*.mli,$(OCAML_ROOMS)) $(addsuffix /*.ml,$(OCAML_ROOMS)))
 
 OCAMLOPT   := ocamlopt.opt

@@ -305,8 +305,16 @@ class Checker {
         while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
         actual.push_back(strip_ansi(v));
       }
-      if (!output_matches(t.output, actual)) {
-        t.output = merge_ellipses(t.output, actual);
+      // In a doc comment, blank lines before the closing `]}` are layout,
+      // not output (mdx keeps them).
+      std::size_t layout_blanks = 0;
+      if (syntax_ != Syntax::markdown && syntax_ != Syntax::cram && &t == &c.tests.back() && t.exit_code == 0)
+        while (layout_blanks < t.output.size() && t.output[t.output.size() - 1 - layout_blanks].empty())
+          ++layout_blanks;
+      std::vector<std::string> recorded(t.output.begin(), t.output.end() - static_cast<std::ptrdiff_t>(layout_blanks));
+      if (!output_matches(recorded, actual)) {
+        t.output = merge_ellipses(recorded, actual);
+        t.output.insert(t.output.end(), layout_blanks, "");
         changed = true;
       }
       if (t.exit_code != r->exit_code) {
@@ -314,7 +322,17 @@ class Checker {
         changed = true;
       }
     }
-    res_.corrected += changed ? render_with(b, layout_cram(c)) : verbatim(b);
+    if (!changed) {
+      res_.corrected += verbatim(b);
+      return ok_status();
+    }
+    std::vector<std::string> lines = layout_cram(c);
+    // In a .t file an empty line would end the block: an empty output line
+    // keeps the block's indentation.
+    if (syntax_ == Syntax::cram)
+      for (auto& l : lines)
+        if (l.empty()) l.assign(c.hpad, ' ');
+    res_.corrected += render_with(b, std::move(lines));
     return ok_status();
   }
 
@@ -357,7 +375,10 @@ class Checker {
 std::string item_marker(int item) { return "@@ocamljit-doc " + std::to_string(item) + "@@\n"; }
 
 Result<CheckResult> check_document(const Document& doc, Evaluator& evaluator, const CheckOptions& options) {
-  return Checker(doc, evaluator, options, options.syntax.value_or(syntax_of_path(options.document_path))).run();
+  auto result = Checker(doc, evaluator, options, options.syntax.value_or(syntax_of_path(options.document_path))).run();
+  // What the caller prints next goes to the process's standard outputs.
+  evaluator.release_outputs();
+  return result;
 }
 
 std::string phrases_script(const Document& doc, const CheckOptions& options, const std::string& env) {

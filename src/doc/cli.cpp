@@ -35,7 +35,7 @@ constexpr const char* usage_text =
     "  --prelude [ENV:]FILE     evaluate FILE silently first, in every environment\n"
     "                      or in ENV (repeatable)\n"
     "  --prelude-str [ENV:]TEXT like --prelude, with the text itself\n"
-    "  --syntax SYNTAX     markdown (normal), mli or mld instead of the file's extension\n"
+    "  --syntax SYNTAX     markdown (normal), cram, mli or mld instead of the file's extension\n"
     "  --root DIR          run the blocks in DIR\n"
     "  -s, --section RE    only the blocks under a heading matching RE\n"
     "  --non-deterministic also run and check the blocks labelled non-deterministic\n"
@@ -177,9 +177,9 @@ std::optional<int> parse_options(const std::vector<std::string>& args, const std
     std::cerr << "only one of --prelude or --prelude-str shoud be used\n";
     return o.command == Command::check ? 2 : 1;
   }
-  if (o.syntax && *o.syntax != "markdown" && *o.syntax != "normal" && *o.syntax != "mli" && *o.syntax != "mld") {
-    if (*o.syntax == "cram") return usage_error("--syntax cram (.t files) is not supported");
-    return usage_error("unknown syntax `" + *o.syntax + "' (markdown, normal, mli, mld)");
+  if (o.syntax && *o.syntax != "markdown" && *o.syntax != "normal" && *o.syntax != "mli" && *o.syntax != "mld" &&
+      *o.syntax != "cram") {
+    return usage_error("unknown syntax `" + *o.syntax + "' (markdown, normal, cram, mli, mld)");
   }
   if (o.section) {
     try {
@@ -230,7 +230,11 @@ int run_cli(const std::vector<std::string>& args, const std::string& version, Ev
   const bool mdx = o.command != Command::check;
   const int bad_input = mdx ? 1 : 2;
   std::optional<Syntax> syntax;
-  if (o.syntax) syntax = *o.syntax == "mli" ? Syntax::odoc : *o.syntax == "mld" ? Syntax::mld : Syntax::markdown;
+  if (o.syntax)
+    syntax = *o.syntax == "mli"    ? Syntax::odoc
+             : *o.syntax == "mld"  ? Syntax::mld
+             : *o.syntax == "cram" ? Syntax::cram
+                                   : Syntax::markdown;
 
   // Every input is read and parsed before anything is evaluated or written.
   std::vector<Input> inputs;

@@ -63,9 +63,12 @@ bool version_satisfies(std::string_view version, const std::vector<VersionConstr
 // ---------------------------------------------------------------------------
 // Documents
 
-enum class Syntax { markdown, odoc, mld };  // odoc: doc comments of .mli/.ml; mld: a whole .mld file
+// odoc: doc comments of .mli/.ml; mld: a whole .mld file; cram: a .t file
+// (shell commands indented by two spaces, no fences).
+enum class Syntax { markdown, odoc, mld, cram };
 
-// Chooses the syntax by file name: .mli/.ml/.mld are odoc, anything else Markdown.
+// Chooses the syntax by file name: .mli/.ml/.mld are odoc, .t cram,
+// anything else Markdown.
 Syntax syntax_of_path(std::string_view path);
 
 // What a block is, as mdx decides it: from its labels, its language and, for
@@ -173,6 +176,8 @@ std::vector<std::string> merge_ellipses(const std::vector<std::string>& recorded
 
 // Removes ANSI colour escapes (ESC ... m), as mdx does on outputs.
 std::string strip_ansi(std::string_view line);
+// Splits on every newline: n newlines give n + 1 parts (the last may be empty).
+std::vector<std::string> split_exact(std::string_view s);
 
 // ---------------------------------------------------------------------------
 // Shell (cram) blocks: `$ command`, `> ` continuation lines, output, `[N]`.
@@ -242,6 +247,8 @@ class Evaluator {
   virtual EvalResult eval(const std::string& env, EvalMode mode, const std::string& text, int item) = 0;
   // Forgets every environment (between documents).
   virtual void reset() = 0;
+  // Ends a run of evaluations: the standard outputs are the process's again.
+  virtual void release_outputs() {}
 };
 
 // Recorded outputs, e.g. of the bytecode toplevel running the script made
@@ -319,7 +326,10 @@ Result<std::string> read_file(const std::string& path);
 Status write_file_atomic(const std::string& path, std::string_view contents,
                          const std::string& mode_from = "");
 
-// Redirects file descriptors 1 and 2 into an in-memory file while alive.
+// Captures what is written on file descriptors 1 and 2 (by the process and
+// the programs it starts) into an in-memory file. The descriptors stay
+// redirected from one begin()/end() to the next until release(): a phrase
+// then costs three system calls instead of a dozen.
 class OutputCapture {
  public:
   static Result<std::unique_ptr<OutputCapture>> create();
@@ -327,13 +337,15 @@ class OutputCapture {
   OutputCapture(const OutputCapture&) = delete;
   OutputCapture& operator=(const OutputCapture&) = delete;
   Status begin();
-  Result<std::string> end();  // restores the descriptors, returns what was written
+  Result<std::string> end();  // what was written since begin()
+  void release();             // puts descriptors 1 and 2 back
 
  private:
   explicit OutputCapture(int fd) : fd_(fd) {}
   int fd_;
   int saved_out_ = -1;
   int saved_err_ = -1;
+  off_t mark_ = 0;  // where the output of the current capture starts
 };
 
 // ---------------------------------------------------------------------------

@@ -5,6 +5,64 @@ let ppf = Format.std_formatter
 let initial = ref Env.empty
 let packages = ref []
 
+(* Findlib in documents. mdx's executable links the threads library, so a
+   package that needs it (lwt.unix, for Mutex) loads without #thread; here
+   findlib is told to choose threads' archives (the predicates #thread sets)
+   as soon as topfind is loaded, and the first package needing them loads
+   them in memory. [#require] and [#thread] need no [#use "topfind"]. *)
+let findlib_ready = ref false
+let in_findlib_setup = ref false
+
+let run_silently text =
+  match Toploop.execute_phrase false ppf (Parse.toplevel_phrase (Lexing.from_string text)) with
+  | ok -> ok
+  | exception exn -> Location.report_exception ppf exn; false
+
+let load_findlib () =
+  if not (!findlib_ready || !in_findlib_setup) then begin
+    in_findlib_setup := true;
+    findlib_ready :=
+      Fun.protect ~finally:(fun () -> in_findlib_setup := false) (fun () ->
+          (* An empty package list: topfind is loaded, nothing else. *)
+          Topfind_on_demand.require ppf ""
+          && run_silently "Topfind.add_predicates [\"mt\"; \"mt_posix\"];;")
+  end;
+  !findlib_ready
+
+(* Topfind's own directive [name] once topfind is loaded (loading it
+   replaces ours). *)
+let findlib_directive name ours =
+  if not (load_findlib ()) then None
+  else match Toploop.get_directive name with
+    | Some d when d != ours -> Some d
+    | _ -> Format.fprintf ppf "topfind did not define #%s.@." name; None
+
+let require ?(out = ppf) packages = load_findlib () && Topfind_on_demand.require out packages
+
+let install_findlib_directives () =
+  let section = "Loading code" in
+  if Toploop.get_directive "require" = None then begin
+    let rec ours = Toploop.Directive_string (fun p -> ignore (require_with ours p))
+    and require_with ours p =
+      match findlib_directive "require" ours with
+      | Some (Toploop.Directive_string f) -> (
+          try f p; true with exn -> Location.report_exception ppf exn; false)
+      | _ -> false
+    in
+    Toploop.add_directive "require" ours
+      { Toploop.section; doc = "Load findlib packages (findlib's toplevel support is loaded first)." }
+  end;
+  if Toploop.get_directive "thread" = None then begin
+    let rec ours = Toploop.Directive_none (fun () -> thread ours)
+    and thread ours =
+      match findlib_directive "thread" ours with
+      | Some (Toploop.Directive_none f) -> f ()
+      | _ -> ()
+    in
+    Toploop.add_directive "thread" ours
+      { Toploop.section; doc = "Load the threads library (findlib's toplevel support is loaded first)." }
+  end
+
 let init ~include_dirs =
   Loaders.register_all ();
   Clflags.native_code := true;
@@ -17,10 +75,10 @@ let init ~include_dirs =
   Topcommon.initialize_toplevel_env ();
   initial := !Topcommon.toplevel_env;
   Topcommon.run_hooks Topcommon.After_setup;
-  (* #require without #use "topfind", as in mdx; --package preloads. *)
-  Topfind_on_demand.install ();
+  install_findlib_directives ();
+  (* --package preloads. *)
   List.iter
-    (fun p -> if not (Topfind_on_demand.require Format.err_formatter p) then exit 2)
+    (fun p -> if not (require ~out:Format.err_formatter p) then begin Format.pp_print_flush ppf (); exit 2 end)
     (List.rev !packages);
   (* The packages' modules are seen by every environment. *)
   initial := !Topcommon.toplevel_env
@@ -67,6 +125,24 @@ let reset_envs () =
   current := "";
   Topcommon.toplevel_env := e
 
+(* [#require] with its output dropped: mdx loads lwt.unix for Lwt's
+   automatic run without a word. *)
+let require_quietly packages =
+  let silence f =
+    let saved = Format.pp_get_formatter_out_functions f () in
+    Format.pp_print_flush f ();
+    Format.pp_set_formatter_out_functions f
+      { Format.out_string = (fun _ _ _ -> ()); out_flush = ignore; out_newline = ignore;
+                   out_spaces = ignore; out_indent = ignore };
+    fun () -> Format.pp_print_flush f (); Format.pp_set_formatter_out_functions f saved
+  in
+  let restore_out = silence ppf and restore_err = silence Format.err_formatter in
+  Fun.protect ~finally:(fun () -> restore_out (); restore_err ()) (fun () -> require packages)
+
+let prepare ppf phr =
+  let phr = Topcommon.preprocess_phrase ppf phr in
+  Doc_autorun.rewrite ~require:require_quietly phr
+
 let phrase_buffer = Buffer.create 256
 
 (* Runs the phrases of [text] one after the other, like the toplevel's loop
@@ -86,7 +162,7 @@ let eval_text ~print text =
       Warnings.reset_fatal ();
       Topcommon.first_line := true;
       let phr = !Toploop.parse_toplevel_phrase lb in
-      let phr = Topcommon.preprocess_phrase ppf phr in
+      let phr = prepare ppf phr in
       Env.reset_cache_toplevel ();
       Toploop.execute_phrase print ppf phr
     with
@@ -114,7 +190,7 @@ let eval_file text =
     Warnings.reset_fatal ();
     List.for_all
       (fun phr ->
-        let phr = Topcommon.preprocess_phrase ppf phr in
+        let phr = prepare ppf phr in
         Env.reset_cache_toplevel ();
         Toploop.execute_phrase false ppf phr)
       (!Toploop.parse_use_file lb)
@@ -144,14 +220,16 @@ let frame_answers () =
       | Outcometree.Ophr_exception _ -> print ppf phr
       | _ when not !framing -> print ppf phr
       | _ ->
+          (* The program's output first; then the frame and the answer go
+             through stdout's buffer in one write when [ppf] prints there. *)
           Format.pp_print_flush ppf ();
           flush stdout;
           flush stderr;
           print_string "\002";
-          flush stdout;
+          if ppf != Format.std_formatter then flush stdout;
           print ppf phr;
           Format.pp_print_flush ppf ();
-          flush stdout;
+          if ppf != Format.std_formatter then flush stdout;
           print_string "\003";
           flush stdout
 

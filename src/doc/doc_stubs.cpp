@@ -35,6 +35,7 @@ class OcamlEvaluator : public Evaluator {
     if (Status s = capture_->begin(); !s) return s;
     bool ok = call_load(path);
     auto out = capture_->end();
+    capture_->release();
     if (!out) return out.error();
     if (!ok) return make_error(trim_newlines(*out));
     return ok_status();
@@ -48,6 +49,8 @@ class OcamlEvaluator : public Evaluator {
     if (!out) return EvalResult{false, out.error().message};
     return EvalResult{ok, std::move(*out)};
   }
+
+  void release_outputs() override { capture_->release(); }
 
   void reset() override {
     const value* f = named("ocamljit_doc_reset_envs");
@@ -93,6 +96,7 @@ class OcamlFactory : public EvaluatorFactory {
     if (Status s = (*capture)->begin(); !s) return s.error();
     bool ok = call_init(include_dirs);
     auto out = (*capture)->end();
+    (*capture)->release();
     if (!out) return out.error();
     if (!ok) return make_error("cannot set the toplevel up: ", trim_newlines(*out));
     return std::unique_ptr<Evaluator>(new OcamlEvaluator(std::move(*capture)));

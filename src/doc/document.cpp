@@ -312,20 +312,6 @@ Result<std::vector<Region>> doc_comments(std::string_view text, const LineIndex&
   return regions;
 }
 
-// Splits on every newline: n newlines give n + 1 parts.
-std::vector<std::string> split_exact(std::string_view s) {
-  std::vector<std::string> parts;
-  std::size_t pos = 0;
-  for (;;) {
-    std::size_t nl = s.find('\n', pos);
-    if (nl == std::string_view::npos) break;
-    parts.emplace_back(s.substr(pos, nl - pos));
-    pos = nl + 1;
-  }
-  parts.emplace_back(s.substr(pos));
-  return parts;
-}
-
 // Lays the content of `{[ ... ]}` out as header, body lines and footer, so
 // that a blank rest of the opening line and the indentation before `]}` stay
 // outside the body.
@@ -381,7 +367,7 @@ Status code_blocks(std::string_view text, Region r, const LineIndex& index, Docu
     }
     std::size_t content;
     Labels labels;
-    bool ocaml = true;
+    bool ocaml = true, shell = false;  // ocaml: a block we run (OCaml or shell)
     if (n == '[') {
       content = i + 2;
     } else if (n == '@') {
@@ -391,7 +377,9 @@ Status code_blocks(std::string_view text, Region r, const LineIndex& index, Docu
       std::string_view meta = text.substr(i + 2, bracket - i - 2);
       std::size_t w = 0;
       while (w < meta.size() && !std::isspace(static_cast<unsigned char>(meta[w]))) ++w;
-      ocaml = meta.substr(0, w) == "ocaml";
+      std::string_view lang = meta.substr(0, w);
+      shell = is_shell(lang);
+      ocaml = lang == "ocaml" || shell;
       if (ocaml) {
         auto l = parse_labels(meta.substr(w));
         if (!l) return make_error(index.line_of(i), ": ", l.error().message);
@@ -413,9 +401,10 @@ Status code_blocks(std::string_view text, Region r, const LineIndex& index, Docu
     b.line = index.line_of(i);
     b.first_line = b.line;
     b.labels = std::move(labels);
-    b.language = "ocaml";
-    if (b.labels.kind == KindLabel::cram || b.labels.kind == KindLabel::include || b.labels.file)
-      return make_error(b.line, ": invalid code block: shell and include blocks are not supported in doc comments");
+    b.language = shell ? "sh" : "ocaml";
+    if (shell) b.kind = BlockKind::cram;
+    if ((!shell && b.labels.kind == KindLabel::cram) || b.labels.kind == KindLabel::include || b.labels.file)
+      return make_error(b.line, ": invalid code block: include blocks are not supported in doc comments");
     split_body(text.substr(i, content - i), text.substr(content, close - content), b);
     b.original = std::string(text.substr(i, close + 2 - i));
     if (i > copied) doc.parts.push_back({std::string(text.substr(copied, i - copied)), std::nullopt});
@@ -451,11 +440,68 @@ Result<Document> parse_odoc(std::string_view text, bool whole_file) {
 Syntax syntax_of_path(std::string_view path) {
   for (std::string_view ext : {".mli", ".ml", ".mld"})
     if (path.ends_with(ext)) return ext == ".mld" ? Syntax::mld : Syntax::odoc;
+  if (path.ends_with(".t")) return Syntax::cram;
   return Syntax::markdown;
 }
 
+// ---------------------------------------------------------------------------
+// Cram files (.t, mdx's --syntax cram): lines indented by two spaces are
+// shell commands and their outputs, a run of them is a block (ended by an
+// empty line or an unindented one); `<-- non-deterministic [CHOICE]` right
+// before a block labels it; everything else is text. No fences: the
+// corrected block is its lines again.
+
+namespace {
+
+constexpr std::string_view cram_non_deterministic = "<-- non-deterministic";
+
+Result<Document> parse_cram_file(std::string_view text) {
+  Document doc;
+  std::vector<Line> lines = split_lines(text);
+  std::string pending_text, section;
+  auto flush_text = [&] {
+    if (!pending_text.empty()) doc.parts.push_back({std::move(pending_text), std::nullopt});
+    pending_text.clear();
+  };
+  auto indented = [](std::string_view l) { return l.starts_with("  "); };
+  for (std::size_t i = 0; i < lines.size();) {
+    const Line& l = lines[i];
+    bool marker = l.text.starts_with(cram_non_deterministic);
+    if (!marker && !indented(l.text)) {
+      if (auto h = heading(l.text)) section = std::string(*h);
+      pending_text.append(text.substr(l.start, l.end - l.start));
+      ++i;
+      continue;
+    }
+    Block b;
+    b.line = b.first_line = i + 1;
+    b.kind = BlockKind::cram;
+    b.language = "sh";
+    b.section = section;
+    std::size_t first = i;
+    if (marker) {
+      std::string_view choice = trim(l.text.substr(cram_non_deterministic.size()));
+      if (choice.ends_with('\r')) choice.remove_suffix(1);
+      b.labels.non_deterministic = choice == "command" ? NonDeterministic::command : NonDeterministic::output;
+      b.header = std::string(text.substr(l.start, l.end - l.start));
+      ++i;
+    }
+    while (i < lines.size() && indented(lines[i].text)) b.body.emplace_back(lines[i++].text);
+    std::size_t end = i < lines.size() ? lines[i].start : text.size();
+    b.original = std::string(text.substr(lines[first].start, end - lines[first].start));
+    b.last_line_open = !b.original.empty() && b.original.back() != '\n';
+    flush_text();
+    doc.parts.push_back({"", std::move(b)});
+  }
+  flush_text();
+  return doc;
+}
+
+}  // namespace
+
 Result<Document> parse_document(std::string_view text, Syntax syntax) {
   if (syntax == Syntax::markdown) return parse_markdown(text);
+  if (syntax == Syntax::cram) return parse_cram_file(text);
   // .mld files are documentation throughout; .ml/.mli only in doc comments.
   return parse_odoc(text, syntax == Syntax::mld);
 }
@@ -500,6 +546,19 @@ std::string render_block(const Block& b) {
     if (i + 1 < b.body.size() || !b.last_line_open) s += '\n';
   }
   return s + b.footer;
+}
+
+std::vector<std::string> split_exact(std::string_view s) {
+  std::vector<std::string> parts;
+  std::size_t pos = 0;
+  for (;;) {
+    std::size_t nl = s.find('\n', pos);
+    if (nl == std::string_view::npos) break;
+    parts.emplace_back(s.substr(pos, nl - pos));
+    pos = nl + 1;
+  }
+  parts.emplace_back(s.substr(pos));
+  return parts;
 }
 
 }  // namespace ocamljit::doc

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -117,17 +118,24 @@ Status write_file_atomic(const std::string& link, std::string_view contents, con
 // The capture in progress, if any: a phrase that calls `exit` ends the process
 // while fds 1 and 2 point into the capture file; the handler below puts them
 // back and reports it rather than exiting silently with the phrase's status.
+// A capture left redirected between phrases is only put back.
 namespace {
 
 OutputCapture* active_capture = nullptr;
+OutputCapture* redirecting_capture = nullptr;
 
 void exit_during_capture() {
-  if (!active_capture) return;
-  (void)active_capture->end();
+  bool during_phrase = active_capture != nullptr;
+  if (redirecting_capture) redirecting_capture->release();
+  if (!during_phrase) return;
   static const char msg[] = "ocamljit-doc: a phrase called exit; stopping\n";
   (void)!::write(2, msg, sizeof msg - 1);
   ::_exit(2);
 }
+
+// Output kept in the file before it is emptied (it only grows while the
+// descriptors stay redirected).
+constexpr off_t kept_output_limit = 1 << 20;
 
 }  // namespace
 
@@ -140,27 +148,59 @@ Result<std::unique_ptr<OutputCapture>> OutputCapture::create() {
 }
 
 OutputCapture::~OutputCapture() {
-  if (saved_out_ >= 0) (void)end();
+  release();
   ::close(fd_);
 }
 
 Status OutputCapture::begin() {
   std::fflush(stdout);
   std::fflush(stderr);
-  if (::ftruncate(fd_, 0) != 0 || ::lseek(fd_, 0, SEEK_SET) != 0)
-    return make_error("cannot reset the output capture file: ", errno_text());
-  saved_out_ = ::dup(1);
-  saved_err_ = ::dup(2);
-  if (saved_out_ < 0 || saved_err_ < 0 || ::dup2(fd_, 1) < 0 || ::dup2(fd_, 2) < 0) {
-    std::string why = errno_text();
-    (void)end();
-    return make_error("cannot redirect the standard outputs: ", why);
+  if (saved_out_ < 0 || mark_ > kept_output_limit) {
+    if (::ftruncate(fd_, 0) != 0 || ::lseek(fd_, 0, SEEK_SET) != 0)
+      return make_error("cannot reset the output capture file: ", errno_text());
+    mark_ = 0;
+  } else {
+    // Whatever was written since the last end() is nobody's output.
+    mark_ = ::lseek(fd_, 0, SEEK_CUR);
+    if (mark_ < 0) return make_error("cannot read the captured output: ", errno_text());
+  }
+  if (saved_out_ < 0) {
+    // Saved out of the children's reach (shell blocks, Sys.command).
+    saved_out_ = ::fcntl(1, F_DUPFD_CLOEXEC, 3);
+    saved_err_ = ::fcntl(2, F_DUPFD_CLOEXEC, 3);
+    if (saved_out_ < 0 || saved_err_ < 0 || ::dup2(fd_, 1) < 0 || ::dup2(fd_, 2) < 0) {
+      std::string why = errno_text();
+      release();
+      return make_error("cannot redirect the standard outputs: ", why);
+    }
+    redirecting_capture = this;
   }
   active_capture = this;
   return ok_status();
 }
 
 Result<std::string> OutputCapture::end() {
+  if (active_capture == this) active_capture = nullptr;
+  std::fflush(stdout);
+  std::fflush(stderr);
+  off_t end = ::lseek(fd_, 0, SEEK_CUR);
+  if (end < 0) return make_error("cannot read the captured output: ", errno_text());
+  std::string out(static_cast<std::size_t>(std::max<off_t>(end - mark_, 0)), '\0');
+  std::size_t got = 0;
+  while (got < out.size()) {
+    ssize_t n = ::pread(fd_, out.data() + got, out.size() - got, mark_ + static_cast<off_t>(got));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return make_error("cannot read the captured output: ", errno_text());
+    if (n == 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  out.resize(got);
+  mark_ = end;
+  return out;
+}
+
+void OutputCapture::release() {
+  if (redirecting_capture == this) redirecting_capture = nullptr;
   if (active_capture == this) active_capture = nullptr;
   std::fflush(stdout);
   std::fflush(stderr);
@@ -174,8 +214,6 @@ Result<std::string> OutputCapture::end() {
     ::close(saved_err_);
     saved_err_ = -1;
   }
-  if (::lseek(fd_, 0, SEEK_SET) != 0) return make_error("cannot read the captured output: ", errno_text());
-  return read_all(fd_);
 }
 
 }  // namespace ocamljit::doc

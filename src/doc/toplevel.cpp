@@ -246,19 +246,6 @@ std::string shift_columns(const std::string& line) {
   return line;
 }
 
-std::vector<std::string> split_exact(std::string_view s) {
-  std::vector<std::string> parts;
-  std::size_t pos = 0;
-  for (;;) {
-    std::size_t nl = s.find('\n', pos);
-    if (nl == std::string_view::npos) break;
-    parts.emplace_back(s.substr(pos, nl - pos));
-    pos = nl + 1;
-  }
-  parts.emplace_back(s.substr(pos));
-  return parts;
-}
-
 }  // namespace
 
 std::vector<std::string> without_excerpts(const std::vector<std::string>& lines) {

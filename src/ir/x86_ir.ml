@@ -239,8 +239,16 @@ let line st = function
   | Size (s, c) -> byte st 0x96; name st s; constant st c
   | Type (s, t) -> byte st 0x97; name st s; name st t
 
+(* One buffer and one name table for every unit, cleared between units: a
+   fresh 64 KiB buffer and 1024-bucket table per unit went straight to the
+   major heap, some 70 KiB per toplevel phrase that the major GC then had to
+   mark and sweep. *)
+let shared = { buf = Buffer.create 65536; strings = Names.create 1024 }
+
 let serialise program =
-  let st = { buf = Buffer.create 65536; strings = Names.create 1024 } in
+  let st = shared in
+  Buffer.clear st.buf;
+  Names.clear st.strings;
   Buffer.add_string st.buf magic;
   byte st version;
   count st (List.length program);

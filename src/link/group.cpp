@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <map>
 #include <optional>
 #include <unordered_map>
 
@@ -68,6 +67,26 @@ Status check_cie(const std::vector<uint8_t>& in, size_t p, size_t size) {
   return ok_status();
 }
 
+// Where the kept records of an object's .eh_frame went in the merged one:
+// runs of bytes (one per record, in input order), looked up by binary search.
+class EhMap {
+ public:
+  void add(uint64_t in, uint64_t out, uint64_t size) { runs_.push_back({in, out, size}); }
+  std::optional<uint64_t> at(uint64_t x) const {
+    auto it = std::upper_bound(runs_.begin(), runs_.end(), x, [](uint64_t v, const Run& r) { return v < r.in; });
+    if (it == runs_.begin()) return std::nullopt;
+    --it;
+    if (x - it->in >= it->size) return std::nullopt;
+    return it->out + (x - it->in);
+  }
+
+ private:
+  struct Run {
+    uint64_t in, out, size;
+  };
+  std::vector<Run> runs_;
+};
+
 class Merger {
  public:
   Merger(const std::string& name, const std::unordered_set<std::string>& linked)
@@ -76,7 +95,8 @@ class Merger {
   }
 
   Status add(obj::Object& o, size_t which);
-  void reserve(size_t sections, size_t symbols, size_t relocations) {
+  void reserve(size_t sections, size_t symbols, size_t relocations, size_t eh_frame_bytes) {
+    eh_frame_bytes_ = eh_frame_bytes + 4;  // reserved when the section is made
     out_.object.sections.reserve(sections);
     out_.object.symbols.reserve(symbols);
     out_.object.relocations.reserve(relocations);
@@ -86,7 +106,7 @@ class Merger {
 
  private:
   Status add_eh_frame(obj::Object& o, obj::SectionIndex k, const std::vector<bool>& discarded,
-                      std::vector<std::optional<uint64_t>>& offset_map, size_t& base_out);
+                      EhMap& offset_map, size_t& base_out);
   obj::SectionIndex eh_frame_index();
 
   const std::unordered_set<std::string>& linked_;
@@ -95,6 +115,7 @@ class Merger {
   std::unordered_map<std::string, Global> globals_;
   std::vector<std::string> owners_;          // object names, by object number
   std::optional<obj::SectionIndex> eh_frame_;
+  size_t eh_frame_bytes_ = 0;
 };
 
 obj::SectionIndex Merger::eh_frame_index() {
@@ -104,6 +125,7 @@ obj::SectionIndex Merger::eh_frame_index() {
     s.type = obj::elf::SHT_X86_64_UNWIND;
     s.flags = obj::elf::SHF_ALLOC;
     s.alignment = 8;
+    s.bytes.reserve(eh_frame_bytes_);
     eh_frame_ = static_cast<obj::SectionIndex>(out_.object.sections.size());
     out_.object.sections.push_back(std::move(s));
   }
@@ -111,21 +133,29 @@ obj::SectionIndex Merger::eh_frame_index() {
 }
 
 // Appends the CIEs and FDEs of `o`'s .eh_frame section `k` to the merged
-// .eh_frame, without the FDEs of discarded code. `offset_map[x]` is where
+// .eh_frame, without the FDEs of discarded code. `offset_map.at(x)` is where
 // byte x of the section went (nullopt: dropped).
 Status Merger::add_eh_frame(obj::Object& o, obj::SectionIndex k, const std::vector<bool>& discarded,
-                            std::vector<std::optional<uint64_t>>& offset_map, size_t& base_out) {
+                            EhMap& offset_map, size_t& base_out) {
   const std::vector<uint8_t>& in = o.sections[k].bytes;
   auto fail = [&](const auto&... parts) { return make_error(o.name, ": .eh_frame: ", parts...); };
-  // The relocation at each offset (FDEs: pc_begin is at +8).
-  std::map<uint64_t, const obj::Relocation*> reloc_at;
+  // The relocation at each offset (FDEs: pc_begin is at +8); the last one
+  // at an offset wins.
+  std::vector<std::pair<uint64_t, const obj::Relocation*>> reloc_at;
   for (const auto& r : o.relocations)
-    if (r.section == k) reloc_at[r.offset] = &r;
+    if (r.section == k) reloc_at.emplace_back(r.offset, &r);
+  std::stable_sort(reloc_at.begin(), reloc_at.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  auto reloc_find = [&](uint64_t offset) -> const obj::Relocation* {
+    auto it = std::upper_bound(reloc_at.begin(), reloc_at.end(), offset,
+                               [](uint64_t v, const auto& e) { return v < e.first; });
+    if (it == reloc_at.begin() || std::prev(it)->first != offset) return nullptr;
+    return std::prev(it)->second;
+  };
   std::vector<uint8_t>& out = out_.object.sections[eh_frame_index()].bytes;
   if (out.size() % 4 != 0) return fail("records not 4-byte sized");
   const size_t base = out.size();
   base_out = base;
-  offset_map.assign(in.size(), std::nullopt);
   size_t p = 0;
   while (p + 4 <= in.size()) {
     const uint32_t len = u32(in, p);
@@ -139,10 +169,10 @@ Status Merger::add_eh_frame(obj::Object& o, obj::SectionIndex k, const std::vect
       if (auto st = check_cie(in, p, size); !st) return fail("CIE at ", p, ": ", st.error().message);
     } else {  // an FDE: kept only if it describes code that is loaded
       if (size < 16) return fail("FDE at ", p, " is too short");
-      auto it = reloc_at.find(p + 8);
+      const obj::Relocation* pc_begin = reloc_find(p + 8);
       keep = false;
-      if (it != reloc_at.end() && it->second->type == obj::elf::R_X86_64_PC32) {
-        const obj::Relocation& r = *it->second;
+      if (pc_begin != nullptr && pc_begin->type == obj::elf::R_X86_64_PC32) {
+        const obj::Relocation& r = *pc_begin;
         if (r.symbol >= o.symbols.size()) return fail("bad relocation symbol");
         const obj::Symbol& s = o.symbols[r.symbol];
         keep = s.section && *s.section < discarded.size() && !discarded[*s.section];
@@ -155,11 +185,12 @@ Status Merger::add_eh_frame(obj::Object& o, obj::SectionIndex k, const std::vect
       if (id != 0) {  // the CIE pointer is relative: recompute it
         if (id > p + 4) return fail("FDE at ", p, " points before the section");
         const size_t cie = p + 4 - id;
-        if (cie >= in.size() || !offset_map[cie]) return fail("FDE at ", p, " has no CIE");
-        const uint32_t moved = static_cast<uint32_t>(at + 4 - *offset_map[cie]);
+        const auto cie_at = cie < in.size() ? offset_map.at(cie) : std::nullopt;
+        if (!cie_at) return fail("FDE at ", p, " has no CIE");
+        const uint32_t moved = static_cast<uint32_t>(at + 4 - *cie_at);
         std::memcpy(out.data() + at + 4, &moved, 4);
       }
-      for (size_t x = 0; x < size; ++x) offset_map[p + x] = at + x;
+      offset_map.add(p, at, size);
     }
     p += size;
   }
@@ -207,7 +238,7 @@ Status Merger::add(obj::Object& o, size_t which) {
     s.origin = o.name;
     m.sections.push_back(std::move(s));
   }
-  std::vector<std::optional<uint64_t>> eh_map;
+  EhMap eh_map;
   size_t eh_base = 0;
   if (eh_frame) {
     if (auto st = add_eh_frame(o, *eh_frame, discarded, eh_map, eh_base); !st) return st.error();
@@ -222,7 +253,7 @@ Status Merger::add(obj::Object& o, size_t which) {
         s.kind == obj::SymbolKind::File) {
       if (in_eh_frame) {
         s.section = eh_frame_index();
-        s.value = s.value < eh_map.size() && eh_map[s.value] ? *eh_map[s.value] : eh_base;
+        s.value = eh_map.at(s.value).value_or(eh_base);
       } else if (in_discarded) {
         // Only debug info may refer to it; the Linker reports any other use.
         s.name = s.name + " (in a section of " + o.name + " that is not loaded)";
@@ -266,7 +297,7 @@ Status Merger::add(obj::Object& o, size_t which) {
     }
     if (st > g.strength) {
       const bool hidden = t.hidden;
-      t = s;
+      t = std::move(s);  // not used below
       t.hidden = hidden;
       t.common = false;  // placed by finish() if still common
       if (st == Strength::Common) t.section.reset();
@@ -281,9 +312,10 @@ Status Merger::add(obj::Object& o, size_t which) {
     obj::Relocation n = r;
     n.symbol = symbol_map[r.symbol];
     if (eh_frame && r.section == *eh_frame) {
-      if (r.offset >= eh_map.size() || !eh_map[r.offset]) continue;  // in a dropped FDE
+      const auto moved = eh_map.at(r.offset);
+      if (!moved) continue;  // in a dropped FDE
       n.section = eh_frame_index();
-      n.offset = *eh_map[r.offset];
+      n.offset = *moved;
     } else if (section_map[r.section]) {
       n.section = *section_map[r.section];
     } else {
@@ -330,13 +362,15 @@ Result<MergedGroup> Merger::finish() {
 Result<MergedGroup> merge_objects(std::vector<obj::Object> objects, const std::string& name,
                                   const std::unordered_set<std::string>& linked_comdats) {
   Merger merger(name, linked_comdats);
-  size_t sections = 1, symbols = 0, relocations = 0;
+  size_t sections = 1, symbols = 0, relocations = 0, eh_frame_bytes = 0;
   for (const auto& o : objects) {
     sections += o.sections.size();
     symbols += o.symbols.size();
     relocations += o.relocations.size();
+    for (const auto& s : o.sections)
+      if (s.name == ".eh_frame") eh_frame_bytes += s.bytes.size();
   }
-  merger.reserve(sections, symbols, relocations);
+  merger.reserve(sections, symbols, relocations, eh_frame_bytes);
   for (size_t i = 0; i < objects.size(); ++i)
     if (auto st = merger.add(objects[i], i); !st) return st.error();
   return merger.finish();

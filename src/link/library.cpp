@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <dlfcn.h>
 #include <glob.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -10,6 +11,8 @@
 #include <fstream>
 #include <iterator>
 #include <optional>
+#include <span>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 
@@ -29,29 +32,25 @@ int64_t since(Clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t).count();
 }
 
-Result<std::vector<uint8_t>> read_file(const std::string& path) { return elf::read_whole_file(path); }
-
-bool is_archive(const std::vector<uint8_t>& b) {
+bool is_archive(std::span<const uint8_t> b) {
   return b.size() >= 8 && std::memcmp(b.data(), "!<arch>\n", 8) == 0;
 }
 
 // The objects of a file: every member of an archive, or the object itself.
 Result<std::vector<obj::Object>> read_objects(const std::string& path) {
-  auto bytes = read_file(path);
-  if (!bytes) return bytes.error();
+  auto file = elf::read_file_bytes(path);
+  if (!file) return file.error();
+  const auto bytes = file->bytes();
   const elf::ReadOptions loadable{.loadable_only = true};
-  if (is_archive(*bytes)) return elf::read_archive(*bytes, path, loadable);
-  auto o = elf::read_relocatable(*bytes, path, loadable);
+  if (is_archive(bytes)) return elf::read_archive(bytes, path, loadable);
+  auto o = elf::read_relocatable(bytes, path, loadable);
   if (!o) return o.error();
   std::vector<obj::Object> one;
   one.push_back(std::move(*o));
   return one;
 }
 
-bool exists(const std::string& path) {
-  std::ifstream in(path);
-  return static_cast<bool>(in);
-}
+bool exists(const std::string& path) { return access(path.c_str(), R_OK) == 0; }
 
 // An ELF64 x86-64 shared object (not a linker script, not a 32-bit library).
 bool is_loadable_shared(const std::string& path) {
@@ -116,24 +115,13 @@ std::optional<std::string> versioned_shared(const std::string& dir, const std::s
   return dir + "/" + *best;
 }
 
-struct Summary {
-  std::vector<std::string> defines;  // global definitions (COMMON included)
-  std::vector<std::string> needs;    // strong undefined references
-};
-
-Summary summarise(const obj::Object& o) {
-  Summary s;
-  for (const auto& sym : o.symbols) {
-    if (sym.binding == obj::Binding::Local || sym.name.empty()) continue;
-    if (sym.defined() || sym.common) s.defines.push_back(sym.name);
-    else if (sym.binding == obj::Binding::Global) s.needs.push_back(sym.name);
-  }
-  return s;
-}
-
 }  // namespace
 
 Result<LibrarySource> find_library(const std::string& name, const std::vector<std::string>& dirs) {
+  // The library's own directories first: the dynamic loader's configuration
+  // is read only when they do not have it.
+  static const std::vector<std::string> no_system_dirs;
+  if (auto local = find_library(name, dirs, no_system_dirs)) return local;
   return find_library(name, dirs, system_dirs());
 }
 
@@ -197,9 +185,52 @@ Result<int> LibraryLinker::link(const LibraryRequest& request) {
   for (const auto& a : request.c_args)
     if (a.size() > 2 && a.compare(0, 2, "-L") == 0) dirs.push_back(a.substr(2));
   dirs.insert(dirs.end(), request.search_dirs.begin(), request.search_dirs.end());
-  std::vector<std::vector<obj::Object>> archives;
+  // C archives: members are parsed only when chosen, found through the
+  // archive's symbol index (an archive without one is parsed whole and
+  // indexed here).
+  struct CArchive {
+    std::string path;
+    elf::FileBytes file;  // the listing's views point into it
+    elf::ArchiveListing listing;
+    std::vector<std::optional<obj::Object>> parsed;
+    std::vector<bool> chosen;
+  };
+  std::vector<CArchive> archives;
+  auto add_archive = [&](const std::string& path) -> Status {
+    CArchive c;
+    c.path = path;
+    auto file = elf::read_file_bytes(path);
+    if (!file) return file.error();
+    c.file = std::move(*file);
+    if (!is_archive(c.file.bytes())) {  // an object named like an archive: linked whole
+      auto o = elf::read_relocatable(c.file.bytes(), path, elf::ReadOptions{.loadable_only = true});
+      if (!o) return o.error();
+      objects.push_back(std::move(*o));
+      return ok_status();
+    }
+    auto listing = elf::list_archive(c.file.bytes(), path);
+    if (!listing) return listing.error();
+    c.listing = std::move(*listing);
+    c.parsed.resize(c.listing.members.size());
+    c.chosen.assign(c.listing.members.size(), false);
+    if (!c.listing.has_index) {
+      for (size_t m = 0; m < c.listing.members.size(); ++m) {
+        const auto& member = c.listing.members[m];
+        auto o = elf::read_relocatable(member.bytes, path + "(" + member.name + ")",
+                                       elf::ReadOptions{.loadable_only = true});
+        if (!o) return o.error();
+        c.parsed[m] = std::move(*o);
+      }
+      // The index ar would have written: views into the parsed names.
+      for (size_t m = 0; m < c.parsed.size(); ++m)
+        for (const auto& sym : c.parsed[m]->symbols)
+          if (sym.binding != obj::Binding::Local && !sym.name.empty() && (sym.defined() || sym.common))
+            c.listing.index.emplace(sym.name, m);
+    }
+    archives.push_back(std::move(c));
+    return ok_status();
+  };
   for (const auto& a : request.c_args) {
-    std::optional<std::string> archive;
     if (a.size() > 2 && a.compare(0, 2, "-l") == 0) {
       auto src = find_library(a.substr(2), dirs);
       if (!src) return make_error(group_name, ": ", src.error().message);
@@ -212,39 +243,39 @@ Result<int> LibraryLinker::link(const LibraryRequest& request) {
         }
         opened.handles.push_back(h);
       } else if (src->kind == LibrarySource::Archive) {
-        archive = src->path;
+        if (auto st = add_archive(src->path); !st) return st.error();
       }
     } else if (!a.empty() && a[0] != '-') {
       if (a.size() > 2 && a.compare(a.size() - 2, 2, ".a") == 0) {
-        archive = a;
+        if (auto st = add_archive(a); !st) return st.error();
       } else {
         auto os = read_objects(a);
         if (!os) return os.error();
         for (auto& o : *os) objects.push_back(std::move(o));
       }
     }  // other flags (-Wl,..., -pthread, -O2) mean nothing here
-    if (archive) {
-      auto members = read_objects(*archive);
-      if (!members) return members.error();
-      archives.push_back(std::move(*members));
-    }
   }
 
-  // ---- choose archive members: those that define a symbol still needed.
-  std::unordered_map<std::string, bool> defined;  // name -> defined in the group
-  std::vector<std::string> needed;
-  std::unordered_map<std::string, bool> outside;  // name -> resolved outside the group
+  // ---- choose archive members: for each symbol still needed, the first
+  // archive member (in -l order) that defines it, to a fixed point.
+  // Views of the objects' symbol names (the objects are not touched until
+  // the selection is over).
+  std::unordered_set<std::string_view> defined;  // global definitions in the group, names looked for
+  std::vector<std::string_view> needed;
+  std::unordered_map<std::string_view, bool> outside;  // name -> resolved outside the group
   auto take = [&](const obj::Object& o) {
-    const Summary s = summarise(o);
-    for (const auto& d : s.defines) defined[d] = true;
-    for (const auto& n : s.needs) needed.push_back(n);
+    for (const auto& sym : o.symbols) {
+      if (sym.binding == obj::Binding::Local || sym.name.empty()) continue;
+      if (sym.defined() || sym.common) defined.insert(sym.name);
+      else if (sym.binding == obj::Binding::Global) needed.push_back(sym.name);
+    }
   };
-  for (const auto& o : objects) take(o);
-  std::vector<std::vector<Summary>> summaries(archives.size());
-  std::vector<std::vector<bool>> chosen(archives.size());
-  for (size_t a = 0; a < archives.size(); ++a) {
-    for (const auto& m : archives[a]) summaries[a].push_back(summarise(m));
-    chosen[a].assign(archives[a].size(), false);
+  if (!archives.empty()) {  // without C archives there is nothing to choose
+    size_t symbol_count = 0;
+    for (const auto& o : objects) symbol_count += o.symbols.size();
+    defined.reserve(symbol_count);
+    needed.reserve(symbol_count);
+    for (const auto& o : objects) take(o);
   }
   // The shared libraries of this group, by handle (see LinkOptions::group_resolver).
   ExternalResolver in_opened = [&opened](const std::string& name) -> std::optional<uint64_t> {
@@ -255,38 +286,48 @@ Result<int> LibraryLinker::link(const LibraryRequest& request) {
     }
     return std::nullopt;
   };
-  auto still_needed = [&](const std::string& name) {
+  auto still_needed = [&](std::string_view name) {
     if (defined.count(name)) return false;
     auto it = outside.find(name);
     if (it == outside.end()) {
-      const bool found = linker_.lookup_linked(name) || in_opened(name) || linker_.lookup(name);
+      const std::string n(name);
+      const bool found = linker_.lookup_linked(n) || in_opened(n) || linker_.lookup(n);
       it = outside.emplace(name, found).first;
     }
     return !it->second;
   };
-  for (bool changed = true; changed;) {
-    changed = false;
-    std::unordered_set<std::string> wanted;
-    for (const auto& n : needed)
-      if (still_needed(n)) wanted.insert(n);
-    needed.clear();
-    for (const auto& n : wanted) needed.push_back(n);
-    if (wanted.empty()) break;
-    for (size_t a = 0; a < archives.size(); ++a)
-      for (size_t m = 0; m < archives[a].size(); ++m) {
-        if (chosen[a][m]) continue;
-        const auto& defs = summaries[a][m].defines;
-        if (std::none_of(defs.begin(), defs.end(), [&](const std::string& d) { return wanted.count(d) > 0; }))
-          continue;
-        chosen[a][m] = true;
-        changed = true;
-        for (const auto& d : defs) defined[d] = true;
-        for (const auto& n : summaries[a][m].needs) needed.push_back(n);
+  if (!archives.empty()) {
+    while (!needed.empty()) {
+      std::vector<std::string_view> wanted;
+      wanted.swap(needed);
+      for (const auto& n : wanted) {
+        if (!still_needed(n)) continue;
+        for (auto& c : archives) {
+          auto it = c.listing.index.find(n);
+          if (it == c.listing.index.end()) continue;
+          const size_t m = it->second;
+          if (!c.chosen[m]) {
+            if (!c.parsed[m]) {
+              const auto& member = c.listing.members[m];
+              auto o = elf::read_relocatable(member.bytes, c.path + "(" + member.name + ")",
+                                             elf::ReadOptions{.loadable_only = true});
+              if (!o) return o.error();
+              c.parsed[m] = std::move(*o);
+            }
+            c.chosen[m] = true;
+            take(*c.parsed[m]);
+          }
+          break;
+        }
+        // Looked for once: if no member defines it after all (a stale
+        // index), the link reports it undefined.
+        defined.insert(n);
       }
+    }
   }
-  for (size_t a = 0; a < archives.size(); ++a)
-    for (size_t m = 0; m < archives[a].size(); ++m)
-      if (chosen[a][m]) objects.push_back(std::move(archives[a][m]));
+  for (auto& c : archives)
+    for (size_t m = 0; m < c.parsed.size(); ++m)
+      if (c.chosen[m]) objects.push_back(std::move(*c.parsed[m]));
   archives.clear();
   timings_.read_ns = since(started);
 

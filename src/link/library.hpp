@@ -4,7 +4,9 @@
 //
 //   -lX      libX.a in the -L dirs, then the given search dirs: a C archive,
 //            of which only the members that define a symbol still undefined
-//            are linked (to a fixed point, as ld does with --start-group);
+//            are parsed and linked, found through the archive's symbol
+//            index, the first such member winning (to a fixed point, as ld
+//            does with --start-group);
 //            else libX.so (an ELF file, not a linker script) in those dirs;
 //            else a system shared library (libX.so, or libX.so.N when only
 //            the runtime package is installed) from the dynamic loader's

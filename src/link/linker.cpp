@@ -433,9 +433,13 @@ Result<LinkedUnit> Linker::link(const obj::Object& object, const LinkOptions& op
     base[a] = *p;
     out.bytes += size[a];
   }
+  // base[] is where the linker writes; code runs at Memory::exec_address.
+  auto section_bytes = [&](obj::SectionIndex k) {
+    return base[static_cast<int>(access_of(object.sections[k]))] + place[k].offset;
+  };
   auto section_address = [&](obj::SectionIndex k) {
     const auto& s = object.sections[k];
-    return reinterpret_cast<uint64_t>(base[static_cast<int>(access_of(s))]) + place[k].offset;
+    return memory_.exec_address(base[static_cast<int>(access_of(s))]) + place[k].offset;
   };
   auto symbol_address = [&](obj::SymbolIndex k) -> uint64_t {
     const obj::Symbol& s = object.symbols[k];
@@ -444,12 +448,12 @@ Result<LinkedUnit> Linker::link(const obj::Object& object, const LinkOptions& op
     if (s.absolute) return s.value;
     return *outside[k];
   };
-  const uint64_t code_base = reinterpret_cast<uint64_t>(base[static_cast<int>(Access::Code)]);
-  const uint64_t got_base =
-      reinterpret_cast<uint64_t>(base[static_cast<int>(kGotAccess)]) + got_at;
+  const uint64_t code_base = memory_.exec_address(base[static_cast<int>(Access::Code)]);
+  const uint64_t got_base = memory_.exec_address(base[static_cast<int>(kGotAccess)]) + got_at;
   const uint64_t stub_base = code_base + stubs_at;
-  const uint64_t tls_pair_base =
-      reinterpret_cast<uint64_t>(base[static_cast<int>(kGotAccess)]) + tls_pairs_at;
+  // TLS GOT pairs: written through base[], referenced by code at their exec address.
+  uint8_t* const tls_pair_bytes = base[static_cast<int>(kGotAccess)] + tls_pairs_at;
+  const uint64_t tls_pair_base = memory_.exec_address(base[static_cast<int>(kGotAccess)]) + tls_pairs_at;
   out.code = memory::Range{code_base, code_base + size[static_cast<int>(Access::Code)]};
 
   // ---- contents, GOT slots, PLT stubs.
@@ -457,12 +461,12 @@ Result<LinkedUnit> Linker::link(const obj::Object& object, const LinkOptions& op
     const auto& s = object.sections[k];
     if (!place[k].placed || s.type == elf::SHT_NOBITS) continue;
     if (!s.bytes.empty())
-      std::memcpy(reinterpret_cast<uint8_t*>(section_address(k)), s.bytes.data(), s.bytes.size());
+      std::memcpy(section_bytes(k), s.bytes.data(), s.bytes.size());
   }
   for (const auto& [sym, slot] : got)
-    store<uint64_t>(reinterpret_cast<uint8_t*>(got_base + slot * kSlotSize), symbol_address(sym));
+    store<uint64_t>(base[static_cast<int>(kGotAccess)] + got_at + slot * kSlotSize, symbol_address(sym));
   for (const auto& [sym, stub] : plt) {
-    auto* at = reinterpret_cast<uint8_t*>(stub_base + stub * kStubSize);
+    auto* at = base[static_cast<int>(Access::Code)] + stubs_at + stub * kStubSize;
     const uint64_t slot = got_base + got.at(sym) * kSlotSize;
     const int64_t disp = static_cast<int64_t>(slot) - static_cast<int64_t>(stub_base + stub * kStubSize + 6);
     if (disp < -kReach || disp >= kReach)
@@ -497,7 +501,7 @@ Result<LinkedUnit> Linker::link(const obj::Object& object, const LinkOptions& op
     out.tls_module = module.id;
   }
   for (const auto& [sym, pair] : tls_pairs) {
-    auto* at = reinterpret_cast<uint8_t*>(tls_pair_base + pair * 2 * kSlotSize);
+    auto* at = tls_pair_bytes + pair * 2 * kSlotSize;
     if (object.symbols[sym].section) {
       store<uint64_t>(at, module.id);
       store<uint64_t>(at + kSlotSize, tls_symbol_offset(sym));
@@ -509,8 +513,9 @@ Result<LinkedUnit> Linker::link(const obj::Object& object, const LinkOptions& op
   }
   const uint64_t tls_ld_address = tls_pair_base + tls_pairs.size() * 2 * kSlotSize;
   if (tls_ld_pair) {
-    store<uint64_t>(reinterpret_cast<uint8_t*>(tls_ld_address), module.id);
-    store<uint64_t>(reinterpret_cast<uint8_t*>(tls_ld_address) + kSlotSize, 0);
+    uint8_t* const ld = tls_pair_bytes + tls_pairs.size() * 2 * kSlotSize;
+    store<uint64_t>(ld, module.id);
+    store<uint64_t>(ld + kSlotSize, 0);
   }
 
   // ---- apply.
@@ -520,7 +525,7 @@ Result<LinkedUnit> Linker::link(const obj::Object& object, const LinkOptions& op
     if (!place[r.section].placed || r.type == elf::R_X86_64_NONE) continue;
     const obj::Symbol& sym = object.symbols[r.symbol];
     const uint64_t P = section_address(r.section) + r.offset;
-    auto* at = reinterpret_cast<uint8_t*>(P);
+    auto* at = section_bytes(r.section) + r.offset;
     const uint64_t S = symbol_address(r.symbol);
     const int64_t A = r.addend;
     auto overflow = [&](int64_t v) {
@@ -624,6 +629,12 @@ Result<LinkedUnit> Linker::link(const obj::Object& object, const LinkOptions& op
     if (auto k = object.find_section(".eh_frame"); k && place[*k].placed) out.eh_frame = section_address(*k);
 
   // ---- commit.
+  out.section_addresses.assign(object.sections.size(), 0);
+  for (obj::SectionIndex k = 0; k < object.sections.size(); ++k)
+    if (place[k].placed) out.section_addresses[k] = section_address(k);
+  size_t global_count = 0;  // sized up front: a library brings thousands
+  for (const auto& s : object.symbols) global_count += s.binding != obj::Binding::Local ? 1 : 0;
+  out.globals.reserve(global_count);
   for (const auto& s : object.symbols) {
     if (s.kind == obj::SymbolKind::Func && s.section && s.size > 0 && place[*s.section].placed)
       out.functions.push_back({s.name, section_address(*s.section) + s.value, s.size});
@@ -640,9 +651,14 @@ Result<LinkedUnit> Linker::link(const obj::Object& object, const LinkOptions& op
   const uint64_t module_id = module.id;
   module.id = 0;  // kept
   // The earliest definition wins, as with dlsym over libraries loaded in order.
+  symbols_.reserve(symbols_.size() + out.globals.size());
   for (const auto& [name, address] : out.globals) symbols_.emplace(name, address);
   for (const auto& [name, offset] : out.tls_globals) tls_symbols_.emplace(name, std::make_pair(module_id, offset));
   return out;
+}
+
+void Linker::forget(const std::vector<std::string>& names) {
+  for (const auto& name : names) symbols_.erase(name);
 }
 
 }  // namespace ocamljit::link

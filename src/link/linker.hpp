@@ -63,6 +63,7 @@ struct LinkedUnit {
   std::unordered_map<std::string, uint64_t> globals;  // global symbols it defines
   std::vector<FunctionRange> functions;               // sized function symbols, for profilers
   memory::Range code;                                 // its code, stubs included
+  std::vector<uint64_t> section_addresses;            // per Object section: run address, 0 if not loaded
   size_t bytes = 0;                                   // JIT memory it takes
   size_t got_slots = 0, plt_stubs = 0, relaxed = 0;
   uint64_t eh_frame = 0;                              // loaded .eh_frame (LinkOptions::unwind_info)
@@ -95,6 +96,9 @@ class Linker {
   const std::vector<std::string>& last_undefined() const { return last_undefined_; }
 
   memory::Memory& memory() { return memory_; }
+
+  // Unpublishes the globals of an unloaded unit: later units no longer see them.
+  void forget(const std::vector<std::string>& names);
 
  private:
   memory::Memory& memory_;

@@ -1,12 +1,16 @@
 #include "memory/memory.hpp"
 
 #include <link.h>
+#include <pthread.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <utility>
 #include <vector>
 
@@ -14,6 +18,50 @@ namespace ocamljit::memory {
 namespace {
 
 constexpr int64_t kReach = int64_t{1} << 31;
+// Writable data is made read-write this much at a time (address space only:
+// a page costs memory when first touched).
+constexpr size_t kWritableChunk = size_t{1} << 20;
+// The arenas of the dual mapping: code, then read-only data, in one memfd.
+constexpr int kDualArenas = 2;
+
+// The memories in dual-mapping mode, for the fork handler.
+std::mutex dual_memories_mutex;
+std::vector<Memory*>& dual_memories() {
+  static std::vector<Memory*> all;
+  return all;
+}
+
+int open_memfd() {
+  const int fd = memfd_create("ocamljit-code", MFD_CLOEXEC);
+  return fd;
+}
+
+// Whether a debugger (ptrace) is attached to this process now.
+bool traced() {
+  FILE* f = std::fopen("/proc/self/status", "r");
+  if (f == nullptr) return false;
+  char line[256];
+  bool yes = false;
+  while (std::fgets(line, sizeof line, f) != nullptr)
+    if (std::strncmp(line, "TracerPid:", 10) == 0) {
+      yes = std::strtol(line + 10, nullptr, 10) != 0;
+      break;
+    }
+  std::fclose(f);
+  return yes;
+}
+
+Mode requested_mode(Mode mode) {
+  if (mode != Mode::Automatic) return mode;
+  const char* env = std::getenv("OCAMLJIT_JIT_MEMORY");
+  if (env != nullptr && std::strcmp(env, "mprotect") == 0) return Mode::Mprotect;
+  if (env != nullptr && std::strcmp(env, "dual") == 0) return Mode::Automatic;
+  // A debugger sets software breakpoints by writing code through ptrace,
+  // which the kernel refuses on a shared read-only (memfd) mapping: under a
+  // debugger started with the process, code pages are private (mprotect mode).
+  if (traced()) return Mode::Mprotect;
+  return Mode::Automatic;
+}
 
 int final_protection(Access a) {
   switch (a) {
@@ -70,11 +118,97 @@ size_t Memory::page_size() {
 Memory::Memory(Mapping mapping, size_t arena_bytes) : mapping_(std::move(mapping)) {
   for (int i = 0; i < kAccessCount; ++i) {
     arenas_[i].base = mapping_.base() + arena_bytes * static_cast<size_t>(i);
+    arenas_[i].write_base = arenas_[i].base;
     arenas_[i].capacity = arena_bytes;
   }
 }
 
-Result<std::unique_ptr<Memory>> Memory::create(Range anchor, size_t arena_bytes) {
+Memory::~Memory() {
+  if (mode_ != Mode::DualMapping) return;
+  std::lock_guard<std::mutex> lock(dual_memories_mutex);
+  auto& all = dual_memories();
+  all.erase(std::remove(all.begin(), all.end(), this), all.end());
+}
+
+// Maps the code and read-only arenas as one memfd, read+execute (read-only)
+// over the reservation and read-write elsewhere. On failure nothing changed.
+bool Memory::map_twice() {
+  const size_t arena = arenas_[0].capacity;
+  const size_t total = arena * kDualArenas;
+  const int fd = open_memfd();
+  if (fd < 0) return false;
+  bool ok = ftruncate(fd, static_cast<off_t>(total)) == 0;
+  void* write = ok ? mmap(nullptr, total, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0) : MAP_FAILED;
+  ok = write != MAP_FAILED;
+  Mapping write_view = ok ? Mapping(write, total) : Mapping();
+  int mapped = 0;
+  for (; ok && mapped < kDualArenas; ++mapped) {
+    void* at = arenas_[mapped].base;
+    const int prot = final_protection(static_cast<Access>(mapped));
+    ok = mmap(at, arena, prot, MAP_SHARED | MAP_FIXED, fd, static_cast<off_t>(arena * mapped)) == at;
+  }
+  close(fd);
+  if (!ok) {
+    // Back to the untouched reservation for the arenas already mapped.
+    for (int i = 0; i < mapped; ++i)
+      (void)mmap(arenas_[i].base, arena, PROT_NONE,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+    return false;
+  }
+  write_view_ = std::move(write_view);
+  write_delta_ = reinterpret_cast<intptr_t>(write_view_.base()) - reinterpret_cast<intptr_t>(arenas_[0].base);
+  for (int i = 0; i < kDualArenas; ++i) arenas_[i].write_base = write_view_.base() + arena * static_cast<size_t>(i);
+  mode_ = Mode::DualMapping;
+  static std::once_flag registered;
+  std::call_once(registered, [] { pthread_atfork(nullptr, nullptr, &Memory::after_fork_in_child); });
+  std::lock_guard<std::mutex> lock(dual_memories_mutex);
+  dual_memories().push_back(this);
+  return true;
+}
+
+// A forked child shares the memfd with its parent: both would write their
+// next units on the same pages. The child maps the pages from its own top
+// onwards to a memfd of its own (the tail page copied); the pages below are
+// never written again by either process, so they stay shared.
+Status Memory::remap_private_copy() {
+  const size_t page = page_size();
+  const size_t arena = arenas_[0].capacity;
+  const int fd = open_memfd();
+  if (fd < 0) return make_error("memfd_create: ", std::strerror(errno));
+  Status st = ok_status();
+  if (ftruncate(fd, static_cast<off_t>(arena * kDualArenas)) != 0)
+    st = make_error("ftruncate: ", std::strerror(errno));
+  std::vector<uint8_t> tail(page);
+  for (int i = 0; st && i < kDualArenas; ++i) {
+    Arena& a = arenas_[i];
+    const size_t lo = round_down(a.top, page);
+    if (lo >= a.capacity) continue;
+    std::memcpy(tail.data(), a.write_base + lo, page);
+    const auto off = static_cast<off_t>(arena * static_cast<size_t>(i) + lo);
+    if (mmap(a.write_base + lo, a.capacity - lo, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, off) ==
+            MAP_FAILED ||
+        mmap(a.base + lo, a.capacity - lo, final_protection(static_cast<Access>(i)), MAP_SHARED | MAP_FIXED,
+             fd, off) == MAP_FAILED) {
+      st = make_error("mmap: ", std::strerror(errno));
+      break;
+    }
+    std::memcpy(a.write_base + lo, tail.data(), a.top - lo);
+  }
+  close(fd);
+  return st;
+}
+
+void Memory::after_fork_in_child() {
+  // Only this thread exists in the child: no lock needed (and the mutex may
+  // have been held by another thread of the parent).
+  for (Memory* m : dual_memories())
+    if (auto st = m->remap_private_copy(); !st)
+      std::fprintf(stderr, "ocamljit: JIT memory after fork: %s; new code may overwrite the parent's\n",
+                   st.error().message.c_str());
+}
+
+Result<std::unique_ptr<Memory>> Memory::create(Range anchor, size_t arena_bytes, Mode mode) {
+  mode = requested_mode(mode);
   const size_t page = page_size();
   arena_bytes = round_up(std::max<size_t>(arena_bytes, page), page);
   const size_t total = arena_bytes * kAccessCount;
@@ -103,10 +237,21 @@ Result<std::unique_ptr<Memory>> Memory::create(Range anchor, size_t arena_bytes)
       munmap(p, total);
       continue;
     }
-    return std::unique_ptr<Memory>(new Memory(Mapping(p, total), arena_bytes));
+    std::unique_ptr<Memory> memory(new Memory(Mapping(p, total), arena_bytes));
+    if (mode != Mode::Mprotect && !memory->map_twice() && mode == Mode::DualMapping)
+      return make_error("JIT memory: cannot map the code arena twice (memfd): ", std::strerror(errno));
+    return memory;
   }
   return make_error("JIT memory: cannot reserve ", total >> 20,
                     " MiB within 2 GiB of the executable");
+}
+
+uint64_t Memory::exec_address(const uint8_t* written) const {
+  const auto w = reinterpret_cast<uintptr_t>(written);
+  const auto lo = reinterpret_cast<uintptr_t>(write_view_.base());
+  if (mode_ == Mode::DualMapping && w >= lo && w < lo + write_view_.size())
+    return static_cast<uint64_t>(static_cast<int64_t>(w) - write_delta_);
+  return w;
 }
 
 Range Memory::span() const {
@@ -154,16 +299,25 @@ Result<uint8_t*> Transaction::allocate(Access access, size_t size, size_t alignm
   const size_t offset = round_up(arena.top, alignment);
   if (offset > arena.capacity || size > arena.capacity - offset)
     return make_error("JIT memory: arena exhausted (", arena.capacity >> 20, " MiB)");
-  // Writable data keeps its pages read-write: only fresh pages need a call.
-  const size_t first = access == Access::ReadWrite ? arena.writable_end : round_down(arena.top, page);
-  const size_t end = round_up(offset + size, page);
-  if (end > first &&
-      mprotect(arena.base + first, end - first, PROT_READ | PROT_WRITE) != 0)
-    return make_error("JIT memory: mprotect: ", std::strerror(errno));
-  if (access == Access::ReadWrite) arena.writable_end = std::max(arena.writable_end, end);
+  const bool dual = memory_->mode_ == Mode::DualMapping && access != Access::ReadWrite;
+  if (access == Access::ReadWrite) {
+    // Writable data keeps its pages read-write: only fresh chunks need a call.
+    const size_t end = round_up(offset + size, page);
+    if (end > arena.writable_end) {
+      const size_t grown = std::min(arena.capacity, std::max(end, round_up(end, kWritableChunk)));
+      if (mprotect(arena.base + arena.writable_end, grown - arena.writable_end, PROT_READ | PROT_WRITE) != 0)
+        return make_error("JIT memory: mprotect: ", std::strerror(errno));
+      arena.writable_end = grown;
+    }
+  } else if (!dual) {
+    const size_t first = round_down(arena.top, page);
+    const size_t end = round_up(offset + size, page);
+    if (end > first && mprotect(arena.base + first, end - first, PROT_READ | PROT_WRITE) != 0)
+      return make_error("JIT memory: mprotect: ", std::strerror(errno));
+  }
   arena.top = offset + size;
   arena.open = true;
-  return arena.base + offset;
+  return arena.write_base + offset;
 }
 
 Status Transaction::seal() {
@@ -172,6 +326,14 @@ Status Transaction::seal() {
   for (int i = 0; i < kAccessCount; ++i) {
     Memory::Arena& arena = memory_->arenas_[i];
     if (!arena.open || static_cast<Access>(i) == Access::ReadWrite) continue;
+    if (memory_->mode_ == Mode::DualMapping) {
+      // The bytes were written through the other view: no protection to
+      // change; x86 keeps instruction fetch coherent with stores (elsewhere
+      // this is where the instruction cache is flushed).
+      __builtin___clear_cache(reinterpret_cast<char*>(arena.base + start_[i]),
+                              reinterpret_cast<char*>(arena.base + arena.top));
+      continue;
+    }
     const size_t first = round_down(start_[i], page);
     const size_t end = round_up(arena.top, page);
     if (end > first &&
@@ -190,6 +352,14 @@ void Transaction::rollback() {
     Memory::Arena& arena = memory_->arenas_[i];
     if (arena.open && static_cast<Access>(i) == Access::ReadWrite) {
       std::memset(arena.base + start_[i], 0, arena.top - start_[i]);
+    } else if (arena.open && memory_->mode_ == Mode::DualMapping) {
+      // Fresh pages go back to the memfd as holes (zero, no memory); the tail
+      // page shared with earlier units is cleared past them.
+      const size_t fresh = round_up(start_[i], page);
+      const size_t end = round_up(arena.top, page);
+      if (end > fresh && madvise(arena.write_base + fresh, end - fresh, MADV_REMOVE) != 0)
+        std::memset(arena.write_base + fresh, 0, end - fresh);
+      std::memset(arena.write_base + start_[i], 0, std::min(fresh, arena.top) - start_[i]);
     } else if (arena.open) {
       const size_t fresh = round_up(start_[i], page);
       const size_t end = round_up(arena.top, page);
@@ -210,6 +380,56 @@ void Transaction::rollback() {
   }
   memory_->in_transaction_ = false;
   done_ = true;
+}
+
+Status Memory::release(Access a, size_t lo, size_t hi) {
+  if (in_transaction_) return make_error("JIT memory: release during a load");
+  Arena& arena = arenas_[static_cast<int>(a)];
+  if (lo > hi || hi > arena.top) return make_error("JIT memory: bad release [", lo, ", ", hi, ")");
+  if (lo == hi) return ok_status();
+  arena.released[lo] = hi;
+  // Pull the top down over every freed range that touches it.
+  size_t top = arena.top;
+  while (!arena.released.empty()) {
+    auto last = std::prev(arena.released.end());
+    if (last->second != top) break;
+    top = last->first;
+    arena.released.erase(last);
+  }
+  if (top == arena.top) return ok_status();
+  const size_t page = page_size();
+  const size_t old_top = arena.top;
+  arena.top = top;
+  if (a == Access::ReadWrite) {
+    // Data pages stay read-write; clear what the next unit expects zeroed.
+    std::memset(arena.base + top, 0, old_top - top);
+    return ok_status();
+  }
+  const size_t fresh = round_up(top, page);
+  const size_t end = round_up(old_top, page);
+  if (mode_ == Mode::DualMapping) {
+    // As in a rollback: whole pages back to the memfd as holes, the page
+    // shared with live units cleared past them, all through the write view.
+    if (end > fresh && madvise(arena.write_base + fresh, end - fresh, MADV_REMOVE) != 0)
+      std::memset(arena.write_base + fresh, 0, end - fresh);
+    std::memset(arena.write_base + top, 0, std::min(fresh, old_top) - top);
+    return ok_status();
+  }
+  if (end > fresh) {
+    if (mprotect(arena.base + fresh, end - fresh, PROT_NONE) != 0 ||
+        madvise(arena.base + fresh, end - fresh, MADV_DONTNEED) != 0)
+      return make_error("JIT memory: release: ", std::strerror(errno));
+  }
+  if (top < fresh) {
+    // The page shared with live units: cleared past them, protection kept.
+    uint8_t* shared = arena.base + fresh - page;
+    if (mprotect(shared, page, PROT_READ | PROT_WRITE) != 0)
+      return make_error("JIT memory: release: ", std::strerror(errno));
+    std::memset(arena.base + top, 0, fresh - top);
+    if (mprotect(shared, page, final_protection(a)) != 0)
+      return make_error("JIT memory: release: ", std::strerror(errno));
+  }
+  return ok_status();
 }
 
 }  // namespace ocamljit::memory

@@ -67,6 +67,7 @@ struct Section {
   uint64_t entsize = 0;
   std::vector<uint8_t> bytes;   // contents; empty for SHT_NOBITS
   uint64_t nobits_size = 0;     // size of an SHT_NOBITS section
+  uint64_t address = 0;         // sh_addr: 0 in relocatable objects, the run address in debug images
   std::string origin;           // the object it came from, once objects are merged (messages)
 
   uint64_t size() const { return type == elf::SHT_NOBITS ? nobits_size : bytes.size(); }

@@ -24,13 +24,17 @@ extern "C" {
 #include <string>
 
 #include "asm/assembler.hpp"
+#include "debug/debug.hpp"
 #include "ir/decode.hpp"
+#include "link/host_symbols.hpp"
 #include "link/library.hpp"
 #include "link/linker.hpp"
 #include "memory/memory.hpp"
 #include "object/elf/archive.hpp"
 #include "object/elf/reader.hpp"
 #include "runtime/jit_stubs.hpp"
+#include "runtime/unit_roots.hpp"
+#include "runtime/unload.hpp"
 
 namespace ocamljit::runtime {
 namespace {
@@ -53,7 +57,7 @@ Result<Engine*> engine() {
     auto m = memory::Memory::create(memory::host_image(), kArenaBytes);
     if (!m) return m.error();
     e.memory = std::move(*m);
-    e.linker = std::make_unique<link::Linker>(*e.memory, link::process_resolver());
+    e.linker = std::make_unique<link::Linker>(*e.memory, link::with_host_symbols(link::process_resolver()));
     e.libraries = std::make_unique<link::LibraryLinker>(*e.linker);
   }
   return &e;
@@ -88,7 +92,7 @@ void register_unit(const link::LinkedUnit& linked, const std::string& prefix) {
     return it == linked.globals.end() ? nullptr : reinterpret_cast<void*>(it->second);
   };
   if (void* ft = sym("__frametable")) caml_register_frametable(static_cast<intnat*>(ft));
-  if (void* roots = sym("__gc_roots")) caml_register_dyn_global(roots);
+  if (void* roots = sym("__gc_roots")) unit_roots::add(roots);
   void* data_begin = sym("__data_begin");
   void* data_end = sym("__data_end");
   if (data_begin != nullptr && data_end != nullptr)
@@ -134,6 +138,7 @@ value link_and_register(Result<obj::Object> object, const std::string& prefix,
   if (!e) return link_failed(e.error().message);
   link::Linker& linker = *(*e)->linker;
   const auto link_start = Clock::now();
+  const ArenaMarks before = arena_marks(*(*e)->memory);
   auto linked = linker.link(*object);
   last_timings.link_ns = since(link_start);
   if (!linked) {
@@ -143,7 +148,9 @@ value link_and_register(Result<obj::Object> object, const std::string& prefix,
   }
   const auto register_start = Clock::now();
   register_unit(*linked, prefix);
+  note_unit(*linked, prefix, before, arena_marks(*(*e)->memory));
   note_for_perf(*linked);
+  debug::on_unit_loaded(*object, *linked);
   last_timings.register_ns = since(register_start);
   ++units_loaded;
   return Val_int(0);
@@ -292,6 +299,8 @@ value ocamljit_jit_run_entry(value prefix) {
   // holding the address serves (as in the runtime's natdynlink).
   void* entry = reinterpret_cast<void*>(*address);
   value r = caml_callback_exn(reinterpret_cast<value>(&entry), Val_unit);
+  if (auto roots = (*e)->linker->lookup_linked(std::string(String_val(prefix)) + "__gc_roots"))
+    runtime::unit_roots::settle(reinterpret_cast<void*>(*roots));
   if (Is_exception_result(r)) {
     v = Extract_exception(r);
     res = caml_alloc_small(1, 1);
@@ -338,6 +347,16 @@ value ocamljit_jit_memory_stats(value) {
   Store_field(res, 0, Val_long(runtime::units_loaded));
   Store_field(res, 1, Val_long(used));
   CAMLreturn(res);
+}
+
+// Unloads the phrases of session `owner` (see unload.hpp); a message on failure.
+value ocamljit_jit_unload_owner(value owner) {
+  CAMLparam1(owner);
+  auto e = runtime::engine();
+  if (!e) caml_failwith(e.error().message.c_str());
+  Status s = runtime::unload_owner(Long_val(owner), *(*e)->linker, *(*e)->memory);
+  if (!s) caml_failwith(s.error().message.c_str());
+  CAMLreturn(Val_unit);
 }
 
 }  // extern "C"

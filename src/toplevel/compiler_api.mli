@@ -22,13 +22,21 @@ val bind_result : Typedtree.structure -> (Typedtree.structure * Ident.t * Types.
     the same phrase with [e]'s value bound to a fresh identifier, to translate
     instead so that the value can be printed, with the identifier and [e]'s type. *)
 
+val reset_unit : string -> unit
+(** Starts the compilation of the unit of that name ([Compilenv.reset]),
+    keeping the [.cmx] infos that earlier units read (the load path unchanged)
+    instead of reading them again for each phrase. *)
+
 val compile_unit :
   Format.formatter -> unit_name:string -> prefix:string -> need_symbol:(string -> bool) ->
   size:int -> Lambda.lambda -> unit
 (** Compiles the (simplified) Lambda code of unit [unit_name] to native code.
     Files, if the assembler hook makes any, are named [prefix ^ ext].
     [need_symbol] tells whether a generic helper ([caml_curryN]...) must be
-    emitted with the unit. *)
+    emitted with the unit. With the in-process assembler and no dump,
+    profile or stop flag, the backend passes run without the compiler's
+    [Profile] wrappers (no CPU-time system call per pass); otherwise through
+    [Asmgen.compile_implementation]. *)
 
 val set_assembler : (X86_ast.asm_program -> string -> unit) -> unit
 (** Replaces the system assembler: the compiler passes each unit's assembly
@@ -38,3 +46,7 @@ val set_assembler : (X86_ast.asm_program -> string -> unit) -> unit
 val toplevel_global : Ident.t -> Ident.t * int
 (** Where a toplevel identifier of an earlier phrase is stored: the unit's
     global and the field number. Raises [Not_found] if unknown. *)
+
+val configure_gc : unit -> unit
+(** GC settings for a toplevel process (a larger minor heap), unless
+    [OCAMLRUNPARAM]/[CAMLRUNPARAM] sets the minor heap size. *)

@@ -69,26 +69,31 @@ let own_interface_crc (ui : Cmx_format.unit_infos) =
 
 (* Dynlink's checks, against the process and the earlier units of the file. *)
 let check file (units : (Cmx_format.unit_infos * Digest.t) list) =
-  let ifaces = Hashtbl.copy interfaces and implems = Hashtbl.copy implementations in
+  (* What the file adds, over the process's tables (not copied: they are
+     large and this runs for every library). *)
+  let new_ifaces = Hashtbl.create 64 and new_implems = Hashtbl.create 64 in
+  let find added table name =
+    match Hashtbl.find_opt added name with Some _ as r -> r | None -> Hashtbl.find_opt table name
+  in
   List.iter
     (fun ((ui : Cmx_format.unit_infos), crc) ->
       List.iter
         (fun (name, crc) ->
-          match crc, Hashtbl.find_opt ifaces name with
+          match crc, find new_ifaces interfaces name with
           | None, _ -> ()
-          | Some crc, None -> Hashtbl.replace ifaces name (crc, file)
+          | Some crc, None -> Hashtbl.replace new_ifaces name (crc, file)
           | Some crc, Some (old, _) -> if crc <> old then refuse "interface mismatch on %s" name)
         ui.ui_imports_cmi;
       List.iter
         (fun (name, crc) ->
-          match crc, Hashtbl.find_opt implems name with
+          match crc, find new_implems implementations name with
           | Some crc, Some (Some old, _) when crc <> old -> refuse "implementation mismatch on %s" name
           | _, Some _ -> ()
           | _, None ->
               if Option.is_none (find_symbol ("caml" ^ name)) then
                 refuse "no implementation available for %s" name)
         ui.ui_imports_cmx;
-      Hashtbl.replace implems ui.ui_name (Some crc, file))
+      Hashtbl.replace new_implems ui.ui_name (Some crc, file))
     units;
   (* The typing environment checks the interfaces it reads against these
      from now on, as the bytecode toplevel's #load does. *)
@@ -116,7 +121,8 @@ let generic_counter = ref 0
 let missing_generic_functions (units : Cmx_format.unit_infos list) =
   let here s = Option.is_some (find_symbol s) in
   let curry n = if n >= 0 then "caml_curry" ^ string_of_int n else "caml_tuplify" ^ string_of_int (-n) in
-  let missing name l = List.sort_uniq compare (List.filter (fun n -> not (here (name n))) l) in
+  (* Each arity looked up once: a miss costs a dlsym over every loaded object. *)
+  let missing name l = List.filter (fun n -> not (here (name n))) (List.sort_uniq compare l) in
   let all f = List.concat_map f units in
   ( missing curry (all (fun ui -> ui.ui_curry_fun)),
     missing (fun n -> "caml_apply" ^ string_of_int n) (all (fun ui -> ui.ui_apply_fun)),

@@ -46,6 +46,21 @@ include Topcommon.MakeEvalPrinter (EvalBase)
 
 let phrase_counter = ref 0
 
+(* Deep phrases overflow the compiler's stack, and the 4.13 runtime does
+   not survive a caught Stack_overflow: more stack (src/debug/stack_limit_stubs.cpp). *)
+external raise_stack_limit : unit -> unit = "ocamljit_raise_stack_limit"
+let () = raise_stack_limit ()
+
+(* An exception the compiler or a directive lets out by mistake (e.g. 4.13's
+   `#show` on a class: Assert_failure in Signature_group) is reported as an
+   error of the phrase; the toplevel's loop would otherwise end the session. *)
+let () =
+  Location.register_error_of_exn (function
+    | (Assert_failure _ | Match_failure _ | Not_found | Invalid_argument _ | Failure _) as exn ->
+        Some (Location.errorf ~loc:(Location.in_file !Location.input_name)
+                "the compiler failed on this phrase: %s" (Printexc.to_string exn))
+    | _ -> None)
+
 (* Where the compiler writes the unit's files, when the loader needs files. *)
 let unit_prefix (l : Loader.t) unit_name =
   if !Clflags.keep_asm_file || not (l.writes_files ()) then unit_name
@@ -64,8 +79,13 @@ let compile_and_run ppf ~unit_name ~size lam =
   let prefix = unit_prefix l unit_name in
   l.prepare_unit ~prefix;
   (* The assembler runs inside compile_implementation; it times itself. *)
+  Phrase_units.before_compile ();
   Timings.time_excluding "compile" ~excluding:"assemble" (fun () ->
       Compiler_api.compile_unit ppf ~unit_name ~prefix ~need_symbol ~size lam);
+  (* Recorded before the unit runs: a phrase that evaluates phrases
+     (Toploop.execute_phrase) resets Compilenv for each of them. Sessions
+     keep their own (Phrase_units). *)
+  Phrase_units.after_compile ();
   match l.run_unit ppf ~unit_name ~prefix with
   | Loader.Result v -> Topcommon.Result v
   | Loader.Exception exn ->
@@ -88,7 +108,7 @@ let execute_definition print_outcome ppf sstr =
   incr phrase_counter;
   let unit_name = Printf.sprintf "TOP%d" !phrase_counter in
   Timings.start_phrase ();
-  Compilenv.reset ?packname:None unit_name;
+  Compiler_api.reset_unit unit_name;
   let { Compiler_api.structure = str; signature = sg'; env = newenv } =
     Timings.time "typing" (fun () -> Compiler_api.type_phrase ppf oldenv sstr)
   in
@@ -109,7 +129,6 @@ let execute_definition print_outcome ppf sstr =
     let out_phr =
       match compile_and_run ppf ~unit_name ~size lam with
       | Topcommon.Result _ ->
-          Compilenv.record_global_approx_toplevel ();
           if not print_outcome then Outcometree.Ophr_signature []
           else
             Printtyp.wrap_printing_env ~error:false oldenv (fun () ->
@@ -126,6 +145,16 @@ let execute_definition print_outcome ppf sstr =
           Outcometree.Ophr_exception (exn, v)
     in
     !Topcommon.print_out_phrase ppf out_phr;
+    (* As the bytecode toplevel: the backtrace of an uncaught exception
+       (recorded by compile_and_run) follows it. *)
+    if Printexc.backtrace_status () then begin
+      match !Topcommon.backtrace with
+      | None -> ()
+      | Some b ->
+          Format.pp_print_string ppf b;
+          Format.pp_print_flush ppf ();
+          Topcommon.backtrace := None
+    end;
     Timings.end_phrase ~unit_name;
     match out_phr with
     | Outcometree.Ophr_exception _ -> false
@@ -223,6 +252,7 @@ let time_parsing () =
   end
 
 let init () =
+  Compiler_api.configure_gc ();
   time_parsing ();
   Compmisc.init_path ();
   (* Phrases are position-independent, like the code of a shared object. *)

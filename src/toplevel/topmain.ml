@@ -50,6 +50,9 @@ let file_argument name =
   else begin
     let script_args = Array.sub !argv !position (Array.length !argv - !position) in
     Compmisc.read_clflags_from_env ();
+    (* Scripts get debug information as interactive phrases do (Toploop.loop
+       sets it): Printexc backtraces and gdb line tables name the script's lines. *)
+    Clflags.debug := true;
     ignore (Loader.current ());
     let ok = load_preloaded Format.err_formatter && Toploop.run_script Format.err_formatter name script_args in
     raise (Compenv.Exit_with_status (if ok then 0 else 2))

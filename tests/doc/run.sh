@@ -316,6 +316,48 @@ bad unclosed_block.mli 3
 bad unclosed_comment.mli 2
 bad bad_odoc_label.mli 2
 
+# Lwt: top-level promises run with Lwt_main.run once lwt is loaded (mdx's
+# documented behaviour and its test expectations); lwt.unix and #thread
+# without #use "topfind". Each document runs in its own process (packages
+# stay loaded).
+l=$work/lwt
+mkdir -p "$l" && cp "$here"/lwt/*.md "$l/"
+"$tool" test -o - "$l/autorun.md" | cmp -s - "$here/lwt/autorun.md.expected" &&
+  pass "lwt: promises at top level run, as mdx records them" ||
+  { fail "lwt: autorun.md differs:"; "$tool" test -o - "$l/autorun.md" | diff -u "$here/lwt/autorun.md.expected" - >&2 || true; }
+cp "$here/lwt/autorun.md.expected" "$l/autorun.md"
+for doc in autorun unix thread; do
+  status=0
+  "$tool" "$l/$doc.md" > "$l/out" 2>&1 || status=$?
+  [ $status = 0 ] && pass "lwt: $doc.md checks (exit 0)" || { fail "lwt: $doc.md: exit $status"; cat "$l/out" >&2; }
+done
+
+# Cram files (.t, mdx's --syntax cram): indented commands, no fences.
+c=$work/cram
+mkdir -p "$c" && cp "$here"/cram/run.t "$here"/cram/run.t.expected "$c/"
+"$tool" test -o - "$c/run.t" | cmp -s - "$here/cram/run.t.expected" &&
+  pass "cram: a .t file corrected as mdx records it" ||
+  { fail "cram: run.t differs:"; "$tool" test -o - "$c/run.t" | diff -u "$here/cram/run.t.expected" - >&2 || true; }
+cp "$c/run.t" "$c/run.txt"
+"$tool" test --syntax cram -o - "$c/run.txt" | cmp -s - "$here/cram/run.t.expected" &&
+  pass "cram: --syntax cram" || fail "cram: --syntax cram"
+cp "$here/cram/run.t.expected" "$c/ok.t"
+status=0
+"$tool" "$c/ok.t" > /dev/null 2>&1 || status=$?
+[ $status = 0 ] && [ ! -e "$c/ok.t.corrected" ] && pass "cram: a correct .t file checks (exit 0)" ||
+  fail "cram: correct .t: exit $status"
+
+# Shell blocks in doc comments ({@sh[ ... ]}, {@sh LABELS[ ... ]}).
+o=$work/odoc
+mkdir -p "$o" && cp "$here"/odoc/shell.mli "$o/"
+"$tool" test -o - "$o/shell.mli" | cmp -s - "$here/odoc/shell.mli.expected" &&
+  pass "odoc: shell blocks in a doc comment run, as mdx records them" ||
+  { fail "odoc: shell.mli differs:"; "$tool" test -o - "$o/shell.mli" | diff -u "$here/odoc/shell.mli.expected" - >&2 || true; }
+cp "$here/odoc/shell.mli.expected" "$o/ok.mli"
+status=0
+"$tool" "$o/ok.mli" > /dev/null 2>&1 || status=$?
+[ $status = 0 ] && pass "odoc: a correct shell.mli checks (exit 0)" || fail "odoc: correct shell.mli: exit $status"
+
 usage() {
   expected=$1; shift
   status=0

@@ -21,6 +21,9 @@ inline std::string link_fuzz_input(link::Linker& linker, std::span<const uint8_t
   // Both reading modes: everything (#load of a .cmx) or loadable parts only (libraries).
   const elf::ReadOptions reading{.loadable_only = bytes.size() % 2 == 0};
   if (bytes.size() >= 8 && std::memcmp(bytes.data(), "!<arch>\n", 8) == 0) {
+    // The symbol index too (C archives' members are chosen through it).
+    auto listing = elf::list_archive(bytes, "fuzz.a");
+    if (!listing) return listing.error().message;
     auto members = elf::read_archive(bytes, "fuzz.a", reading);
     if (!members) return members.error().message;
     objects = std::move(*members);

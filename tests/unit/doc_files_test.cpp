@@ -88,7 +88,19 @@ TEST(DocFiles, CaptureBothOutputsInOrderAndRestore) {
     ASSERT_TRUE(text.ok());
     EXPECT_EQ(*text, "out " + std::to_string(round) + "\nerr\nlast");
   }
-  // fd 1 is the original again: a write reaches the test's own output.
+  // Still redirected between captures: a write there belongs to nobody.
+  struct stat captured, original;
+  ASSERT_EQ(fstat(1, &captured), 0);
+  (void)!write(1, "between", 7);
+  ASSERT_TRUE((*c)->begin().ok());
+  (void)!write(2, "third", 5);
+  auto third = (*c)->end();
+  ASSERT_TRUE(third.ok());
+  EXPECT_EQ(*third, "third");
+  (*c)->release();
+  // fd 1 is the original again.
+  ASSERT_EQ(fstat(1, &original), 0);
+  EXPECT_FALSE(captured.st_dev == original.st_dev && captured.st_ino == original.st_ino);
   EXPECT_EQ(write(1, "", 0), 0);
 }
 

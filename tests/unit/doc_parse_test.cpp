@@ -92,7 +92,7 @@ TEST(DocParse, OdocBlocksInDocCommentsOnly) {
   ASSERT_TRUE(d.ok()) << d.error().message;
   EXPECT_EQ(reassemble(*d), text);
   auto b = blocks(*d);
-  ASSERT_EQ(b.size(), 2u);
+  ASSERT_EQ(b.size(), 3u);
   EXPECT_EQ(b[0]->line, 4u);
   EXPECT_EQ(b[0]->header, "{[\n");
   EXPECT_EQ(b[0]->body, (std::vector<std::string>{"      # 1 + 1;;"}));
@@ -100,6 +100,10 @@ TEST(DocParse, OdocBlocksInDocCommentsOnly) {
   EXPECT_EQ(b[1]->labels.env, "e");
   EXPECT_TRUE(b[1]->labels.skip);
   EXPECT_EQ(render_block(*b[1]), b[1]->original);
+  // {@sh[ ... ]}: a shell block, as in mdx.
+  EXPECT_EQ(b[2]->kind, BlockKind::cram);
+  EXPECT_EQ(b[2]->language, "sh");
+  EXPECT_EQ(b[2]->body, (std::vector<std::string>{" ls "}));
 }
 
 TEST(DocParse, OdocOneLineBlockAndMld) {

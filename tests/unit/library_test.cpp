@@ -199,6 +199,71 @@ TEST(Library, CyclesBetweenArchiveMembers) {
   EXPECT_FALSE(fx.linker->lookup("cyc_unused").has_value());
 }
 
+// Members are chosen through the archive's symbol index: a member nobody
+// needs is never parsed (here it is not even an ELF object), and the first
+// member that defines a symbol wins, as with ld. An archive without an index
+// (`ar rcS`) is parsed whole and gives the same choice.
+TEST(Library, ArchiveSymbolIndexChoosesMembers) {
+  Fixture fx;
+  const auto a = fx.compile("idx_a", "int idx_b(void); int idx_a(void) { return idx_b() + 1; }");
+  const auto b1 = fx.compile("idx_b1", "int idx_b(void) { return 10; }");
+  const auto b2 = fx.compile("idx_b2", "int idx_b(void) { return 20; } int idx_b2_only(void) { return 2; }");
+  const std::string junk = fx.dir.file("junk.o", "not an object at all");
+  // The index: idx_b points to the first of the two members defining it.
+  const auto lib = fx.archive("idx", {b1, b2});
+  auto bytes = elf::read_whole_file(lib);
+  ASSERT_TRUE(bytes.ok());
+  auto listing = elf::list_archive(*bytes, lib);
+  ASSERT_TRUE(listing.ok()) << listing.error().message;
+  ASSERT_TRUE(listing->has_index);
+  ASSERT_EQ(listing->members.size(), 2u);
+  EXPECT_EQ(listing->members[0].name, "idx_b1.o");
+  ASSERT_EQ(listing->index.count("idx_b"), 1u);
+  EXPECT_EQ(listing->index.at("idx_b"), 0u);
+  EXPECT_EQ(listing->index.at("idx_b2_only"), 1u);
+
+  // A junk member nobody needs: ar indexes nothing for it, it is never read.
+  const std::string with_junk = fx.dir.path + "/libidxjunk.a";
+  const std::string cmd = "ar rcs " + with_junk + " " + b1 + " " + junk;
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  auto h = fx.link({a}, {"-lidxjunk"}, {fx.dir.path});
+  ASSERT_TRUE(h.ok()) << h.error().message;
+  EXPECT_EQ(fx.fn<int()>("idx_a")(), 11);
+
+  // Without an index: every member parsed, the same member chosen.
+  Fixture fx2;
+  const std::string plain = fx2.dir.path + "/libidxplain.a";
+  const std::string cmd2 = "ar rcS " + plain + " " + b2 + " " + b1;
+  ASSERT_EQ(std::system(cmd2.c_str()), 0) << cmd2;
+  auto bytes2 = elf::read_whole_file(plain);
+  ASSERT_TRUE(bytes2.ok());
+  auto listing2 = elf::list_archive(*bytes2, plain);
+  ASSERT_TRUE(listing2.ok()) << listing2.error().message;
+  EXPECT_FALSE(listing2->has_index);
+  const auto a2 = fx2.compile("idx_a", "int idx_b(void); int idx_a(void) { return idx_b() + 1; }");
+  auto h2 = fx2.link({a2}, {"-lidxplain"}, {fx2.dir.path});
+  ASSERT_TRUE(h2.ok()) << h2.error().message;
+  EXPECT_EQ(fx2.fn<int()>("idx_a")(), 21);  // idx_b2.o comes first in this archive
+}
+
+// A symbol index that points nowhere is a clear error naming the archive.
+TEST(Library, CorruptArchiveIndexIsAnError) {
+  Fixture fx;
+  const auto b = fx.compile("badidx_b", "int badidx_b(void) { return 1; }");
+  const auto lib = fx.archive("badidx", {b});
+  auto bytes = elf::read_whole_file(lib);
+  ASSERT_TRUE(bytes.ok());
+  std::vector<uint8_t> cut = *bytes;
+  // First index entry's member offset (big-endian, after the 4-byte count).
+  const size_t offset_field = 8 + 60 + 4;
+  ASSERT_GT(cut.size(), offset_field + 4);
+  cut[offset_field] = 0x7f;
+  auto listing = elf::list_archive(cut, "bad.a");
+  ASSERT_FALSE(listing.ok());
+  EXPECT_NE(listing.error().message.find("bad.a: malformed archive: symbol index"), std::string::npos)
+      << listing.error().message;
+}
+
 // C arguments naming files: an object is linked whole, an archive by need;
 // flags that mean nothing in memory are ignored.
 TEST(Library, ObjectAndArchivePathsInCArguments) {

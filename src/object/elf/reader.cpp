@@ -1,6 +1,7 @@
 #include "object/elf/reader.hpp"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -115,6 +116,7 @@ Result<obj::Object> Parser::parse() {
 
   obj::Object object;
   object.name = name_;
+  object.sections.reserve(shdrs_.size());
   // ELF section index -> object section index, for the sections we keep.
   std::vector<std::optional<obj::SectionIndex>> kept(shdrs_.size());
   std::optional<uint16_t> symtab;
@@ -232,6 +234,12 @@ Result<obj::Object> Parser::parse() {
     object.groups.push_back(std::move(g));
   }
 
+  size_t relocation_count = 0;
+  for (const Shdr& sh : shdrs_)
+    if (sh.type == SHT_RELA && sh.entsize == sizeof(Rela) && sh.info < shdrs_.size() && kept[sh.info] &&
+        !(options_.loadable_only && !object.sections[*kept[sh.info]].is_alloc()))
+      relocation_count += sh.size / sizeof(Rela);
+  object.relocations.reserve(relocation_count);
   for (uint16_t i = 0; i < shdrs_.size(); ++i) {
     const Shdr& sh = shdrs_[i];
     if (sh.type == SHT_REL) return fail("REL relocations (section ", i, ") are not supported");
@@ -289,6 +297,37 @@ Result<std::vector<uint8_t>> read_whole_file(const std::string& path) {
     done += static_cast<size_t>(n);
   }
   return bytes;
+}
+
+FileBytes::~FileBytes() {
+  if (mapped_ != 0) munmap(data_, mapped_);
+}
+
+Result<FileBytes> read_file_bytes(const std::string& path) {
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return make_error(path, ": cannot open: ", std::strerror(errno));
+  struct Closer {
+    int fd;
+    ~Closer() { close(fd); }
+  } closer{fd};
+  struct stat st {};
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return make_error(path, ": not a regular file");
+  FileBytes out;
+  if (st.st_size == 0) return out;
+  const size_t size = static_cast<size_t>(st.st_size);
+  void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+  if (p == MAP_FAILED) return make_error(path, ": cannot allocate ", size, " bytes: ", std::strerror(errno));
+  out.data_ = static_cast<uint8_t*>(p);
+  out.mapped_ = size;
+  size_t done = 0;
+  while (done < size) {
+    const ssize_t n = read(fd, out.data_ + done, size - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return make_error(path, ": read error");
+    done += static_cast<size_t>(n);
+  }
+  out.size_ = size;
+  return out;
 }
 
 Result<obj::Object> read_relocatable_file(const std::string& path) {

@@ -134,6 +134,7 @@ Result<std::vector<uint8_t>> write_relocatable(const obj::Object& o) {
     h.name = shstrtab.add(s.name);
     h.type = s.type;
     h.flags = s.flags;
+    h.addr = s.address;
     h.addralign = s.alignment ? s.alignment : 1;
     h.entsize = s.entsize;
     out.align(h.addralign);

@@ -1,0 +1,104 @@
+#include "debug/debug.hpp"
+
+#include <time.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "debug/gdb_jit.hpp"
+#include "debug/jitdump.hpp"
+
+namespace ocamljit::debug {
+namespace {
+
+// OCAMLJIT_GDB=0 turns the GDB JIT registration off (it is on by default:
+// gdb can attach at any time and reads every entry registered before).
+bool gdb_enabled() {
+  static const bool on = [] {
+    const char* v = std::getenv("OCAMLJIT_GDB");
+    return v == nullptr || std::string(v) != "0";
+  }();
+  return on;
+}
+
+// OCAMLJIT_DEBUG_IMAGES=DIR keeps a copy of every image gdb gets, as
+// DIR/<unit>.o, for readelf/objdump.
+void keep_image(const obj::Object& object, const std::vector<uint8_t>& image) {
+  static const char* dir = std::getenv("OCAMLJIT_DEBUG_IMAGES");
+  if (dir == nullptr || *dir == '\0') return;
+  const std::string path = std::string(dir) + "/" + (object.name.empty() ? "unit" : object.name) + ".o";
+  if (std::FILE* f = std::fopen(path.c_str(), "wb")) {
+    std::fwrite(image.data(), 1, image.size(), f);
+    std::fclose(f);
+  }
+}
+
+const std::string& comp_dir() {
+  static const std::string dir = [] {
+    char buf[4096];
+    return std::string(getcwd(buf, sizeof buf) != nullptr ? buf : "/");
+  }();
+  return dir;
+}
+
+// With OCAMLJIT_JIT_STATS set, the CPU time this room spends per unit is
+// reported at exit (thread CPU time: the machine's load does not count).
+struct Cost {
+  size_t units = 0, image_bytes = 0;
+  int64_t gdb_ns = 0, jitdump_ns = 0;
+};
+Cost& cost() {
+  static Cost c;
+  static const bool report = [] {
+    if (std::getenv("OCAMLJIT_JIT_STATS") == nullptr) return false;
+    std::atexit([] {
+      const Cost& c = cost();
+      if (c.units == 0) return;
+      const double n = static_cast<double>(c.units);
+      std::fprintf(stderr,
+                   "ocamljit debug: %zu units; gdb image %.0f bytes, %.1f us CPU per unit; jitdump %.1f us CPU per unit\n",
+                   c.units, static_cast<double>(c.image_bytes) / n, static_cast<double>(c.gdb_ns) / n / 1000.0,
+                   static_cast<double>(c.jitdump_ns) / n / 1000.0);
+    });
+    return true;
+  }();
+  (void)report;
+  return c;
+}
+
+// Thread CPU time is a real system call (no vDSO): read only when
+// OCAMLJIT_JIT_STATS asks for the costs.
+int64_t cpu_ns() {
+  static const bool wanted = std::getenv("OCAMLJIT_JIT_STATS") != nullptr;
+  if (!wanted) return 0;
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+}  // namespace
+
+void on_unit_loaded(const obj::Object& object, const link::LinkedUnit& linked) {
+  Cost& c = cost();
+  ++c.units;
+  if (gdb_enabled()) {
+    const int64_t t = cpu_ns();
+    auto image = build_debug_image(object, linked, comp_dir());
+    if (image) {
+      keep_image(object, *image);
+      c.image_bytes += image->size();
+      gdb_register(std::move(*image));
+    }
+    else std::fprintf(stderr, "ocamljit: no debug information for gdb: %s\n", image.error().message.c_str());
+    c.gdb_ns += cpu_ns() - t;
+  }
+  if (jitdump_enabled()) {
+    const int64_t t = cpu_ns();
+    jitdump_write(object, linked);
+    c.jitdump_ns += cpu_ns() - t;
+  }
+}
+
+}  // namespace ocamljit::debug

@@ -1,0 +1,52 @@
+// Debugger and profiler visibility of JIT code. Every unit the JIT loads is
+//  - registered with gdb through the GDB JIT interface (__jit_debug_descriptor,
+//    __jit_debug_register_code) as a small in-memory ELF object: its symbols
+//    at their run addresses, its unwind table (.eh_frame) and a DWARF line
+//    table (.debug_line) built from the assembler's `.loc` table;
+//  - appended to a perf jitdump file (jit-PID.dump) when OCAMLJIT_PERF=jitdump.
+// The loader calls on_unit_loaded once per unit, after linking and before
+// the unit runs; the rest of this header is the pieces, for tests.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "link/linker.hpp"
+#include "object/object.hpp"
+#include "support/error.hpp"
+
+namespace ocamljit::debug {
+
+// Registers `linked` (linked from `object`) with gdb and, if asked, perf.
+// Never fails the load: a unit that cannot be described is left out, with
+// one message on stderr.
+void on_unit_loaded(const obj::Object& object, const link::LinkedUnit& linked);
+
+// The ELF image gdb reads for a unit: a relocatable object whose allocated
+// sections carry their run addresses in sh_addr (SHT_NOBITS: gdb reads code
+// from the process), with .symtab, .eh_frame, .debug_abbrev/.debug_info/.debug_line.
+// `comp_dir` resolves relative source file names.
+Result<std::vector<uint8_t>> build_debug_image(const obj::Object& object, const link::LinkedUnit& linked,
+                                               const std::string& comp_dir);
+
+// One row of a unit's line table, at its run address.
+struct LineRow {
+  uint64_t address = 0;
+  uint32_t file = 0, line = 0, column = 0;
+};
+// The unit's `.loc` rows at run addresses, sorted by address (rows in
+// sections that were not loaded are dropped).
+std::vector<LineRow> line_rows(const obj::Object& object, const link::LinkedUnit& linked);
+
+// Number of units registered with the GDB JIT interface so far.
+size_t gdb_registered_units();
+
+// perf jitdump (tools/perf/Documentation/jitdump-specification.txt).
+namespace jitdump {
+inline constexpr uint32_t kMagic = 0x4A695444;  // "JiTD" as written by a little-endian host
+inline constexpr uint32_t kVersion = 1;
+inline constexpr uint32_t kCodeLoad = 0, kCodeMove = 1, kDebugInfo = 2, kCodeClose = 3, kUnwindingInfo = 4;
+}  // namespace jitdump
+
+}  // namespace ocamljit::debug

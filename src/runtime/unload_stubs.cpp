@@ -1,0 +1,147 @@
+// See unload.hpp.
+#define CAML_INTERNALS
+extern "C" {
+#include <caml/address_class.h>
+#include <caml/codefrag.h>
+#include <caml/memory.h>
+#include <caml/minor_gc.h>
+#include <caml/mlvalues.h>
+#include <caml/stack.h>
+}
+
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include "runtime/unit_roots.hpp"
+#include "runtime/unload.hpp"
+
+namespace ocamljit::runtime {
+namespace {
+
+struct OwnedUnit {
+  int64_t owner = 0;
+  std::string prefix;
+  intnat* frametable = nullptr;
+  char* code_begin = nullptr;
+  void* data_begin = nullptr;
+  void* data_end = nullptr;
+  void* roots = nullptr;  // its __gc_roots table (unit_roots)
+  std::vector<std::string> globals;
+  ArenaMarks before, after;
+};
+
+struct Registry {
+  int64_t owner = 0;
+  std::vector<OwnedUnit> units;       // in load order
+};
+
+Registry& registry() {
+  static Registry r;
+  return r;
+}
+
+// OCaml 4.13's caml_unregister_frametable cannot remove the head of its
+// list of tables: it unlinks nothing and the list head stays on the freed
+// link (the next registration that rebuilds the descriptor table then reads
+// freed memory). Before units are unloaded, an empty table is pushed on top,
+// so that none of theirs is the head; the previous empty table, no longer
+// the head, goes the normal way. One empty table stays registered.
+intnat empty_tables[2][1] = {{0}, {0}};
+int current_empty = -1;
+
+void push_empty_frametable() {
+  const int next = current_empty == 0 ? 1 : 0;
+  caml_register_frametable(empty_tables[next]);
+  if (current_empty >= 0) caml_unregister_frametable(empty_tables[current_empty]);
+  current_empty = next;
+}
+
+bool is_phrase(const std::string& prefix) { return prefix.rfind("camlTOP", 0) == 0; }
+
+bool owned(const std::string& prefix) { return registry().owner != 0 && is_phrase(prefix); }
+
+}  // namespace
+
+ArenaMarks arena_marks(const memory::Memory& memory) {
+  ArenaMarks m;
+  for (int i = 0; i < memory::kAccessCount; ++i) m.top[i] = memory.used(static_cast<memory::Access>(i));
+  return m;
+}
+
+void note_unit(const link::LinkedUnit& linked, const std::string& prefix, ArenaMarks before,
+               ArenaMarks after) {
+  Registry& r = registry();
+  if (!owned(prefix)) return;
+  OwnedUnit u;
+  u.owner = r.owner;
+  u.prefix = prefix;
+  auto sym = [&](const char* suffix) -> void* {
+    auto it = linked.globals.find(prefix + suffix);
+    return it == linked.globals.end() ? nullptr : reinterpret_cast<void*>(it->second);
+  };
+  u.frametable = static_cast<intnat*>(sym("__frametable"));
+  u.code_begin = static_cast<char*>(sym("__code_begin"));
+  if (sym("__code_end") == nullptr) u.code_begin = nullptr;
+  u.data_begin = sym("__data_begin");
+  u.data_end = sym("__data_end");
+  u.roots = sym("__gc_roots");
+  bool foreign = false;
+  for (const auto& [name, address] : linked.globals) {
+    u.globals.push_back(name);
+    if (name.rfind(prefix, 0) != 0) foreign = true;
+  }
+  // A unit whose symbols others may use stays.
+  if (foreign) return;
+  u.before = before;
+  u.after = after;
+  r.units.push_back(std::move(u));
+}
+
+Status unload_owner(int64_t owner, link::Linker& linker, memory::Memory& memory) {
+  Registry& r = registry();
+  std::vector<OwnedUnit> going;
+  std::vector<OwnedUnit> staying;
+  for (auto& u : r.units) (u.owner == owner ? going : staying).push_back(std::move(u));
+  r.units = std::move(staying);
+  if (going.empty()) return ok_status();
+  // The minor GC's remembered set may hold addresses inside the units' data.
+  caml_minor_collection();
+  push_empty_frametable();
+  Status status = ok_status();
+  for (auto it = going.rbegin(); it != going.rend(); ++it) {
+    OwnedUnit& u = *it;
+    if (u.frametable != nullptr) caml_unregister_frametable(u.frametable);
+    if (u.code_begin != nullptr)
+      if (struct code_fragment* cf = caml_find_code_fragment_by_pc(u.code_begin))
+        caml_remove_code_fragment(cf);
+    if (u.data_begin != nullptr && u.data_end != nullptr)
+      caml_page_table_remove(In_static_data, u.data_begin, u.data_end);
+    if (u.roots != nullptr) unit_roots::forget(u.roots);
+    linker.forget(u.globals);
+    for (int a = 0; a < memory::kAccessCount; ++a) {
+      Status s = memory.release(static_cast<memory::Access>(a), u.before.top[a], u.after.top[a]);
+      if (!s && status) status = s;
+    }
+  }
+  return status;
+}
+
+size_t owned_units() { return registry().units.size(); }
+
+}  // namespace ocamljit::runtime
+
+extern "C" {
+
+// The owner of the phrases loaded from now on: 0 for permanent units (the
+// REPL, libraries), a session's number otherwise. Returns the previous one.
+value ocamljit_jit_set_owner(value owner) {
+  auto& r = ocamljit::runtime::registry();
+  const int64_t previous = r.owner;
+  r.owner = Long_val(owner);
+  return Val_long(previous);
+}
+
+value ocamljit_jit_owned_units(value) { return Val_long(ocamljit::runtime::owned_units()); }
+
+}  // extern "C"

@@ -1,0 +1,53 @@
+(** Independent, disposable toplevel sessions: the engine behind the
+    embedding APIs (C, C++, [Ocamljit_eval]). A session is a toplevel
+    environment of its own, evaluated by the same Toploop/Topeval as the
+    [ocamljit] command; what it prints (values, errors, exceptions) goes to a
+    buffer of its own. Freeing a session unloads the units its phrases
+    compiled and drops the compiler's knowledge of them.
+
+    Global to the process, shared by all sessions: the load path, the
+    interfaces (.cmi) already read, directives' effects on flags, loaded
+    libraries. Program output of evaluated code goes to stdout as usual. *)
+
+type t
+
+type status =
+  | Succeeded
+  | Failed  (** syntax, typing or linking error, bad argument: nothing ran *)
+  | Raised  (** the code raised; the exception is in the output *)
+
+(** Types a typed evaluation can return, checked against the inferred type
+    of the expression. *)
+type 'a witness = Int : int witness | Float : float witness | String : string witness
+                | Bool : bool witness | Unit : unit witness
+
+val init : unit -> (unit, string) result
+(** Once per process (later calls do nothing): loaders, load path, initial
+    environment. *)
+
+val create : unit -> t
+(** A fresh toplevel environment. @raise Failure if [init] failed or was not called. *)
+
+val free : t -> (unit, string) result
+(** Unloads what the session compiled; the session is unusable afterwards.
+    A session cannot be freed while one of its phrases runs. *)
+
+val eval : t -> string -> status
+(** Toplevel phrases separated by [;;] (the last [;;] may be omitted), as in
+    a script: all are parsed first (a syntax error runs nothing), then run in
+    order until one fails. *)
+
+val eval_as : t -> 'a witness -> string -> ('a, status) result
+(** One expression. [Failed] if it does not parse, does not type or its type
+    is not the witness's; its value is copied out of the session. *)
+
+val output : t -> string
+(** What the last evaluation printed. *)
+
+val id : t -> int
+
+val install_signature_loader : (string -> Persistent_env.Persistent_signature.t option) -> unit
+(** Where interfaces are looked up before the load path, for a host that
+    brings interfaces of its own. Call before [init]. ([init] installs the
+    interfaces embedded in the program, src/cmi_bundle: libocamljit carries
+    the stdlib's, so hosts need no /usr/lib/ocaml.) *)

@@ -1,0 +1,1 @@
+(* Tests of Ocamljit_eval, the OCaml API (an executable: no interface). *)

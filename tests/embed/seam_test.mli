@@ -1,0 +1,1 @@
+(* Test of Session.install_signature_loader (an executable). *)
