@@ -10,18 +10,7 @@ prefix=$1
 out=$2
 here=$(pwd)
 
-# hidden CMD...: CMD without /usr/lib/ocaml (an empty tmpfs over it) and with
-# as/ld/gcc/cc bound to /dev/null; refuses to run if the hiding did not take.
-hidden() {
-  unshare -m sh -c '
-    mount -t tmpfs none /usr/lib/ocaml || exit 125
-    for t in as ld gcc cc; do
-      p=$(command -v $t) && { mount --bind /dev/null "$(readlink -f "$p")" || exit 125; }
-    done
-    [ -z "$(ls -A /usr/lib/ocaml)" ] || exit 125
-    if as --version >/dev/null 2>&1 || gcc --version >/dev/null 2>&1; then exit 125; fi
-    cd / && exec "$@"' hidden "$@"
-}
+. "$here/tests/support/hidden.sh"
 export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
 flags=$(pkg-config --cflags --libs ocamljit)
 
@@ -40,9 +29,9 @@ gcc -std=c11 -Wall -Werror -o "$out/c_host" tests/embed/c_host.c $flags
 PATH=/nonexistent "$out/c_host"
 
 # The acceptance line: the installation and binutils hidden.
-hidden "$out/pricing_host" "$here/examples/embed/pricing_rules.ml" > "$out/pricing_hidden.out"
+hidden env -C / "$out/pricing_host" "$here/examples/embed/pricing_rules.ml" > "$out/pricing_hidden.out"
 diff -u examples/embed/expected.txt "$out/pricing_hidden.out"
-hidden "$out/c_host"
+hidden env -C / "$out/c_host"
 
 # The shared library, for hosts that prefer it.
 g++ -std=c++17 -O2 -o "$out/pricing_host_so" examples/embed/pricing_host.cpp $(pkg-config --cflags ocamljit) \
@@ -50,7 +39,7 @@ g++ -std=c++17 -O2 -o "$out/pricing_host_so" examples/embed/pricing_host.cpp $(p
 ldd "$out/pricing_host_so" | grep -q "$prefix/lib/libocamljit.so"
 (cd / && PATH=/nonexistent "$out/pricing_host_so" "$here/examples/embed/pricing_rules.ml") > "$out/pricing_so.out"
 diff -u examples/embed/expected.txt "$out/pricing_so.out"
-hidden "$out/pricing_host_so" "$here/examples/embed/pricing_rules.ml" > "$out/pricing_so_hidden.out"
+hidden env -C / "$out/pricing_host_so" "$here/examples/embed/pricing_rules.ml" > "$out/pricing_so_hidden.out"
 diff -u examples/embed/expected.txt "$out/pricing_so_hidden.out"
 
 rm -rf "$out/findlib" && mkdir -p "$out/findlib"

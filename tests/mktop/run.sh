@@ -29,18 +29,7 @@ status=0
 pass() { echo "ok   $*"; }
 fail() { echo "FAIL $*"; status=1; }
 
-# hidden CMD...: CMD in a mount namespace without the OCaml installation and
-# without the toolchain; refuses to run if the hiding did not take.
-hidden() {
-  unshare -m sh -c '
-    mount -t tmpfs none /usr/lib/ocaml || exit 125
-    for t in as ld gcc cc; do
-      p=$(command -v $t) && { mount --bind /dev/null "$(readlink -f "$p")" || exit 125; }
-    done
-    [ -z "$(ls -A /usr/lib/ocaml)" ] || exit 125
-    if as --version >/dev/null 2>&1 || gcc --version >/dev/null 2>&1; then exit 125; fi
-    exec "$@"' hidden "$@"
-}
+. "$here/../support/hidden.sh"
 
 # The hidden runs are the point of this test: without a mount namespace, say so and fail.
 if ! unshare -m sh -c 'mount -t tmpfs none /usr/lib/ocaml' 2>/dev/null; then

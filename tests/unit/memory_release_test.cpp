@@ -4,27 +4,14 @@
 
 #include <cstring>
 
-#include "jit_test_support.hpp"
-#include "memory/memory.hpp"
+#include "memory_test_support.hpp"
 
 using namespace ocamljit::memory;
 
 namespace {
 
-constexpr size_t kArena = size_t{16} << 20;
-
-std::unique_ptr<Memory> make_memory(Mode mode = Mode::Automatic) {
-  auto m = Memory::create(host_image(), kArena, mode);
-  EXPECT_TRUE(m.ok()) << (m.ok() ? "" : m.error().message);
-  return m.ok() ? std::move(*m) : nullptr;
-}
-
-std::string perms_at(const void* p) {
-  const auto a = reinterpret_cast<uintptr_t>(p);
-  for (const auto& e : jit_test::maps())
-    if (a >= e.lo && a < e.hi) return e.perms.substr(0, 3);
-  return "";
-}
+using memory_test::make_memory;
+using memory_test::perms_at;
 
 // One sealed unit of `size` bytes of `fill` in arena `a`; returns its [lo, hi) offsets.
 std::pair<size_t, size_t> unit(Memory& m, Access a, size_t size, uint8_t fill, uint8_t** at = nullptr) {

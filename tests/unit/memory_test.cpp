@@ -8,33 +8,16 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "jit_test_support.hpp"
+#include "memory_test_support.hpp"
 
 using namespace ocamljit::memory;
 
 namespace {
 
-constexpr size_t kArena = size_t{16} << 20;
-
-std::unique_ptr<Memory> make_memory(Mode mode = Mode::Automatic) {
-  auto m = Memory::create(host_image(), kArena, mode);
-  EXPECT_TRUE(m.ok()) << (m.ok() ? "" : m.error().message);
-  return m.ok() ? std::move(*m) : nullptr;
-}
-
-// No mapping of the process is writable and executable at once.
-void expect_no_wx() {
-  for (const auto& e : jit_test::maps())
-    EXPECT_FALSE(e.perms.find('w') != std::string::npos && e.perms.find('x') != std::string::npos)
-        << std::hex << e.lo << "-" << e.hi << " " << e.perms;
-}
-
-std::string perms_at(uintptr_t a) {
-  for (const auto& e : jit_test::maps())
-    if (a >= e.lo && a < e.hi) return e.perms.substr(0, 3);
-  return "";
-}
-std::string perms_at(const void* p) { return perms_at(reinterpret_cast<uintptr_t>(p)); }
+using memory_test::expect_no_wx;
+using memory_test::kArena;
+using memory_test::make_memory;
+using memory_test::perms_at;
 
 // Both ways of keeping W^X, each tested explicitly.
 class MemoryModes : public ::testing::TestWithParam<Mode> {};

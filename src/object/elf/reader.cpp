@@ -279,7 +279,12 @@ Result<obj::Object> read_relocatable(std::span<const uint8_t> bytes, const std::
   return Parser(bytes, name, options).parse();
 }
 
-Result<std::vector<uint8_t>> read_whole_file(const std::string& path) {
+namespace {
+
+// Reads the regular file at `path`, whole, into the buffer `allocate(size)`
+// returns (a Result<uint8_t*>; for an empty file nothing is written to it).
+template <class Allocate>
+Status read_regular_file(const std::string& path, Allocate allocate) {
   const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return make_error(path, ": cannot open: ", std::strerror(errno));
   struct Closer {
@@ -288,14 +293,28 @@ Result<std::vector<uint8_t>> read_whole_file(const std::string& path) {
   } closer{fd};
   struct stat st {};
   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return make_error(path, ": not a regular file");
-  std::vector<uint8_t> bytes(static_cast<size_t>(st.st_size));
+  const size_t size = static_cast<size_t>(st.st_size);
+  Result<uint8_t*> buffer = allocate(size);
+  if (!buffer) return buffer.error();
   size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = read(fd, bytes.data() + done, bytes.size() - done);
+  while (done < size) {
+    const ssize_t n = read(fd, *buffer + done, size - done);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return make_error(path, ": read error");
     done += static_cast<size_t>(n);
   }
+  return ok_status();
+}
+
+}  // namespace
+
+Result<std::vector<uint8_t>> read_whole_file(const std::string& path) {
+  std::vector<uint8_t> bytes;
+  auto read = read_regular_file(path, [&](size_t size) -> Result<uint8_t*> {
+    bytes.resize(size);
+    return bytes.data();
+  });
+  if (!read) return read.error();
   return bytes;
 }
 
@@ -304,29 +323,18 @@ FileBytes::~FileBytes() {
 }
 
 Result<FileBytes> read_file_bytes(const std::string& path) {
-  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return make_error(path, ": cannot open: ", std::strerror(errno));
-  struct Closer {
-    int fd;
-    ~Closer() { close(fd); }
-  } closer{fd};
-  struct stat st {};
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return make_error(path, ": not a regular file");
   FileBytes out;
-  if (st.st_size == 0) return out;
-  const size_t size = static_cast<size_t>(st.st_size);
-  void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-  if (p == MAP_FAILED) return make_error(path, ": cannot allocate ", size, " bytes: ", std::strerror(errno));
-  out.data_ = static_cast<uint8_t*>(p);
-  out.mapped_ = size;
-  size_t done = 0;
-  while (done < size) {
-    const ssize_t n = read(fd, out.data_ + done, size - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return make_error(path, ": read error");
-    done += static_cast<size_t>(n);
-  }
-  out.size_ = size;
+  auto read = read_regular_file(path, [&](size_t size) -> Result<uint8_t*> {
+    if (size == 0) return out.data_;
+    // Fresh anonymous pages: no zero-filling pass before the read.
+    void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+    if (p == MAP_FAILED) return make_error(path, ": cannot allocate ", size, " bytes: ", std::strerror(errno));
+    out.data_ = static_cast<uint8_t*>(p);
+    out.mapped_ = size;
+    out.size_ = size;
+    return out.data_;
+  });
+  if (!read) return read.error();
   return out;
 }
 
