@@ -28,7 +28,10 @@ bool gdb_enabled() {
 void keep_image(const obj::Object& object, const std::vector<uint8_t>& image) {
   static const char* dir = std::getenv("OCAMLJIT_DEBUG_IMAGES");
   if (dir == nullptr || *dir == '\0') return;
-  const std::string path = std::string(dir) + "/" + (object.name.empty() ? "unit" : object.name) + ".o";
+  std::string name = object.name.empty() ? "unit" : object.name;  // a library's: its archive's path
+  for (char& ch : name)
+    if (ch == '/') ch = '_';
+  const std::string path = std::string(dir) + "/" + name + ".o";
   if (std::FILE* f = std::fopen(path.c_str(), "wb")) {
     std::fwrite(image.data(), 1, image.size(), f);
     std::fclose(f);
@@ -89,7 +92,7 @@ void on_unit_loaded(const obj::Object& object, const link::LinkedUnit& linked) {
     if (image) {
       keep_image(object, *image);
       c.image_bytes += image->size();
-      gdb_register(std::move(*image));
+      gdb_register(std::move(*image), linked.code.lo);
     }
     else std::fprintf(stderr, "ocamljit: no debug information for gdb: %s\n", image.error().message.c_str());
     c.gdb_ns += cpu_ns() - t;
@@ -100,5 +103,7 @@ void on_unit_loaded(const obj::Object& object, const link::LinkedUnit& linked) {
     c.jitdump_ns += cpu_ns() - t;
   }
 }
+
+void on_unit_unloaded(uint64_t code_start) { gdb_unregister(code_start); }
 
 }  // namespace ocamljit::debug

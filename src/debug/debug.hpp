@@ -4,8 +4,9 @@
 //    at their run addresses, its unwind table (.eh_frame) and a DWARF line
 //    table (.debug_line) built from the assembler's `.loc` table;
 //  - appended to a perf jitdump file (jit-PID.dump) when OCAMLJIT_PERF=jitdump.
-// The loader calls on_unit_loaded once per unit, after linking and before
-// the unit runs; the rest of this header is the pieces, for tests.
+// The loader calls on_unit_loaded once per unit (a phrase, or a library's
+// merged group), after linking and before the unit runs, and
+// on_unit_unloaded when an embedding session unloads it; the rest of this header is the pieces, for tests.
 #pragma once
 
 #include <cstdint>
@@ -22,6 +23,9 @@ namespace ocamljit::debug {
 // Never fails the load: a unit that cannot be described is left out, with
 // one message on stderr.
 void on_unit_loaded(const obj::Object& object, const link::LinkedUnit& linked);
+// The unit whose code started at `code_start` (its LinkedUnit::code.lo) was
+// unloaded: its gdb entry goes (before its memory is reused).
+void on_unit_unloaded(uint64_t code_start);
 
 // The ELF image gdb reads for a unit: a relocatable object whose allocated
 // sections carry their run addresses in sh_addr (SHT_NOBITS: gdb reads code
@@ -39,7 +43,7 @@ struct LineRow {
 // sections that were not loaded are dropped).
 std::vector<LineRow> line_rows(const obj::Object& object, const link::LinkedUnit& linked);
 
-// Number of units registered with the GDB JIT interface so far.
+// Number of units currently registered with the GDB JIT interface.
 size_t gdb_registered_units();
 
 // perf jitdump (tools/perf/Documentation/jitdump-specification.txt).

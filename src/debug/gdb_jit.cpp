@@ -3,7 +3,7 @@
 // entry __jit_debug_descriptor.relevant_entry points at: an in-memory
 // object file. Names and layouts are fixed by gdb; they must stay C symbols.
 #include <cstdint>
-#include <deque>
+#include <list>
 #include <memory>
 
 #include "debug/gdb_jit.hpp"
@@ -41,30 +41,53 @@ namespace {
 struct Registered {
   jit_code_entry entry{};
   std::vector<uint8_t> image;
+  uint64_t key = 0;
 };
 
-// Images stay registered (and alive) for the life of the process: units
-// are never unloaded yet.
-std::deque<std::unique_ptr<Registered>>& registry() {
-  static std::deque<std::unique_ptr<Registered>> r;
+// Images stay registered (and alive) until their unit is unloaded.
+std::list<std::unique_ptr<Registered>>& registry() {
+  static std::list<std::unique_ptr<Registered>> r;
   return r;
+}
+
+void notify(jit_code_entry* entry, jit_actions_t action) {
+  __jit_debug_descriptor.relevant_entry = entry;
+  __jit_debug_descriptor.action_flag = action;
+  __jit_debug_register_code();
+  __jit_debug_descriptor.action_flag = JIT_NOACTION;
 }
 
 }  // namespace
 
-void gdb_register(std::vector<uint8_t> image) {
+void gdb_register(std::vector<uint8_t> image, uint64_t key) {
   auto r = std::make_unique<Registered>();
+  r->key = key;
   r->image = std::move(image);
   r->entry.symfile_addr = reinterpret_cast<const char*>(r->image.data());
   r->entry.symfile_size = r->image.size();
   r->entry.next_entry = __jit_debug_descriptor.first_entry;
   if (r->entry.next_entry != nullptr) r->entry.next_entry->prev_entry = &r->entry;
   __jit_debug_descriptor.first_entry = &r->entry;
-  __jit_debug_descriptor.relevant_entry = &r->entry;
-  __jit_debug_descriptor.action_flag = JIT_REGISTER_FN;
-  __jit_debug_register_code();
-  __jit_debug_descriptor.action_flag = JIT_NOACTION;
+  notify(&r->entry, JIT_REGISTER_FN);
   registry().push_back(std::move(r));
+}
+
+void gdb_unregister(uint64_t key) {
+  if (key == 0) return;
+  auto& reg = registry();
+  for (auto it = reg.begin(); it != reg.end();) {
+    if ((*it)->key != key) {
+      ++it;
+      continue;
+    }
+    jit_code_entry* e = &(*it)->entry;
+    if (e->prev_entry != nullptr) e->prev_entry->next_entry = e->next_entry;
+    else __jit_debug_descriptor.first_entry = e->next_entry;
+    if (e->next_entry != nullptr) e->next_entry->prev_entry = e->prev_entry;
+    // gdb reads the entry's image when told, so it is freed only after.
+    notify(e, JIT_UNREGISTER_FN);
+    it = reg.erase(it);
+  }
 }
 
 size_t gdb_registered_units() { return registry().size(); }

@@ -155,6 +155,7 @@ const LinkedUnit& LibraryLinker::unit(int handle) const { return libraries_.at(s
 
 Result<int> LibraryLinker::link(const LibraryRequest& request) {
   timings_ = {};
+  last_object_.reset();
   const auto started = Clock::now();
   // Messages name the group by its first OCaml object, else its C arguments.
   std::string group_name = request.ocaml_objects.empty() ? std::string() : request.ocaml_objects.front();
@@ -344,6 +345,7 @@ Result<int> LibraryLinker::link(const LibraryRequest& request) {
   for (const auto& c : merged->comdats) comdats_.insert(c);
   opened.keep = true;
   libraries_.push_back(Library{std::move(*linked), std::move(opened.handles), std::move(merged->comdats), false});
+  last_object_ = std::move(merged->object);
   timings_.link_ns = since(link_started);
   return static_cast<int>(libraries_.size());
 }

@@ -23,8 +23,10 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "link/linker.hpp"
@@ -62,6 +64,10 @@ class LibraryLinker {
   // The undefined symbols that made the last link fail (empty otherwise).
   const std::vector<std::string>& last_undefined() const { return linker_.last_undefined(); }
   const LibraryTimings& last_timings() const { return timings_; }
+  // The merged object of the last successful link, for the debugger
+  // registration (debug::on_unit_loaded); empty once taken or after a
+  // failed link. Taking it frees it with the caller.
+  std::optional<obj::Object> take_last_object() { return std::exchange(last_object_, std::nullopt); }
 
  private:
   struct Library {
@@ -74,6 +80,7 @@ class LibraryLinker {
   std::vector<Library> libraries_;
   std::unordered_set<std::string> comdats_;
   LibraryTimings timings_;
+  std::optional<obj::Object> last_object_;
 };
 
 // Where `-lname` comes from (exposed for tests).

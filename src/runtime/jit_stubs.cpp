@@ -269,6 +269,7 @@ value ocamljit_jit_link_library(value objects, value prefixes_v, value c_args, v
   const link::LinkedUnit& unit = libraries.unit(*handle);
   for (const auto& prefix : prefixes) runtime::register_unit(unit, prefix);
   runtime::note_for_perf(unit);
+  if (auto merged = libraries.take_last_object()) debug::on_unit_loaded(*merged, unit);
   libraries.run_constructors(*handle);
   runtime::last_timings.register_ns = runtime::since(register_start);
   runtime::units_loaded += prefixes.size();

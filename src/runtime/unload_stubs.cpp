@@ -13,6 +13,7 @@ extern "C" {
 #include <memory>
 #include <vector>
 
+#include "debug/debug.hpp"
 #include "runtime/unit_roots.hpp"
 #include "runtime/unload.hpp"
 
@@ -27,6 +28,7 @@ struct OwnedUnit {
   void* data_begin = nullptr;
   void* data_end = nullptr;
   void* roots = nullptr;  // its __gc_roots table (unit_roots)
+  uint64_t code_start = 0;  // LinkedUnit::code.lo: its gdb entry's key
   std::vector<std::string> globals;
   ArenaMarks before, after;
 };
@@ -86,6 +88,7 @@ void note_unit(const link::LinkedUnit& linked, const std::string& prefix, ArenaM
   u.data_begin = sym("__data_begin");
   u.data_end = sym("__data_end");
   u.roots = sym("__gc_roots");
+  u.code_start = linked.code.lo;
   bool foreign = false;
   for (const auto& [name, address] : linked.globals) {
     u.globals.push_back(name);
@@ -118,6 +121,7 @@ Status unload_owner(int64_t owner, link::Linker& linker, memory::Memory& memory)
     if (u.data_begin != nullptr && u.data_end != nullptr)
       caml_page_table_remove(In_static_data, u.data_begin, u.data_end);
     if (u.roots != nullptr) unit_roots::forget(u.roots);
+    debug::on_unit_unloaded(u.code_start);
     linker.forget(u.globals);
     for (int a = 0; a < memory::kAccessCount; ++a) {
       Status s = memory.release(static_cast<memory::Access>(a), u.before.top[a], u.after.top[a]);

@@ -68,6 +68,20 @@ else
   fail "gdb does not list camlTOP1__fib_* (see $WORK/fib-info.gdb)"; cat fib-info.gdb >&2
 fi
 
+# --- gdb: a backtrace through a library linked in memory (#load "str.cmxa") -------
+# re_search_forward is a C stub of libcamlstr.a, called by Str.search_forward:
+# both live in the library's merged group, which is registered as one unit.
+gdb -nx -batch -ex 'set breakpoint pending on' -ex 'break re_search_forward' -ex run -ex bt \
+    --args "$OCAMLJIT" -noprompt "$HERE/library.ml" > library.gdb 2>&1 || true
+if grep -q '^#0 .*re_search_forward' library.gdb \
+   && grep -q '^#[0-9]* .* camlStr__search_forward_[0-9]* ' library.gdb \
+   && grep -q '^#[0-9]* .* camlTOP[0-9]*__find_word_[0-9]* ' library.gdb \
+   && grep -q '^#[0-9]* .* camlTOP[0-9]*__entry ' library.gdb; then
+  pass "gdb bt through a library's C stub and OCaml code (str)"
+else
+  fail "bt at re_search_forward lacks the library or phrase frames (see $WORK/library.gdb)"; cat library.gdb >&2
+fi
+
 # --- perf jitdump -------------------------------------------------------------------
 rm -f jit-*.dump perf-*.map
 cat > profiled.ml <<'ML'
