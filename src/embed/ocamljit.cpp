@@ -97,10 +97,6 @@ int ocamljit_init(const char* argv0) {
   std::lock_guard<std::recursive_mutex> hold(lock());
   if (started != Started::No) return started == Started::Yes ? OCAMLJIT_OK : OCAMLJIT_ERROR;
   started = Started::Failed;
-  // Units registered with gdb (src/debug) cannot be unregistered yet: in a
-  // host that frees sessions their entries would pile up and point to freed
-  // code. Off unless the host asks for it (OCAMLJIT_GDB=1).
-  setenv("OCAMLJIT_GDB", "0", 0);
   static std::string arg0 = argv0 != nullptr ? argv0 : "ocamljit";
   static char* argv[] = {arg0.data(), nullptr};
   value r = caml_startup_pooled_exn(argv);

@@ -7,6 +7,7 @@ extern "C" {
 #include <caml/mlvalues.h>
 }
 
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -218,6 +219,28 @@ JitState observe() {
   return st;
 }
 
+// The GDB JIT interface's list of registered units, as gdb reads it (its
+// layout is gdb's ABI): freed sessions' entries must leave it.
+extern "C" {
+struct jit_code_entry {
+  jit_code_entry* next_entry;
+  jit_code_entry* prev_entry;
+  const char* symfile_addr;
+  uint64_t symfile_size;
+};
+struct jit_descriptor {
+  uint32_t version, action_flag;
+  jit_code_entry* relevant_entry;
+  jit_code_entry* first_entry;
+};
+extern jit_descriptor __jit_debug_descriptor;
+}
+size_t gdb_entries() {
+  size_t n = 0;
+  for (const jit_code_entry* e = __jit_debug_descriptor.first_entry; e != nullptr; e = e->next_entry) ++n;
+  return n;
+}
+
 TEST_F(Embed, FreeUnloadsAndMemoryIsReused) {
   auto cycle = [] {
     ocamljit_session* t = ocamljit_session_new();
@@ -230,8 +253,16 @@ TEST_F(Embed, FreeUnloadsAndMemoryIsReused) {
   };
   for (int i = 0; i < 10; ++i) cycle();
   const JitState before = observe();
+  const size_t entries_before = gdb_entries();
   for (int i = 0; i < 1000; ++i) cycle();
   const JitState after = observe();
+  {
+    ocamljit_session* live = ocamljit_session_new();
+    ASSERT_EQ(ocamljit_eval(live, "let g x = x + 1;;"), OCAMLJIT_OK);
+    EXPECT_GT(gdb_entries(), entries_before) << "a session's units are not registered with gdb";
+    ocamljit_session_free(live);
+  }
+  EXPECT_EQ(gdb_entries(), entries_before) << "gdb entries of freed sessions stay";
   EXPECT_GT(before.bytes, 0);
   // A unit takes hundreds of bytes: growth per cycle would be 1000 times that.
   EXPECT_LT(after.bytes - before.bytes, 256) << "JIT memory grows: units are not unloaded";
