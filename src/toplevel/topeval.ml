@@ -255,6 +255,7 @@ let init () =
   Compiler_api.configure_gc ();
   time_parsing ();
   Compmisc.init_path ();
+  Initial_load_path.record ();
   (* Phrases are position-independent, like the code of a shared object. *)
   Clflags.dlcode := true;
   (* A phrase naming a library module whose .cmx is not installed (Toploop,

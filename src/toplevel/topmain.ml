@@ -22,8 +22,11 @@ let expanding read file =
   note_expansion at (Array.length args);
   args
 
+(* The load path set here only serves the preloaded files: both callers
+   re-initialise it before the session, so without preloaded files the
+   directory scans it costs are skipped. *)
 let load_preloaded ppf =
-  Topcommon.set_paths ();
+  if !preloaded <> [] then Topcommon.set_paths ();
   match List.for_all (Topeval.load_file false ppf) (List.rev !preloaded) with
   | ok ->
       Topcommon.run_hooks Topcommon.Startup;
@@ -89,7 +92,7 @@ let main () =
   (* Fail early on a bad OCAMLJIT_LOADER rather than at the first phrase. *)
   ignore (Loader.current ());
   if not (load_preloaded ppf) then raise (Compenv.Exit_with_status 2);
-  Compmisc.init_path ();
+  Initial_load_path.init_again ();
   Toploop.loop Format.std_formatter
 
 let main () =
