@@ -651,7 +651,11 @@ Result<LinkedUnit> Linker::link(const obj::Object& object, const LinkOptions& op
   const uint64_t module_id = module.id;
   module.id = 0;  // kept
   // The earliest definition wins, as with dlsym over libraries loaded in order.
-  symbols_.reserve(symbols_.size() + out.globals.size());
+  // Grown geometrically, and only when the new names would not fit: reserve(size + n) on every
+  // unit rehashes the whole table each time (it sizes to the next prime), quadratic over a session.
+  if (const size_t want = symbols_.size() + out.globals.size();
+      want > symbols_.bucket_count() * symbols_.max_load_factor())
+    symbols_.reserve(std::max(want, 2 * symbols_.size()));
   for (const auto& [name, address] : out.globals) symbols_.emplace(name, address);
   for (const auto& [name, offset] : out.tls_globals) tls_symbols_.emplace(name, std::make_pair(module_id, offset));
   return out;

@@ -89,12 +89,19 @@ let in_process = Sys.getenv_opt "OCAMLJIT_JIT_OBJECTS" <> Some "as"
 (* The IR of the unit being compiled, handed over by the compiler's hook. *)
 let pending_ir : string option ref = ref None
 
+(* OCAMLJIT_DUMP_IR=DIR keeps each unit's IR as DIR/TOPn.ir (for ocamljit-ir). *)
+let dump_ir = Ir_dump.directory () <> None
+let pending_name = ref ""
+
 let capture_ir program =
-  pending_ir := Some (X86_ir.serialise program);
+  let ir = X86_ir.serialise program in
+  if dump_ir then Ir_dump.maybe_dump ~name:!pending_name ir;
+  pending_ir := Some ir;
   fun _object_file -> ()
 
 let prepare_unit ~prefix =
   pending_ir := None;
+  if dump_ir then pending_name := Filename.basename prefix;
   if in_process then Compiler_api.set_assembler capture_ir
   else External_loader.loader.prepare_unit ~prefix
 
