@@ -9,7 +9,7 @@ MKTOP_STDLIB := $(shell ocamlfind ocamlopt -where 2>/dev/null || echo /usr/lib/o
 # The stdlib's interfaces as an object linked into ocamljit.
 STDLIB_INTERFACES := $(BUILD)/cmi_bundle/stdlib_interfaces.o
 # The engine's C++ libraries, recorded in ocamljit.cmxa.
-MKTOP_CCLIBS := -cclib -locamljit_stubs -cclib -locamljit_engine -cclib -lstdc++ -cclib -lm
+MKTOP_CCLIBS := -cclib -locamljit_stubs -cclib -locamljit_engine $(OCAML_STATIC_CXX) -cclib -lm
 
 $(MKTOP): engine
 	@mkdir -p $(dir $@)
