@@ -37,7 +37,7 @@ $(BUILD)/bin/ocamljit: OCAML_ENGINE_FLAGS += -ccopt -no-pie
 # not installed twice, findlib would warn about every one of them.
 MKTOP_UPSTREAM_CMI := $(addprefix $(OCAML_OUT)/,$(addsuffix .cmi,genprintval topcommon topeval toploop topdirs topmain))
 # With the REPL (src/repl): a mktop'd toplevel edits lines as ocamljit does.
-MKTOP_LIB_CMX := $(addprefix $(OCAML_OUT)/,$(addsuffix .cmx,$(TOPLEVEL_MODULES) $(REPL_MODULES)))
+MKTOP_LIB_CMX := $(addprefix $(OCAML_OUT)/,$(addsuffix .cmx,$(TOPLEVEL_MODULES) repl_loader $(REPL_MODULES)))
 $(MKTOP_LIBDIR)/ocamljit.cmxa: $(MKTOP_LIB_CMX) $(OCAML_OUT)/ocamljit_main.cmx engine
 	@rm -rf $(MKTOP_LIBDIR) && mkdir -p $(MKTOP_LIBDIR)
 	$(OCAMLOPT) -a -o $@ $(MKTOP_LIB_CMX) $(MKTOP_CCLIBS)

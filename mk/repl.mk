@@ -1,5 +1,8 @@
 # The REPL's front door on a terminal (src/repl): line editing, history and
-# completion with lambda-term, linked into ocamljit (REPL_MODULES, in mk/toplevel.mk).
+# completion with lambda-term (REPL_MODULES, in mk/toplevel.mk). ocamljit does
+# not link them: they and their libraries are packed into it (REPL_BUNDLE) and
+# linked in memory on a terminal (src/repl/repl_loader.ml); ocamljit-mktop's
+# toplevels link them in (mk/mktop.mk).
 DEB_PACKAGES += liblambda-term-ocaml-dev tmux
 
 REPL_PACKAGES := lambda-term
@@ -9,7 +12,17 @@ REPL_INCLUDES := $$(ocamlfind query -r -i-format -predicates native,mt,mt_posix 
 REPL_ARCHIVES := $$(ocamlfind query -r -a-format -predicates native,mt,mt_posix $(REPL_PACKAGES))
 
 $(addprefix $(OCAML_OUT)/,$(addsuffix .cmx,$(REPL_MODULES))): OCAML_FLAGS += $(REPL_INCLUDES)
-OCAML_LINK_EXTRA_ocamljit := $(REPL_INCLUDES) $(REPL_ARCHIVES)
+
+REPL_BUNDLE_DIR := $(BUILD)/repl
+REPL_CMXA := $(REPL_BUNDLE_DIR)/ocamljit_repl.cmxa
+REPL_BUNDLE := $(REPL_BUNDLE_DIR)/repl_bundle.o
+$(REPL_CMXA): $(addprefix $(OCAML_OUT)/,$(addsuffix .cmx,$(REPL_MODULES)))
+	@mkdir -p $(@D)
+	$(OCAMLOPT) -a -o $@ $^
+$(REPL_BUNDLE): $(REPL_CMXA) mk/repl_bundle.sh mk/repl.mk
+	sh mk/repl_bundle.sh $@ $$(ocamlfind ocamlopt -where) $(REPL_ARCHIVES) $(REPL_CMXA)
+$(BUILD)/bin/ocamljit: $(REPL_BUNDLE)
+$(BUILD)/bin/ocamljit: OCAML_ENGINE_FLAGS += $(REPL_BUNDLE)
 
 REPL_TEST_DIR := $(BUILD)/tests/repl
 $(REPL_TEST_DIR)/phrase_boundary_test: tests/repl/phrase_boundary_test.mli tests/repl/phrase_boundary_test.ml \

@@ -1,4 +1,4 @@
 let () =
   Embedded_interfaces.install ();
-  Line_editor.install ();
+  Repl_loader.install ();
   exit (Topmain.main ())

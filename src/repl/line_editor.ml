@@ -1,15 +1,3 @@
-let enabled = ref true
-
-let option =
-  ( "-no-readline",
-    Arg.Clear enabled,
-    " Read phrases without line editing, history or completion (as when not on a terminal)" )
-
-let on_a_terminal () =
-  !enabled && (not !Clflags.noprompt)
-  && Unix.isatty Unix.stdin && Unix.isatty Unix.stdout
-  && match Sys.getenv_opt "TERM" with None | Some ("" | "dumb") -> false | Some _ -> true
-
 let warn fmt = Printf.ksprintf (fun s -> prerr_string ("ocamljit: " ^ s ^ "\n"); flush stderr) fmt
 
 (* ---- history ---------------------------------------------------------- *)
@@ -210,12 +198,9 @@ let open_session () =
       warn "no line editing: %s" (describe e);
       None
 
-let install () =
-  Clflags.add_arguments __LOC__ [ option ];
-  let plain = !Toploop.read_interactive_input in
-  let session = lazy (if on_a_terminal () then open_session () else None) in
-  Toploop.read_interactive_input :=
-    fun prompt buffer len ->
-      match Lazy.force session with
-      | Some session -> read session prompt buffer len
-      | None -> plain prompt buffer len
+let take_over () =
+  match open_session () with
+  | Some session -> Toploop.read_interactive_input := read session
+  | None -> ()
+
+let () = Repl_loader.register_editor take_over

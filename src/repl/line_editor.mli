@@ -1,10 +1,10 @@
-(** The REPL's front door on a terminal: line editing, persistent history
+(** The REPL's line editor on a terminal: line editing, persistent history
     and completion (lambda-term), feeding the toplevel's lexer through
-    [Toploop.read_interactive_input]. Off a terminal (piped input,
-    [-noprompt], [-no-readline], [TERM=dumb]) the toplevel reads as before. *)
+    [Toploop.read_interactive_input]. Whether it is used (and, in
+    [ocamljit], loaded at all) is {!Repl_loader}'s decision: its
+    initialisation only registers {!take_over} there. *)
 
-val install : unit -> unit
-(** Registers the [-no-readline] option and takes over
-    [Toploop.read_interactive_input]. Whether the editor is used is decided
-    at the first read, once the command line has been parsed. Call once,
-    before [Topmain.main]. *)
+val take_over : unit -> unit
+(** Opens the terminal session (history file, key bindings) and replaces
+    [Toploop.read_interactive_input] with the editor; when the terminal
+    cannot be used, warns once and leaves the plain reader. *)

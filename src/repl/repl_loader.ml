@@ -1,0 +1,126 @@
+let enabled = ref true
+
+let option =
+  ( "-no-readline",
+    Arg.Clear enabled,
+    " Read phrases without line editing, history or completion (as when not on a terminal)" )
+
+external on_terminals : unit -> bool = "ocamljit_repl_on_terminals"
+
+(* The bundle's bytes (a ustar archive), empty when none is linked in. *)
+external bundle : unit -> string = "ocamljit_repl_bundle"
+
+let on_a_terminal () =
+  !enabled && (not !Clflags.noprompt) && on_terminals ()
+  && match Sys.getenv_opt "TERM" with None | Some ("" | "dumb") -> false | Some _ -> true
+
+let warn fmt = Printf.ksprintf (fun s -> prerr_string ("ocamljit: " ^ s ^ "\n"); flush stderr) fmt
+
+let editor = ref None
+let register_editor take_over = editor := Some take_over
+
+exception Unusable of string
+
+let unusable fmt = Printf.ksprintf (fun s -> raise (Unusable s)) fmt
+
+(* ---- the bundle: a ustar archive of the libraries' .cmxa, .a and C stub
+   archives, and "load-order", the .cmxa files to load, one a line. ------ *)
+
+let block = 512
+
+let octal s =
+  match int_of_string_opt ("0o" ^ String.trim (String.map (fun c -> if c = '\000' then ' ' else c) s)) with
+  | Some n when n >= 0 -> n
+  | _ -> unusable "damaged bundle (size field %S)" s
+
+let c_string s = match String.index_opt s '\000' with Some i -> String.sub s 0 i | None -> s
+
+(* (name, contents) of each regular file, in archive order. *)
+let files archive =
+  let size = String.length archive in
+  let rec go pos acc =
+    if pos + block > size then List.rev acc
+    else
+      let header = String.sub archive pos block in
+      let name = c_string (String.sub header 0 100) in
+      if name = "" then List.rev acc (* the end-of-archive blocks *)
+      else
+        let length = octal (String.sub header 124 12) in
+        let data = pos + block in
+        if data + length > size then unusable "damaged bundle (%s is truncated)" name;
+        let next = data + ((length + block - 1) / block * block) in
+        match header.[156] with
+        | '0' | '\000' -> go next ((name, String.sub archive data length) :: acc)
+        | _ -> go next acc
+  in
+  go 0 []
+
+(* A private directory for the files while they are linked: Library_loader
+   reads archives by path. Removed right after. *)
+let private_dir () =
+  let rec attempt n =
+    let file = Filename.temp_file "ocamljit-repl" "" in
+    Sys.remove file;
+    match Sys.mkdir file 0o700 with
+    | () -> file
+    | exception Sys_error _ when n > 0 -> attempt (n - 1)
+  in
+  attempt 10
+
+let write_file path contents =
+  let oc = open_out_bin path in
+  Fun.protect ~finally:(fun () -> close_out oc) (fun () -> output_string oc contents)
+
+let load_libraries () =
+  let files = files (bundle ()) in
+  if files = [] then unusable "the line editor is not in this executable";
+  let order =
+    match List.assoc_opt "load-order" files with
+    | Some text -> List.filter (( <> ) "") (String.split_on_char '\n' text)
+    | None -> unusable "damaged bundle (no load-order)"
+  in
+  let dir = private_dir () in
+  let written = ref [] in
+  Fun.protect
+    ~finally:(fun () ->
+      List.iter (fun p -> try Sys.remove p with Sys_error _ -> ()) !written;
+      try Sys.rmdir dir with Sys_error _ -> ())
+    (fun () ->
+      List.iter
+        (fun (name, contents) ->
+          let path = Filename.concat dir name in
+          written := path :: !written;
+          write_file path contents)
+        files;
+      List.iter
+        (fun cmxa ->
+          match Library_loader.load_file Format.err_formatter (Filename.concat dir cmxa) with
+          | Some (Ok ()) -> ()
+          | Some (Error (Loader.Load_failed msg)) -> unusable "%s: %s" cmxa msg
+          | Some (Error (Loader.Raised exn)) -> unusable "%s: %s" cmxa (Printexc.to_string exn)
+          | None -> unusable "%s: not a library" cmxa)
+        order)
+
+let start_editor () =
+  match
+    if !editor = None then load_libraries ();
+    !editor
+  with
+  | Some take_over -> take_over ()
+  | None -> warn "no line editing: the line editor did not register"
+  | exception Unusable msg -> warn "no line editing: %s" msg
+  | exception Sys_error msg -> warn "no line editing: %s" msg
+
+let install () =
+  Clflags.add_arguments __LOC__ [ option ];
+  let plain = !Toploop.read_interactive_input in
+  let decided = ref false in
+  Toploop.read_interactive_input :=
+    fun prompt buffer len ->
+      (* Decided once: from now on reads go to the plain reader or the editor. *)
+      if not !decided then begin
+        decided := true;
+        Toploop.read_interactive_input := plain;
+        if on_a_terminal () then start_editor ()
+      end;
+      !Toploop.read_interactive_input prompt buffer len
