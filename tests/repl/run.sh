@@ -91,6 +91,10 @@ exited_with() { # STATUS: the session's ocamljit ended with STATUS
 
 check "-help lists -no-readline" sh -c "'$bin' -help | grep -q -- '-no-readline'"
 
+# Off a terminal the editor's libraries are not loaded at all (each library
+# linked in memory appends a library= line to the OCAMLJIT_TIMINGS file).
+check "piped input loads no library" sh -c "echo '1 + 1;;' | OCAMLJIT_TIMINGS='$tmp/timings' '$bin' -noinit | grep -q 'int = 2' && ! grep -q '^library=' '$tmp/timings'"
+
 # ---- session 1 ------------------------------------------------------------
 start TERM=xterm
 check "prompt" wait_for "# "
@@ -270,5 +274,23 @@ for mode in "-no-readline" "TERM=dumb"; do
   type_text '40 + 3;;'; keys Enter
   check "$mode: phrases still run" wait_for "- : int = 43"
 done
+
+# ---- without the OCaml installation ----------------------------------------
+# The editor and its libraries are packed into ocamljit and linked in memory
+# on a terminal: they work with /usr/lib/ocaml hidden (tests/support/hidden.sh;
+# needs root, as in CI; a failed hiding shows as exit status 125).
+support=$(cd "$(dirname "$0")/../support" && pwd)
+printf '. "%s/hidden.sh"\nhidden env HOME="%s" OCAMLJIT_HISTORY= TERM=xterm "%s" -noinit\n' \
+  "$support" "$tmp" "$bin" > "$tmp/hidden-repl.sh"
+session=$((session + 1))
+tm new-session -d -s "s$session" -x 120 -y 40 "cd '$tmp' && trap true INT && sh '$tmp/hidden-repl.sh'; echo \"[exit status \$?]\""
+check "hidden installation: prompt" wait_for "# "
+phrase 'List.ma'; keys Tab
+check "hidden installation: Tab completes List.ma" wait_for "mapi"
+type_text 'i (fun i x -> i * x) [5; 6];;'; keys Enter
+check "hidden installation: the completed phrase runs" wait_for "- : int list = [0; 6]"
+check "hidden installation: no warning" sh -c "! tmux -L '$sock' -f '$tmp/tmux.conf' capture-pane -p -J -S - -t 's$session' | grep -q 'no line editing'"
+fresh_prompt; keys C-d
+check "hidden installation: Ctrl-D exits with status 0" exited_with 0
 
 [ $failures -eq 0 ] && echo "test-repl: all checks passed" || { echo "test-repl: $failures check(s) failed"; exit 1; }
