@@ -21,7 +21,7 @@ OCAMLOPT   := ocamlopt.opt
 OCAML_LIBDIRS := -I +compiler-libs -I +dynlink
 OCAML_FLAGS := -g -I $(OCAML_OUT) $(OCAML_LIBDIRS)
 OCAML_OWN_WARNINGS := -w +a-4-9-40-41-42-44-45-70 -warn-error +a
-OCAML_LINK_LIBS := ocamlcommon.cmxa ocamloptcomp.cmxa ocamlbytecomp.cmxa dynlink.cmxa
+OCAML_LINK_LIBS := ocamlcommon.cmxa ocamloptcomp.cmxa ocamlbytecomp.cmxa
 # The C++ engine, linked into every OCaml program. libstdc++ and libgcc are linked statically:
 # loading and relocating libstdc++.so cost ~0.7 ms of every start-up (AMD EPYC, perf stat).
 OCAML_STATIC_CXX := -cclib -l:libstdc++.a -ccopt -static-libgcc

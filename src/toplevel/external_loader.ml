@@ -54,7 +54,45 @@ let run_unit _ppf ~unit_name ~prefix =
       | Dlopen_failed msg -> raise (dlopen_error msg)
       | exception exn -> Loader.Exception exn)
 
-let find_symbol sym = Dynlink.unsafe_get_global_value ~bytecode_or_asm_symbol:sym
+(* The runtime's natdynlink primitives (what Dynlink's native half uses). *)
+type handle
+
+external dlopen_plugin : string -> bool -> handle * Cmxs_format.dynheader = "caml_natdynlink_open"
+external run_plugin_unit : handle -> string -> unit = "caml_natdynlink_run"
+external global_symbol : string -> Obj.t = "caml_natdynlink_loadsym"
+
+let find_symbol sym = match global_symbol sym with v -> Some v | exception Failure _ -> None
+
+let header (u : Cmxs_format.dynunit) =
+  { Library_loader.name = u.dynu_name; crc = u.dynu_crc; imports_cmi = u.dynu_imports_cmi;
+    imports_cmx = u.dynu_imports_cmx }
+
+(* A .cmxs, as Dynlink.loadfile does it: the dynamic loader opens it
+   (global symbols), its units are checked against the process, then its
+   startup code and each unit's initialisation run, in order. *)
+let load_shared_object cmxs =
+  (* dlopen looks a name without a slash up on the library path. *)
+  let cmxs = if Filename.is_implicit cmxs then Filename.concat (Sys.getcwd ()) cmxs else cmxs in
+  match dlopen_plugin cmxs true with
+  | exception Failure msg -> Error (Loader.Load_failed ("error while linking " ^ cmxs ^ ".\n" ^ msg))
+  | handle, dynheader -> (
+      if dynheader.dynu_magic <> Config.cmxs_magic_number then
+        Error (Loader.Load_failed (cmxs ^ " is not an object file"))
+      else
+        let units = List.map header dynheader.dynu_units in
+        match Library_loader.check_shared_object cmxs units with
+        | Error msg -> Error (Loader.Load_failed msg)
+        | Ok () -> (
+            match
+              run_plugin_unit handle "_shared_startup";
+              List.iter
+                (fun (u : Cmxs_format.dynunit) -> List.iter (run_plugin_unit handle) u.dynu_defines)
+                dynheader.dynu_units
+            with
+            | () ->
+                Library_loader.record_shared_object cmxs units;
+                Ok ()
+            | exception exn -> Error (Loader.Raised exn)))
 
 let load_file ppf path =
   let needs_link =
@@ -64,12 +102,8 @@ let load_file ppf path =
   Fun.protect
     ~finally:(fun () -> if needs_link then remove_quietly cmxs)
     (fun () ->
-      match
-        if needs_link then Asmlink.link_shared ~ppf_dump:ppf [ path ] cmxs;
-        Dynlink.loadfile cmxs
-      with
-      | () -> Ok ()
-      | exception Dynlink.Error err -> Error (Loader.Load_failed (Dynlink.error_message err))
+      match if needs_link then Asmlink.link_shared ~ppf_dump:ppf [ path ] cmxs with
+      | () -> load_shared_object cmxs
       | exception exn -> Error (Loader.Raised exn))
 
 let loader =

@@ -64,11 +64,19 @@ let known =
 let unit_present (ui : Cmx_format.unit_infos) =
   Hashtbl.mem implementations ui.ui_name || Option.is_some (find_symbol ("caml" ^ ui.ui_symbol))
 
-let own_interface_crc (ui : Cmx_format.unit_infos) =
-  Option.join (List.assoc_opt ui.ui_name ui.ui_imports_cmi)
+(* What the checks need of a unit: from its .cmx, or from a .cmxs's header. *)
+type unit_header = {
+  name : string;
+  crc : Digest.t;
+  imports_cmi : (string * Digest.t option) list;
+  imports_cmx : (string * Digest.t option) list;
+}
+
+let header_of_cmx ((ui : Cmx_format.unit_infos), crc) =
+  { name = ui.ui_name; crc; imports_cmi = ui.ui_imports_cmi; imports_cmx = ui.ui_imports_cmx }
 
 (* Dynlink's checks, against the process and the earlier units of the file. *)
-let check file (units : (Cmx_format.unit_infos * Digest.t) list) =
+let check file (units : unit_header list) =
   (* What the file adds, over the process's tables (not copied: they are
      large and this runs for every library). *)
   let new_ifaces = Hashtbl.create 64 and new_implems = Hashtbl.create 64 in
@@ -76,14 +84,14 @@ let check file (units : (Cmx_format.unit_infos * Digest.t) list) =
     match Hashtbl.find_opt added name with Some _ as r -> r | None -> Hashtbl.find_opt table name
   in
   List.iter
-    (fun ((ui : Cmx_format.unit_infos), crc) ->
+    (fun u ->
       List.iter
         (fun (name, crc) ->
           match crc, find new_ifaces interfaces name with
           | None, _ -> ()
           | Some crc, None -> Hashtbl.replace new_ifaces name (crc, file)
           | Some crc, Some (old, _) -> if crc <> old then refuse "interface mismatch on %s" name)
-        ui.ui_imports_cmi;
+        u.imports_cmi;
       List.iter
         (fun (name, crc) ->
           match crc, find new_implems implementations name with
@@ -92,24 +100,41 @@ let check file (units : (Cmx_format.unit_infos * Digest.t) list) =
           | _, None ->
               if Option.is_none (find_symbol ("caml" ^ name)) then
                 refuse "no implementation available for %s" name)
-        ui.ui_imports_cmx;
-      Hashtbl.replace new_implems ui.ui_name (Some crc, file))
+        u.imports_cmx;
+      Hashtbl.replace new_implems u.name (Some u.crc, file))
     units;
   (* The typing environment checks the interfaces it reads against these
      from now on, as the bytecode toplevel's #load does. *)
   List.iter
-    (fun ((ui : Cmx_format.unit_infos), _) ->
-      try Env.import_crcs ~source:file ui.ui_imports_cmi
+    (fun u ->
+      try Env.import_crcs ~source:file u.imports_cmi
       with Persistent_env.Consistbl.Inconsistency { unit_name; _ } ->
         refuse "interface mismatch on %s" unit_name)
     units
 
 let record file units =
   List.iter
-    (fun ((ui : Cmx_format.unit_infos), crc) ->
-      Option.iter (fun c -> Hashtbl.replace interfaces ui.ui_name (c, file)) (own_interface_crc ui);
-      Hashtbl.replace implementations ui.ui_name (Some crc, file))
+    (fun u ->
+      Option.iter (fun c -> Hashtbl.replace interfaces u.name (c, file))
+        (Option.join (List.assoc_opt u.name u.imports_cmi));
+      Hashtbl.replace implementations u.name (Some u.crc, file))
     units
+
+(* A .cmxs the system's dynamic loader opened (External_loader). *)
+let check_shared_object file units =
+  Lazy.force known;
+  match
+    List.iter
+      (fun u -> if Hashtbl.mem implementations u.name then
+          refuse "The module `%s' is already loaded (either by the main program or a \
+                  previously-dynlinked library)" u.name)
+      units;
+    check file units
+  with
+  | () -> Ok ()
+  | exception Refused msg -> Error msg
+
+let record_shared_object = record
 
 (* ---------------------------------------------------------------------- *)
 (* The generic functions (caml_curryN, caml_applyN, caml_sendN) that ocamlopt
@@ -217,7 +242,7 @@ let load lib =
     List.iter
       (fun o -> if not (Sys.file_exists o) then refuse "cannot find %s" o)
       lib.objects;
-    check lib.file lib.units;
+    check lib.file (List.map header_of_cmx lib.units);
     let check_ns = ns_since t0 in
     let prefixes = List.map (fun ((ui : Cmx_format.unit_infos), _) -> "caml" ^ ui.ui_symbol) lib.units in
     link_generic_functions (List.map fst lib.units);
@@ -230,7 +255,7 @@ let load lib =
         last := { check_ns; read_ns = read_archives_ns; link_ns; register_ns; init_ns = ns_since t1 };
         log_timings lib.file;
         (match result with
-         | Ok () -> record lib.file lib.units
+         | Ok () -> record lib.file (List.map header_of_cmx lib.units)
          | Error _ -> forget_library handle);
         Some result
   end

@@ -16,6 +16,22 @@ val load_file : Format.formatter -> string -> (unit, Loader.load_error) result o
 (** [None] when the file is not one of those (a [.cmxs] without its
     [.cmxa]/[.a] beside it): the caller falls back to Dynlink. *)
 
+(** A unit as the checks see it (a [.cmxs]'s header gives these). *)
+type unit_header = {
+  name : string;
+  crc : Digest.t;  (** of the implementation *)
+  imports_cmi : (string * Digest.t option) list;
+  imports_cmx : (string * Digest.t option) list;
+}
+
+val check_shared_object : string -> unit_header list -> (unit, string) result
+(** The same checks for the units of a shared object ([.cmxs]) that the
+    system's dynamic loader opened (the external loader): against the
+    process and the libraries loaded so far, by either path. *)
+
+val record_shared_object : string -> unit_header list -> unit
+(** After its units ran: they are in the process from now on. *)
+
 type timings = {
   check_ns : int;     (** reading the [.cmxa]/[.cmx], the checks, generic functions *)
   read_ns : int;      (** reading the archives (ELF members, C stub archives) *)
