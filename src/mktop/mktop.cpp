@@ -27,8 +27,9 @@ namespace {
 // packages are already in the executable.
 const char* const kToplevelPackage = "ocamljit_mktop";
 const char* const kToplevelWithTopfind = "ocamljit_mktop.topfind";
+// (No dynlink: the external loader uses the runtime's natdynlink primitives.)
 const std::vector<std::string> kCompilerPackages = {
-    "compiler-libs.common", "compiler-libs.optcomp", "compiler-libs.bytecomp", "dynlink"};
+    "compiler-libs.common", "compiler-libs.optcomp", "compiler-libs.bytecomp"};
 // The REPL's line editor (src/repl), as in ocamljit; its lwt.unix needs the
 // system threads library: every compile and link gets -thread.
 const std::vector<std::string> kReplPackages = {"lambda-term", "threads.posix"};
