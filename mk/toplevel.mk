@@ -19,3 +19,10 @@ $(TOPLEVEL_BESIDE_MLI)/%.ml: src/toplevel/%.ml $(UPSTREAM_STAMP)
 	ln -sf $(abspath $(UPSTREAM)/toplevel/$*.mli) $(@D)/$*.mli
 $(OCAML_OUT)/topeval.cmx $(OCAML_OUT)/topmain.cmx: $(OCAML_OUT)/%.cmx: $(TOPLEVEL_BESIDE_MLI)/%.ml $(OCAML_OUT)/%.cmi
 	$(OCAMLOPT) $(OCAML_FLAGS) $(OCAML_OWN_WARNINGS) -c -o $@ $<
+
+# #load of a .cmxs through the system's dynamic loader and the runtime's
+# natdynlink primitives (External_loader), under both loaders.
+.PHONY: test-shared-objects
+test-shared-objects: $(BUILD)/bin/ocamljit
+	sh tests/toplevel/shared_objects.sh $(BUILD)/bin/ocamljit
+TEST_TARGETS += test-shared-objects
