@@ -110,6 +110,7 @@ let start_editor () =
   | None -> warn "no line editing: the line editor did not register"
   | exception Unusable msg -> warn "no line editing: %s" msg
   | exception Sys_error msg -> warn "no line editing: %s" msg
+  | exception Sys.Break -> warn "no line editing: interrupted while loading it"
 
 let install () =
   Clflags.add_arguments __LOC__ [ option ];
