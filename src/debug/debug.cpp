@@ -25,7 +25,7 @@ bool gdb_enabled() {
 
 // OCAMLJIT_DEBUG_IMAGES=DIR keeps a copy of every image gdb gets, as
 // DIR/<unit>.o, for readelf/objdump.
-void keep_image(const obj::Object& object, const std::vector<uint8_t>& image) {
+void keep_image(const obj::Object& object, ImageView image) {
   static const char* dir = std::getenv("OCAMLJIT_DEBUG_IMAGES");
   if (dir == nullptr || *dir == '\0') return;
   std::string name = object.name.empty() ? "unit" : object.name;  // a library's: its archive's path
@@ -33,7 +33,7 @@ void keep_image(const obj::Object& object, const std::vector<uint8_t>& image) {
     if (ch == '/') ch = '_';
   const std::string path = std::string(dir) + "/" + name + ".o";
   if (std::FILE* f = std::fopen(path.c_str(), "wb")) {
-    std::fwrite(image.data(), 1, image.size(), f);
+    std::fwrite(image.data, 1, image.size, f);
     std::fclose(f);
   }
 }
@@ -88,11 +88,12 @@ void on_unit_loaded(const obj::Object& object, const link::LinkedUnit& linked) {
   ++c.units;
   if (gdb_enabled()) {
     const int64_t t = cpu_ns();
-    auto image = build_debug_image(object, linked, comp_dir());
+    thread_local std::vector<uint8_t> storage;  // reused: gdb_register copies the image
+    auto image = write_debug_image(object, linked, comp_dir(), storage);
     if (image) {
       keep_image(object, *image);
-      c.image_bytes += image->size();
-      gdb_register(std::move(*image), linked.code.lo);
+      c.image_bytes += image->size;
+      gdb_register(image->data, image->size, linked.code.lo);
     }
     else std::fprintf(stderr, "ocamljit: no debug information for gdb: %s\n", image.error().message.c_str());
     c.gdb_ns += cpu_ns() - t;
