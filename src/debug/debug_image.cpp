@@ -13,13 +13,11 @@
 
 #include "debug/debug.hpp"
 
+// After the project's headers: <elf.h> defines its constants as macros.
+#include <elf.h>
+
 namespace ocamljit::debug {
 namespace {
-
-// ELF64 constants (gABI) the image needs beyond object.hpp's.
-constexpr uint32_t SHT_SYMTAB = 2, SHT_STRTAB = 3;
-constexpr uint8_t STB_LOCAL = 0, STB_GLOBAL = 1, STB_WEAK = 2;
-constexpr uint8_t STT_NOTYPE = 0, STT_OBJECT = 1, STT_FUNC = 2, STT_TLS = 6;
 
 // DWARF constants (DWARF 4, section 7).
 constexpr uint8_t DW_TAG_compile_unit = 0x11, DW_TAG_subprogram = 0x2e;
@@ -61,7 +59,7 @@ class Out {
   size_t size() const { return n_; }
   uint8_t* at(size_t offset) { return s_.data() + offset; }
   uint8_t* grow(size_t k) {
-    if (n_ + k > s_.size()) s_.resize(std::max(2 * s_.size(), n_ + k + 1024));
+    if (n_ + k > s_.size()) [[unlikely]] expand(k);
     uint8_t* p = s_.data() + n_;
     n_ += k;
     return p;
@@ -103,27 +101,23 @@ class Out {
   }
 
  private:
+  // Only while the buffers grow to the largest unit's size.
+  [[gnu::noinline]] void expand(size_t k) { s_.resize(std::max(2 * s_.size(), n_ + k + 1024)); }
+
   std::vector<uint8_t>& s_;
   size_t n_ = 0;
 };
 
-struct Shdr {
-  uint32_t name = 0, type = 0;
-  uint64_t flags = 0, addr = 0, offset = 0, size = 0;
-  uint32_t link = 0, info = 0;
-  uint64_t addralign = 1, entsize = 0;
-};
-
-// Buffers reused from unit to unit (per thread: any thread holding the
-// OCaml runtime may load units).
+// Buffers reused from unit to unit (units are loaded under the OCaml
+// runtime lock: one at a time).
 struct Scratch {
   std::vector<uint8_t> strtab, shstrtab;
-  std::vector<Shdr> headers;
+  std::vector<Elf64_Shdr> headers;
   std::vector<uint32_t> remap;  // object section -> image section, 0 = not in the image
   std::vector<LineRow> rows;
 };
 Scratch& scratch() {
-  thread_local Scratch s;
+  static Scratch s;
   return s;
 }
 
@@ -169,15 +163,15 @@ Status relocate_eh_frame(const obj::Object& o, obj::SectionIndex eh, const link:
     const int64_t target = static_cast<int64_t>(linked.section_addresses[*s.section] + s.value) + r.addend;
     const int64_t place = static_cast<int64_t>(at + r.offset);
     if (r.offset + 4 > size) return make_error(o.name, ": .eh_frame relocation beyond the section");
-    if (r.type == obj::elf::R_X86_64_PC32) {
+    if (r.type == R_X86_64_PC32) {
       const int64_t v = target - place;
       if (v < INT32_MIN || v > INT32_MAX) return make_error(o.name, ": .eh_frame address out of reach");
       const int32_t v32 = static_cast<int32_t>(v);
       std::memcpy(bytes + r.offset, &v32, 4);
-    } else if (r.type == obj::elf::R_X86_64_PC64 && r.offset + 8 <= size) {
+    } else if (r.type == R_X86_64_PC64 && r.offset + 8 <= size) {
       const int64_t v = target - place;
       std::memcpy(bytes + r.offset, &v, 8);
-    } else if (r.type == obj::elf::R_X86_64_64 && r.offset + 8 <= size) {
+    } else if (r.type == R_X86_64_64 && r.offset + 8 <= size) {
       std::memcpy(bytes + r.offset, &target, 8);
     } else {
       return make_error(o.name, ": unsupported relocation type ", r.type, " in .eh_frame");
@@ -201,10 +195,12 @@ void write_debug_info(Out& out, std::string_view name, std::string_view comp_dir
   out.put<uint64_t>(lo);
   out.put<uint64_t>(hi - lo);
   for (const auto& f : functions) {
-    out.u8(2);
-    out.str(f.name);
-    out.put<uint64_t>(f.address);
-    out.put<uint64_t>(f.size);
+    uint8_t* p = out.grow(1 + f.name.size() + 1 + 16);
+    *p++ = 2;
+    std::memcpy(p, f.name.data(), f.name.size() + 1);  // with its NUL
+    p += f.name.size() + 1;
+    std::memcpy(p, &f.address, 8);
+    std::memcpy(p + 8, &f.size, 8);
   }
   out.u8(0);  // end of children
   out.patch32(start, out.size() - start - 4);
@@ -279,8 +275,8 @@ Result<ImageView> write_debug_image(const obj::Object& o, const link::LinkedUnit
   StrTab shstrtab(sc.shstrtab);
   auto& sh = sc.headers;
   sh.clear();
-  sh.emplace_back();  // SHN_UNDEF
-  out.grow(64);       // the ELF header, written last
+  sh.push_back(Elf64_Shdr{});  // SHN_UNDEF
+  out.grow(sizeof(Elf64_Ehdr));  // the ELF header, written last
 
   // Loaded sections, NOBITS at their run addresses; `.text` must exist
   // (gdb's section offsets start from it).
@@ -297,34 +293,34 @@ Result<ImageView> write_debug_image(const obj::Object& o, const link::LinkedUnit
       continue;
     }
     if (at == 0) continue;
-    Shdr& h = sh.emplace_back();
-    h.name = shstrtab.add(s.name);
-    h.type = obj::elf::SHT_NOBITS;
-    h.flags = s.flags;
-    h.addr = at;
-    h.offset = 64;
-    h.size = s.size();
-    h.addralign = s.alignment != 0 ? s.alignment : 1;
+    Elf64_Shdr& h = sh.emplace_back(Elf64_Shdr{});
+    h.sh_name = shstrtab.add(s.name);
+    h.sh_type = SHT_NOBITS;
+    h.sh_flags = s.flags;
+    h.sh_addr = at;
+    h.sh_offset = sizeof(Elf64_Ehdr);
+    h.sh_size = s.size();
+    h.sh_addralign = s.alignment != 0 ? s.alignment : 1;
     remap[k] = static_cast<uint32_t>(sh.size() - 1);
     if (s.is_code() && (first_code == 0 || at < first_code)) first_code = at;
     if (s.name == ".text") has_text = true;
   }
   if (!has_text) {
-    Shdr& h = sh.emplace_back();
-    h.name = shstrtab.add(".text");
-    h.type = obj::elf::SHT_NOBITS;
-    h.flags = obj::elf::SHF_ALLOC | obj::elf::SHF_EXECINSTR;
-    h.addr = linked.code.lo;
-    h.offset = 64;
+    Elf64_Shdr& h = sh.emplace_back(Elf64_Shdr{});
+    h.sh_name = shstrtab.add(".text");
+    h.sh_type = SHT_NOBITS;
+    h.sh_flags = SHF_ALLOC | SHF_EXECINSTR;
+    h.sh_addr = linked.code.lo;
+    h.sh_offset = sizeof(Elf64_Ehdr);
   }
   auto progbits = [&](std::string_view name, size_t offset, uint64_t addr, uint64_t align) {
-    Shdr& h = sh.emplace_back();
-    h.name = shstrtab.add(name);
-    h.type = obj::elf::SHT_PROGBITS;
-    h.addr = addr;
-    h.offset = offset;
-    h.size = out.size() - offset;
-    h.addralign = align;
+    Elf64_Shdr& h = sh.emplace_back(Elf64_Shdr{});
+    h.sh_name = shstrtab.add(name);
+    h.sh_type = SHT_PROGBITS;
+    h.sh_addr = addr;
+    h.sh_offset = offset;
+    h.sh_size = out.size() - offset;
+    h.sh_addralign = align;
   };
 
   if (eh && first_code != 0) {
@@ -357,41 +353,42 @@ Result<ImageView> write_debug_image(const obj::Object& o, const link::LinkedUnit
   StrTab strtab(sc.strtab);
   out.align(8);
   const size_t symtab_offset = out.size();
-  std::memset(out.grow(24), 0, 24);
+  out.put(Elf64_Sym{});
   uint32_t nsyms = 1, first_global = 1;
   for (int pass = 0; pass < 2; ++pass) {
     for (const obj::Symbol& s : o.symbols) {
       if (!s.section || s.name.empty() || *s.section >= remap.size() || remap[*s.section] == 0) continue;
       if (s.kind == obj::SymbolKind::Section || s.kind == obj::SymbolKind::File) continue;
       if ((s.binding == obj::Binding::Local) != (pass == 0)) continue;
-      out.put<uint32_t>(strtab.add(s.name));
-      out.u8(symbol_info(s));
-      out.u8(0);
-      out.put<uint16_t>(static_cast<uint16_t>(remap[*s.section]));
-      out.put<uint64_t>(s.value);
-      out.put<uint64_t>(s.size);
+      Elf64_Sym sym{};
+      sym.st_name = strtab.add(s.name);
+      sym.st_info = symbol_info(s);
+      sym.st_shndx = static_cast<uint16_t>(remap[*s.section]);
+      sym.st_value = s.value;
+      sym.st_size = s.size;
+      out.put(sym);
       ++nsyms;
     }
     if (pass == 0) first_global = nsyms;
   }
   const uint32_t symtab_index = static_cast<uint32_t>(sh.size());
   {
-    Shdr& h = sh.emplace_back();
-    h.name = shstrtab.add(".symtab");
-    h.type = SHT_SYMTAB;
-    h.offset = symtab_offset;
-    h.size = out.size() - symtab_offset;
-    h.link = symtab_index + 1;
-    h.info = first_global;
-    h.addralign = 8;
-    h.entsize = 24;
+    Elf64_Shdr& h = sh.emplace_back(Elf64_Shdr{});
+    h.sh_name = shstrtab.add(".symtab");
+    h.sh_type = SHT_SYMTAB;
+    h.sh_offset = symtab_offset;
+    h.sh_size = out.size() - symtab_offset;
+    h.sh_link = symtab_index + 1;
+    h.sh_info = first_global;
+    h.sh_addralign = 8;
+    h.sh_entsize = 24;
   }
   auto string_table = [&](std::string_view name, StrTab& table) {
-    Shdr& h = sh.emplace_back();
-    h.name = shstrtab.add(name);
-    h.type = SHT_STRTAB;
-    h.offset = out.size();
-    h.size = table.out().size();
+    Elf64_Shdr& h = sh.emplace_back(Elf64_Shdr{});
+    h.sh_name = shstrtab.add(name);
+    h.sh_type = SHT_STRTAB;
+    h.sh_offset = out.size();
+    h.sh_size = table.out().size();
     out.bytes(table.out().at(0), table.out().size());
   };
   string_table(".strtab", strtab);
@@ -401,34 +398,20 @@ Result<ImageView> write_debug_image(const obj::Object& o, const link::LinkedUnit
 
   out.align(8);
   const uint64_t shoff = out.size();
-  for (const Shdr& h : sh) {
-    out.put<uint32_t>(h.name);
-    out.put<uint32_t>(h.type);
-    out.put<uint64_t>(h.flags);
-    out.put<uint64_t>(h.addr);
-    out.put<uint64_t>(h.offset);
-    out.put<uint64_t>(h.size);
-    out.put<uint32_t>(h.link);
-    out.put<uint32_t>(h.info);
-    out.put<uint64_t>(h.addralign);
-    out.put<uint64_t>(h.entsize);
-  }
+  out.bytes(sh.data(), sh.size() * sizeof(Elf64_Shdr));
 
-  // The ELF header: ELF64, little-endian, ET_REL, EM_X86_64.
-  uint8_t* e = out.at(0);
-  std::memset(e, 0, 64);
-  const uint8_t ident[] = {0x7f, 'E', 'L', 'F', 2 /* ELFCLASS64 */, 1 /* ELFDATA2LSB */, 1 /* EV_CURRENT */};
-  std::memcpy(e, ident, sizeof ident);
-  auto set16 = [&](size_t at, uint16_t v) { std::memcpy(e + at, &v, 2); };
-  set16(16, 1);   // e_type: ET_REL
-  set16(18, 62);  // e_machine: EM_X86_64
-  const uint32_t version = 1;
-  std::memcpy(e + 20, &version, 4);
-  std::memcpy(e + 40, &shoff, 8);     // e_shoff
-  set16(52, 64);                       // e_ehsize
-  set16(58, 64);                       // e_shentsize
-  set16(60, static_cast<uint16_t>(sh.size()));
-  set16(62, static_cast<uint16_t>(shstrtab_index));
+  Elf64_Ehdr header{};
+  const uint8_t ident[] = {ELFMAG0, ELFMAG1, ELFMAG2, ELFMAG3, ELFCLASS64, ELFDATA2LSB, EV_CURRENT};
+  std::memcpy(header.e_ident, ident, sizeof ident);
+  header.e_type = ET_REL;
+  header.e_machine = EM_X86_64;
+  header.e_version = EV_CURRENT;
+  header.e_shoff = shoff;
+  header.e_ehsize = sizeof(Elf64_Ehdr);
+  header.e_shentsize = sizeof(Elf64_Shdr);
+  header.e_shnum = static_cast<uint16_t>(sh.size());
+  header.e_shstrndx = static_cast<uint16_t>(shstrtab_index);
+  std::memcpy(out.at(0), &header, sizeof header);
   return ImageView{storage.data(), out.size()};
 }
 

@@ -10,6 +10,7 @@ extern "C" {
 }
 
 #include <cstring>
+#include <string_view>
 #include <memory>
 #include <vector>
 
@@ -71,23 +72,39 @@ ArenaMarks arena_marks(const memory::Memory& memory) {
   return m;
 }
 
-void note_unit(const link::LinkedUnit& linked, const std::string& prefix, ArenaMarks before,
-               ArenaMarks after) {
+UnitSymbols unit_symbols(const link::LinkedUnit& linked, const std::string& prefix) {
+  // One name buffer for the six lookups: "camlTOP123__frametable" is too
+  // long for std::string's inline storage, a concatenation would allocate.
+  static std::string name;
+  name.assign(prefix);
+  auto sym = [&](std::string_view suffix) -> void* {
+    name.resize(prefix.size());
+    name.append(suffix);
+    auto it = linked.globals.find(name);
+    return it == linked.globals.end() ? nullptr : reinterpret_cast<void*>(it->second);
+  };
+  UnitSymbols s;
+  s.frametable = sym("__frametable");
+  s.gc_roots = sym("__gc_roots");
+  s.data_begin = sym("__data_begin");
+  s.data_end = sym("__data_end");
+  s.code_begin = sym("__code_begin");
+  s.code_end = sym("__code_end");
+  return s;
+}
+
+void note_unit(const link::LinkedUnit& linked, const std::string& prefix, const UnitSymbols& symbols,
+               ArenaMarks before, ArenaMarks after) {
   Registry& r = registry();
   if (!owned(prefix)) return;
   OwnedUnit u;
   u.owner = r.owner;
   u.prefix = prefix;
-  auto sym = [&](const char* suffix) -> void* {
-    auto it = linked.globals.find(prefix + suffix);
-    return it == linked.globals.end() ? nullptr : reinterpret_cast<void*>(it->second);
-  };
-  u.frametable = static_cast<intnat*>(sym("__frametable"));
-  u.code_begin = static_cast<char*>(sym("__code_begin"));
-  if (sym("__code_end") == nullptr) u.code_begin = nullptr;
-  u.data_begin = sym("__data_begin");
-  u.data_end = sym("__data_end");
-  u.roots = sym("__gc_roots");
+  u.frametable = static_cast<intnat*>(symbols.frametable);
+  u.code_begin = symbols.code_end != nullptr ? static_cast<char*>(symbols.code_begin) : nullptr;
+  u.data_begin = symbols.data_begin;
+  u.data_end = symbols.data_end;
+  u.roots = symbols.gc_roots;
   u.code_start = linked.code.lo;
   bool foreign = false;
   for (const auto& [name, address] : linked.globals) {
