@@ -73,23 +73,22 @@ ArenaMarks arena_marks(const memory::Memory& memory) {
 }
 
 UnitSymbols unit_symbols(const link::LinkedUnit& linked, const std::string& prefix) {
-  // One name buffer for the six lookups: "camlTOP123__frametable" is too
-  // long for std::string's inline storage, a concatenation would allocate.
-  static std::string name;
-  name.assign(prefix);
-  auto sym = [&](std::string_view suffix) -> void* {
-    name.resize(prefix.size());
-    name.append(suffix);
-    auto it = linked.globals.find(name);
-    return it == linked.globals.end() ? nullptr : reinterpret_cast<void*>(it->second);
-  };
+  // One pass over the unit's few globals (no name is built, none hashed).
   UnitSymbols s;
-  s.frametable = sym("__frametable");
-  s.gc_roots = sym("__gc_roots");
-  s.data_begin = sym("__data_begin");
-  s.data_end = sym("__data_end");
-  s.code_begin = sym("__code_begin");
-  s.code_end = sym("__code_end");
+  const std::string_view p = prefix;
+  for (const auto& [name, address] : linked.globals) {
+    const std::string_view n = name;
+    if (n.size() < p.size() + 10 || n.compare(0, p.size(), p) != 0 || n[p.size()] != '_' || n[p.size() + 1] != '_')
+      continue;
+    const std::string_view suffix = n.substr(p.size() + 2);
+    void* a = reinterpret_cast<void*>(address);
+    if (suffix == "frametable") s.frametable = a;
+    else if (suffix == "gc_roots") s.gc_roots = a;
+    else if (suffix == "data_begin") s.data_begin = a;
+    else if (suffix == "data_end") s.data_end = a;
+    else if (suffix == "code_begin") s.code_begin = a;
+    else if (suffix == "code_end") s.code_end = a;
+  }
   return s;
 }
 
