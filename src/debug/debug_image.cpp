@@ -280,6 +280,12 @@ Result<ImageView> write_debug_image(const obj::Object& o, const link::LinkedUnit
 
   // Loaded sections, NOBITS at their run addresses; `.text` must exist
   // (gdb's section offsets start from it).
+  // A merged library group has many sections of the same name: one copy.
+  auto section_name = [&](std::string_view name) {
+    for (size_t k = 1; k + 1 < sh.size(); ++k)
+      if (name == reinterpret_cast<const char*>(shstrtab.out().at(sh[k].sh_name))) return sh[k].sh_name;
+    return shstrtab.add(name);
+  };
   auto& remap = sc.remap;
   remap.assign(o.sections.size(), 0);
   uint64_t first_code = 0;
@@ -294,7 +300,7 @@ Result<ImageView> write_debug_image(const obj::Object& o, const link::LinkedUnit
     }
     if (at == 0) continue;
     Elf64_Shdr& h = sh.emplace_back(Elf64_Shdr{});
-    h.sh_name = shstrtab.add(s.name);
+    h.sh_name = section_name(s.name);
     h.sh_type = SHT_NOBITS;
     h.sh_flags = s.flags;
     h.sh_addr = at;
@@ -387,6 +393,7 @@ Result<ImageView> write_debug_image(const obj::Object& o, const link::LinkedUnit
     Elf64_Shdr& h = sh.emplace_back(Elf64_Shdr{});
     h.sh_name = shstrtab.add(name);
     h.sh_type = SHT_STRTAB;
+    h.sh_addralign = 1;
     h.sh_offset = out.size();
     h.sh_size = table.out().size();
     out.bytes(table.out().at(0), table.out().size());
