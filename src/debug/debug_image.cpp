@@ -108,6 +108,9 @@ class Out {
   size_t n_ = 0;
 };
 
+// Scratch buffers larger than this are freed after use.
+constexpr size_t kKeepBytes = size_t{64} << 10;
+
 // Buffers reused from unit to unit (units are loaded under the OCaml
 // runtime lock: one at a time).
 struct Scratch {
@@ -419,6 +422,9 @@ Result<ImageView> write_debug_image(const obj::Object& o, const link::LinkedUnit
   header.e_shnum = static_cast<uint16_t>(sh.size());
   header.e_shstrndx = static_cast<uint16_t>(shstrtab_index);
   std::memcpy(out.at(0), &header, sizeof header);
+  // A library's image can be a megabyte: its scratch does not stay.
+  if (sc.strtab.size() > kKeepBytes) std::vector<uint8_t>().swap(sc.strtab);
+  if (sc.rows.capacity() * sizeof(LineRow) > kKeepBytes) std::vector<LineRow>().swap(sc.rows);
   return ImageView{storage.data(), out.size()};
 }
 
