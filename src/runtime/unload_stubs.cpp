@@ -10,8 +10,9 @@ extern "C" {
 }
 
 #include <cstring>
-#include <string_view>
+#include <iterator>
 #include <memory>
+#include <string_view>
 #include <vector>
 
 #include "debug/debug.hpp"
@@ -73,14 +74,8 @@ ArenaMarks arena_marks(const memory::Memory& memory) {
 }
 
 UnitSymbols unit_symbols(const link::LinkedUnit& linked, const std::string& prefix) {
-  // One pass over the unit's few globals (no name is built, none hashed).
   UnitSymbols s;
-  const std::string_view p = prefix;
-  for (const auto& [name, address] : linked.globals) {
-    const std::string_view n = name;
-    if (n.size() < p.size() + 10 || n.compare(0, p.size(), p) != 0 || n[p.size()] != '_' || n[p.size() + 1] != '_')
-      continue;
-    const std::string_view suffix = n.substr(p.size() + 2);
+  auto take = [&s](std::string_view suffix, uint64_t address) {
     void* a = reinterpret_cast<void*>(address);
     if (suffix == "frametable") s.frametable = a;
     else if (suffix == "gc_roots") s.gc_roots = a;
@@ -88,6 +83,24 @@ UnitSymbols unit_symbols(const link::LinkedUnit& linked, const std::string& pref
     else if (suffix == "data_end") s.data_end = a;
     else if (suffix == "code_begin") s.code_begin = a;
     else if (suffix == "code_end") s.code_end = a;
+  };
+  constexpr std::string_view kSuffixes[] = {"frametable", "gc_roots", "data_begin", "data_end", "code_begin", "code_end"};
+  if (linked.globals.size() > 4 * std::size(kSuffixes)) {
+    // A library's group (globals of all its units): six lookups, with one
+    // name buffer (these names are too long for std::string's inline storage).
+    static std::string name;
+    for (std::string_view suffix : kSuffixes) {
+      name.assign(prefix).append("__").append(suffix);
+      if (auto it = linked.globals.find(name); it != linked.globals.end()) take(suffix, it->second);
+    }
+    return s;
+  }
+  // A phrase: one pass over its few globals, no name built, none hashed.
+  const std::string_view p = prefix;
+  for (const auto& [name, address] : linked.globals) {
+    const std::string_view n = name;
+    if (n.size() > p.size() + 2 && n.compare(0, p.size(), p) == 0 && n[p.size()] == '_' && n[p.size() + 1] == '_')
+      take(n.substr(p.size() + 2), address);
   }
   return s;
 }
