@@ -131,6 +131,7 @@ let execute_definition print_outcome ppf sstr =
       | Topcommon.Result _ ->
           if not print_outcome then Outcometree.Ophr_signature []
           else
+            Timings.time "print" @@ fun () ->
             Printtyp.wrap_printing_env ~error:false oldenv (fun () ->
                 match str.str_items, result with
                 | [], _ -> Outcometree.Ophr_signature []
@@ -144,7 +145,7 @@ let execute_definition print_outcome ppf sstr =
           let v = outval_of_value !Topcommon.toplevel_env (Obj.repr exn) Predef.type_exn in
           Outcometree.Ophr_exception (exn, v)
     in
-    !Topcommon.print_out_phrase ppf out_phr;
+    Timings.time "print" (fun () -> !Topcommon.print_out_phrase ppf out_phr);
     (* As the bytecode toplevel: the backtrace of an uncaught exception
        (recorded by compile_and_run) follows it. *)
     if Printexc.backtrace_status () then begin
