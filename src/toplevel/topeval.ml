@@ -131,14 +131,14 @@ let execute_definition print_outcome ppf sstr =
       | Topcommon.Result _ ->
           if not print_outcome then Outcometree.Ophr_signature []
           else
-            Timings.time "print" @@ fun () ->
-            Printtyp.wrap_printing_env ~error:false oldenv (fun () ->
-                match str.str_items, result with
-                | [], _ -> Outcometree.Ophr_signature []
-                | _, Some (id, ty) ->
-                    let v = outval_of_value newenv (toplevel_value id) ty in
-                    Outcometree.Ophr_eval (v, Printtyp.tree_of_type_scheme ty)
-                | _, None -> Outcometree.Ophr_signature (outcome_of_signature oldenv sg'))
+            Timings.time "print" (fun () ->
+                Printtyp.wrap_printing_env ~error:false oldenv (fun () ->
+                    match str.str_items, result with
+                    | [], _ -> Outcometree.Ophr_signature []
+                    | _, Some (id, ty) ->
+                        let v = outval_of_value newenv (toplevel_value id) ty in
+                        Outcometree.Ophr_eval (v, Printtyp.tree_of_type_scheme ty)
+                    | _, None -> Outcometree.Ophr_signature (outcome_of_signature oldenv sg')))
       | Topcommon.Exception exn ->
           Topcommon.toplevel_env := oldenv;
           if exn = Out_of_memory then Gc.full_major ();
