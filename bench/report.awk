@@ -170,7 +170,7 @@ function targets(    lat, ex, st, v) {
 }
 
 function timings_table(    t, s, j, key, m, i, tot, nkeys) {
-  nkeys = split("parse typing translate compile assemble link load run total", keys, " ")
+  nkeys = split("parse typing translate compile assemble link load run print total", keys, " ")
   printf "Inside ocamljit (OCAMLJIT_TIMINGS): median per phrase, microseconds\n"
   printf "%-18s", "system"
   for (j = 1; j <= nkeys; j++) printf " %9s", keys[j]
