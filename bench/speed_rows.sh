@@ -15,6 +15,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 ocamljit=$build/bin/ocamljit
 ocamlnat=$build/ocamlnat/ocamlnat
 ocaml_bin=$(command -v ocaml || true)
+runner=$build/bench/bench-runner
+tab=$(printf '\t')
 want() { case ",$rows," in *",$1,"* | *",all,"*) return 0 ;; esac; return 1; }
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR) print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
@@ -84,16 +86,20 @@ if want long; then
     exe=$ocamljit; [ "$sys" = ocaml ] && exe=$ocaml_bin
     [ -n "$exe" ] && [ -x "$exe" ] || { printf '  %-10s not built\n' "$sys"; continue; }
     rm -f "$out/long-timings.tsv"
-    if [ "$sys" = ocamljit ]; then
-      OCAMLJIT_TIMINGS=$out/long-timings.tsv "$exe" -noprompt -noinit < "$work/long.ml" > "$work/long-$sys.out" 2>&1 &
-    else
-      "$exe" -noprompt -noinit < "$work/long.ml" > "$work/long-$sys.out" 2>&1 &
-    fi
-    pid=$!
-    sample "$pid" "$work/long-$sys.out" > "$out/long-$sys.dat"
-    wait "$pid" || true
-    done_n=$(grep -c '^val v' "$work/long-$sys.out" || true)
-    peak=$(sed -n 's/^# peak //p' "$out/long-$sys.dat")
+    # Run by bench-runner, whose wait4 gives the exact peak RSS (ru_maxrss) and CPU time even
+    # when the session ends between two samples; the samples give the curves.
+    envs=""; [ "$sys" = ocamljit ] && envs="OCAMLJIT_TIMINGS=$out/long-timings.tsv$tab"
+    printf 'long\t%s\t%s\t%s%s\t-noprompt\t-noinit\n' "$sys" "$work/long.ml" "$envs" "$exe" > "$work/long-$sys.plan"
+    rm -rf "$work/long-runs" && mkdir -p "$work/long-runs"
+    "$runner" -r 1 -w 0 -t 3600 -o "$work/long-runs" "$work/long-$sys.plan" > "$work/long-$sys.sample" &
+    rpid=$!
+    pid=""
+    while [ -z "$pid" ] && kill -0 "$rpid" 2> /dev/null; do pid=$(cut -d" " -f1 "/proc/$rpid/task/$rpid/children" 2> /dev/null || true); done
+    if [ -n "$pid" ]; then sample "$pid" "$work/long-runs/long.$sys.out" > "$out/long-$sys.dat"; else : > "$out/long-$sys.dat"; fi
+    wait "$rpid" || true
+    done_n=$(grep -c '^val v' "$work/long-runs/long.$sys.out" 2> /dev/null || true)
+    hwm=$(sed -n 's/^# peak //p' "$out/long-$sys.dat"); ru=$(awk -F '\t' '{ print $6 }' "$work/long-$sys.sample")
+    peak=$(awk -v a="${hwm:-0}" -v b="${ru:-0}" 'BEGIN { print (a > b) ? a : b }')
     # Mean ms per phrase over the first and the last tenth of the session (at least 1000
     # phrases: the output's progress is sampled every 0.5 s and written in bursts), wall and CPU.
     per() { a=$(at_phrase "$out/long-$sys.dat" "$1" "$3"); b=$(at_phrase "$out/long-$sys.dat" "$2" "$3")

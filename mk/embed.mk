@@ -40,10 +40,17 @@ $(EMBED_SO): $(EMBED_OUT)/ocamljit_all.o
 	g++ -shared -o $@ $< -lm -ldl -lpthread
 ALL_TARGETS += $(EMBED_SO)
 
-# The OCaml API as a library for ocamlfind (the engine's C++ comes as two .a).
-$(EMBED_OUT)/ocamljit_eval.cmxa: $(EMBED_CMX)
+# The OCaml API as a library for ocamlfind (the engine's C++ comes as two .a). The stdlib's
+# interfaces come as a third: the bundle is found through a weak reference, which does not pull
+# an archive member, hence -u; OCaml hosts then run without /usr/lib/ocaml too.
+EMBED_INTERFACES_LIB := $(EMBED_OUT)/libocamljit_interfaces.a
+$(EMBED_INTERFACES_LIB): $(STDLIB_INTERFACES)
+	@mkdir -p $(EMBED_OUT)
+	rm -f $@ && ar rcs $@ $<
+$(EMBED_OUT)/ocamljit_eval.cmxa: $(EMBED_CMX) $(EMBED_INTERFACES_LIB) mk/embed.mk
 	@mkdir -p $(EMBED_OUT)
 	$(OCAMLOPT) -a -linkall -o $@ $(EMBED_CMX) \
+	  -ccopt -Wl,-u,ocamljit_cmi_bundle -cclib -locamljit_interfaces \
 	  -cclib -locamljit_stubs -cclib -locamljit_engine -cclib -lstdc++ -cclib -lm
 
 ALL_TARGETS += $(EMBED_LIB) $(EMBED_OUT)/ocamljit_eval.cmxa
@@ -62,7 +69,7 @@ install-embed: $(EMBED_LIB) $(EMBED_SO) $(EMBED_OUT)/ocamljit_eval.cmxa
 	  -e 's|@LIBS@|$(EMBED_HOST_LIBS)|g' src/embed/ocamljit.pc.in > $(PREFIX)/lib/pkgconfig/ocamljit.pc
 	install -m 644 src/embed/META $(EMBED_OUT)/ocamljit_eval.cmxa $(EMBED_OUT)/ocamljit_eval.a \
 	  $(EMBED_CMX) $(OCAML_OUT)/session.cmi $(OCAML_OUT)/ocamljit_eval.cmi src/embed/ocamljit_eval.mli \
-	  $(STUBS_LIB) $(ENGINE_LIB) $(PREFIX)/lib/ocaml/ocamljit/
+	  $(STUBS_LIB) $(ENGINE_LIB) $(EMBED_INTERFACES_LIB) $(PREFIX)/lib/ocaml/ocamljit/
 
 # --- tests -----------------------------------------------------------------------------
 EMBED_GTEST := $(EMBED_OUT)/embed_test

@@ -6,8 +6,7 @@
 MKTOP        := $(BUILD)/bin/ocamljit-mktop
 MKTOP_LIBDIR := $(BUILD)/lib/ocamljit
 MKTOP_STDLIB := $(shell ocamlfind ocamlopt -where 2>/dev/null || echo /usr/lib/ocaml)
-# The stdlib's interfaces as an object linked into ocamljit.
-STDLIB_INTERFACES := $(BUILD)/cmi_bundle/stdlib_interfaces.o
+# STDLIB_INTERFACES (mk/ocaml.mk): the stdlib's interfaces as an object linked into ocamljit.
 # The engine's C++ libraries, recorded in ocamljit.cmxa.
 MKTOP_CCLIBS := -cclib -locamljit_stubs -cclib -locamljit_engine $(OCAML_STATIC_CXX) -cclib -lm
 

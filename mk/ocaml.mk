@@ -22,6 +22,9 @@ OCAML_LIBDIRS := -I +compiler-libs -I +dynlink
 OCAML_FLAGS := -g -I $(OCAML_OUT) $(OCAML_LIBDIRS)
 OCAML_OWN_WARNINGS := -w +a-4-9-40-41-42-44-45-70 -warn-error +a
 OCAML_LINK_LIBS := ocamlcommon.cmxa ocamloptcomp.cmxa ocamlbytecomp.cmxa
+# The stdlib's interfaces as an object (built by mk/mktop.mk), linked into ocamljit and the
+# embedding libraries; defined here because rules of several mk files name it as a prerequisite.
+STDLIB_INTERFACES := $(BUILD)/cmi_bundle/stdlib_interfaces.o
 # The C++ engine, linked into every OCaml program. libstdc++ and libgcc are linked statically:
 # loading and relocating libstdc++.so cost ~0.7 ms of every start-up (AMD EPYC, perf stat).
 OCAML_STATIC_CXX := -cclib -l:libstdc++.a -ccopt -static-libgcc

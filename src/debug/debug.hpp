@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "link/linker.hpp"
@@ -33,6 +34,14 @@ void on_unit_unloaded(uint64_t code_start);
 // `comp_dir` resolves relative source file names.
 Result<std::vector<uint8_t>> build_debug_image(const obj::Object& object, const link::LinkedUnit& linked,
                                                const std::string& comp_dir);
+// The same image written into `storage` (grown as needed, its memory reused
+// from unit to unit): the image is its first `size` bytes.
+struct ImageView {
+  const uint8_t* data = nullptr;
+  size_t size = 0;
+};
+Result<ImageView> write_debug_image(const obj::Object& object, const link::LinkedUnit& linked,
+                                    std::string_view comp_dir, std::vector<uint8_t>& storage);
 
 // One row of a unit's line table, at its run address.
 struct LineRow {
@@ -42,6 +51,8 @@ struct LineRow {
 // The unit's `.loc` rows at run addresses, sorted by address (rows in
 // sections that were not loaded are dropped).
 std::vector<LineRow> line_rows(const obj::Object& object, const link::LinkedUnit& linked);
+// The same into `rows` (cleared first; its memory reused).
+void line_rows(const obj::Object& object, const link::LinkedUnit& linked, std::vector<LineRow>& rows);
 
 // Number of units currently registered with the GDB JIT interface.
 size_t gdb_registered_units();

@@ -2,9 +2,10 @@
 // a breakpoint on __jit_debug_register_code and, when it is hit, reads the
 // entry __jit_debug_descriptor.relevant_entry points at: an in-memory
 // object file. Names and layouts are fixed by gdb; they must stay C symbols.
+#include <cstddef>
 #include <cstdint>
-#include <list>
-#include <memory>
+#include <cstring>
+#include <new>
 
 #include "debug/gdb_jit.hpp"
 
@@ -38,17 +39,16 @@ __attribute__((used, visibility("default"))) jit_descriptor __jit_debug_descript
 namespace ocamljit::debug {
 namespace {
 
+// One allocation per unit: the descriptor's list entry, then the image it
+// points at. The descriptor's doubly-linked list is the registry.
 struct Registered {
   jit_code_entry entry{};
-  std::vector<uint8_t> image;
   uint64_t key = 0;
+  uint8_t* image() { return reinterpret_cast<uint8_t*>(this + 1); }
 };
+static_assert(alignof(Registered) <= alignof(std::max_align_t));
 
-// Images stay registered (and alive) until their unit is unloaded.
-std::list<std::unique_ptr<Registered>>& registry() {
-  static std::list<std::unique_ptr<Registered>> r;
-  return r;
-}
+size_t registered_count = 0;
 
 void notify(jit_code_entry* entry, jit_actions_t action) {
   __jit_debug_descriptor.relevant_entry = entry;
@@ -59,37 +59,39 @@ void notify(jit_code_entry* entry, jit_actions_t action) {
 
 }  // namespace
 
-void gdb_register(std::vector<uint8_t> image, uint64_t key) {
-  auto r = std::make_unique<Registered>();
+void gdb_register(const uint8_t* image, size_t size, uint64_t key) {
+  auto* r = new (::operator new(sizeof(Registered) + size)) Registered;
   r->key = key;
-  r->image = std::move(image);
-  r->entry.symfile_addr = reinterpret_cast<const char*>(r->image.data());
-  r->entry.symfile_size = r->image.size();
+  std::memcpy(r->image(), image, size);
+  r->entry.symfile_addr = reinterpret_cast<const char*>(r->image());
+  r->entry.symfile_size = size;
   r->entry.next_entry = __jit_debug_descriptor.first_entry;
   if (r->entry.next_entry != nullptr) r->entry.next_entry->prev_entry = &r->entry;
   __jit_debug_descriptor.first_entry = &r->entry;
+  ++registered_count;
   notify(&r->entry, JIT_REGISTER_FN);
-  registry().push_back(std::move(r));
 }
 
 void gdb_unregister(uint64_t key) {
   if (key == 0) return;
-  auto& reg = registry();
-  for (auto it = reg.begin(); it != reg.end();) {
-    if ((*it)->key != key) {
-      ++it;
-      continue;
+  // Newest first: unloading goes newest first too.
+  for (jit_code_entry* e = __jit_debug_descriptor.first_entry; e != nullptr;) {
+    auto* r = reinterpret_cast<Registered*>(e);  // entry is Registered's first member
+    jit_code_entry* next = e->next_entry;
+    if (r->key == key) {
+      if (e->prev_entry != nullptr) e->prev_entry->next_entry = e->next_entry;
+      else __jit_debug_descriptor.first_entry = e->next_entry;
+      if (e->next_entry != nullptr) e->next_entry->prev_entry = e->prev_entry;
+      // gdb reads the entry's image when told, so it is freed only after.
+      notify(e, JIT_UNREGISTER_FN);
+      r->~Registered();
+      ::operator delete(r);
+      --registered_count;
     }
-    jit_code_entry* e = &(*it)->entry;
-    if (e->prev_entry != nullptr) e->prev_entry->next_entry = e->next_entry;
-    else __jit_debug_descriptor.first_entry = e->next_entry;
-    if (e->next_entry != nullptr) e->next_entry->prev_entry = e->prev_entry;
-    // gdb reads the entry's image when told, so it is freed only after.
-    notify(e, JIT_UNREGISTER_FN);
-    it = reg.erase(it);
+    e = next;
   }
 }
 
-size_t gdb_registered_units() { return registry().size(); }
+size_t gdb_registered_units() { return registered_count; }
 
 }  // namespace ocamljit::debug

@@ -12,6 +12,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 
 #include "debug/debug.hpp"
@@ -25,13 +26,16 @@ uint64_t monotonic_ns() {
   return static_cast<uint64_t>(ts.tv_sec) * 1000000000u + static_cast<uint64_t>(ts.tv_nsec);
 }
 
+// Records are built in a buffer reused from unit to unit.
 struct Out {
   std::vector<uint8_t> b;
   template <class T>
   void put(T v) {
-    for (size_t k = 0; k < sizeof(T); ++k) b.push_back(static_cast<uint8_t>(static_cast<uint64_t>(v) >> (8 * k)));
+    uint8_t bytes[sizeof(T)];
+    std::memcpy(bytes, &v, sizeof(T));  // little-endian host, as the format
+    b.insert(b.end(), bytes, bytes + sizeof(T));
   }
-  void str(const std::string& s) { b.insert(b.end(), s.begin(), s.end()); b.push_back(0); }
+  void str(const std::string& s) { b.insert(b.end(), s.c_str(), s.c_str() + s.size() + 1); }
   void record_header(uint32_t id, uint64_t timestamp) {
     put<uint32_t>(id);
     put<uint32_t>(0);  // total_size, patched by finish
@@ -39,7 +43,7 @@ struct Out {
   }
   void finish(size_t start) {
     const uint32_t size = static_cast<uint32_t>(b.size() - start);
-    for (int k = 0; k < 4; ++k) b[start + 4 + k] = static_cast<uint8_t>(size >> (8 * k));
+    std::memcpy(b.data() + start + 4, &size, 4);
   }
 };
 
@@ -53,6 +57,7 @@ class Dump {
       std::fprintf(stderr, "ocamljit: cannot write the perf jitdump %s\n", path.c_str());
       return;
     }
+    std::setvbuf(file_, nullptr, _IOFBF, size_t{1} << 16);  // records are flushed in batches
     Out h;
     h.put<uint32_t>(jitdump::kMagic);
     h.put<uint32_t>(jitdump::kVersion);
@@ -81,10 +86,13 @@ class Dump {
 
   void write(const obj::Object& object, const link::LinkedUnit& linked) {
     if (file_ == nullptr) return;
-    const auto rows = line_rows(object, linked);
-    const uint32_t pid = static_cast<uint32_t>(getpid());
-    const uint32_t tid = static_cast<uint32_t>(syscall(SYS_gettid));
-    Out o;
+    auto& rows = rows_;
+    line_rows(object, linked, rows);
+    // Both are system calls: asked once (per thread for the thread id).
+    static const uint32_t pid = static_cast<uint32_t>(getpid());
+    thread_local const uint32_t tid = static_cast<uint32_t>(syscall(SYS_gettid));
+    Out& o = out_;
+    o.b.clear();
     for (const auto& f : linked.functions) {
       const uint64_t now = monotonic_ns();
       // DEBUG_INFO precedes the CODE_LOAD it describes.
@@ -118,11 +126,14 @@ class Dump {
       o.b.insert(o.b.end(), code, code + f.size);
       o.finish(start);
     }
+    // Left in stdio's buffer (flushed when full and at exit): perf reads
+    // the file after the run, and a write per unit would cost a system call.
     std::fwrite(o.b.data(), 1, o.b.size(), file_);
-    std::fflush(file_);
   }
 
  private:
+  std::vector<LineRow> rows_;
+  Out out_;
   std::FILE* file_ = nullptr;
   void* marker_ = nullptr;
   uint64_t code_index_ = 0;

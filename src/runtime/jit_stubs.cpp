@@ -84,24 +84,14 @@ int64_t since(Clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t).count();
 }
 
-// Registers a freshly linked unit whose symbols start with `prefix`
-// ("camlTOP3", "camlFoo") with the runtime.
-void register_unit(const link::LinkedUnit& linked, const std::string& prefix) {
-  auto sym = [&](const char* suffix) -> void* {
-    auto it = linked.globals.find(prefix + suffix);
-    return it == linked.globals.end() ? nullptr : reinterpret_cast<void*>(it->second);
-  };
-  if (void* ft = sym("__frametable")) caml_register_frametable(static_cast<intnat*>(ft));
-  if (void* roots = sym("__gc_roots")) unit_roots::add(roots);
-  void* data_begin = sym("__data_begin");
-  void* data_end = sym("__data_end");
-  if (data_begin != nullptr && data_end != nullptr)
-    caml_page_table_add(In_static_data, data_begin, data_end);
-  void* code_begin = sym("__code_begin");
-  void* code_end = sym("__code_end");
-  if (code_begin != nullptr && code_end != nullptr)
-    caml_register_code_fragment(static_cast<char*>(code_begin), static_cast<char*>(code_end),
-                                DIGEST_LATER, nullptr);
+// Registers a freshly linked unit whose symbols are `symbols` with the runtime.
+void register_unit(const UnitSymbols& s) {
+  if (s.frametable != nullptr) caml_register_frametable(static_cast<intnat*>(s.frametable));
+  if (s.gc_roots != nullptr) unit_roots::add(s.gc_roots);
+  if (s.data_begin != nullptr && s.data_end != nullptr) caml_page_table_add(In_static_data, s.data_begin, s.data_end);
+  if (s.code_begin != nullptr && s.code_end != nullptr)
+    caml_register_code_fragment(static_cast<char*>(s.code_begin), static_cast<char*>(s.code_end), DIGEST_LATER,
+                                nullptr);
 }
 
 // type link_result = Linked | Link_failed of string | Undefined of string * string
@@ -147,8 +137,9 @@ value link_and_register(Result<obj::Object> object, const std::string& prefix,
     return link_failed(linked.error().message);
   }
   const auto register_start = Clock::now();
-  register_unit(*linked, prefix);
-  note_unit(*linked, prefix, before, arena_marks(*(*e)->memory));
+  const UnitSymbols symbols = unit_symbols(*linked, prefix);
+  register_unit(symbols);
+  note_unit(*linked, prefix, symbols, before, arena_marks(*(*e)->memory));
   note_for_perf(*linked);
   debug::on_unit_loaded(*object, *linked);
   last_timings.register_ns = since(register_start);
@@ -267,7 +258,7 @@ value ocamljit_jit_link_library(value objects, value prefixes_v, value c_args, v
   }
   const auto register_start = std::chrono::steady_clock::now();
   const link::LinkedUnit& unit = libraries.unit(*handle);
-  for (const auto& prefix : prefixes) runtime::register_unit(unit, prefix);
+  for (const auto& prefix : prefixes) runtime::register_unit(runtime::unit_symbols(unit, prefix));
   runtime::note_for_perf(unit);
   if (auto merged = libraries.take_last_object()) debug::on_unit_loaded(*merged, unit);
   libraries.run_constructors(*handle);

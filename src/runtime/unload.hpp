@@ -24,9 +24,21 @@ struct ArenaMarks {
 };
 ArenaMarks arena_marks(const memory::Memory& memory);
 
+// The runtime-facing symbols of a unit (prefix "camlTOP3": camlTOP3__frametable, ...),
+// null when it lacks them.
+struct UnitSymbols {
+  void* frametable = nullptr;
+  void* gc_roots = nullptr;
+  void* data_begin = nullptr;
+  void* data_end = nullptr;
+  void* code_begin = nullptr;
+  void* code_end = nullptr;
+};
+UnitSymbols unit_symbols(const link::LinkedUnit& linked, const std::string& prefix);
+
 // Records a registered unit; [before, after) are the arena tops around its link.
-void note_unit(const link::LinkedUnit& linked, const std::string& prefix, ArenaMarks before,
-               ArenaMarks after);
+void note_unit(const link::LinkedUnit& linked, const std::string& prefix, const UnitSymbols& symbols,
+               ArenaMarks before, ArenaMarks after);
 
 // Unloads every unit of `owner`, newest first. Units that define symbols
 // other than their own (a phrase's copy of caml_curryN, which later units

@@ -10,7 +10,9 @@ extern "C" {
 }
 
 #include <cstring>
+#include <iterator>
 #include <memory>
+#include <string_view>
 #include <vector>
 
 #include "debug/debug.hpp"
@@ -71,23 +73,50 @@ ArenaMarks arena_marks(const memory::Memory& memory) {
   return m;
 }
 
-void note_unit(const link::LinkedUnit& linked, const std::string& prefix, ArenaMarks before,
-               ArenaMarks after) {
+UnitSymbols unit_symbols(const link::LinkedUnit& linked, const std::string& prefix) {
+  UnitSymbols s;
+  auto take = [&s](std::string_view suffix, uint64_t address) {
+    void* a = reinterpret_cast<void*>(address);
+    if (suffix == "frametable") s.frametable = a;
+    else if (suffix == "gc_roots") s.gc_roots = a;
+    else if (suffix == "data_begin") s.data_begin = a;
+    else if (suffix == "data_end") s.data_end = a;
+    else if (suffix == "code_begin") s.code_begin = a;
+    else if (suffix == "code_end") s.code_end = a;
+  };
+  constexpr std::string_view kSuffixes[] = {"frametable", "gc_roots", "data_begin", "data_end", "code_begin", "code_end"};
+  if (linked.globals.size() > 4 * std::size(kSuffixes)) {
+    // A library's group (globals of all its units): six lookups, with one
+    // name buffer (these names are too long for std::string's inline storage).
+    static std::string name;
+    for (std::string_view suffix : kSuffixes) {
+      name.assign(prefix).append("__").append(suffix);
+      if (auto it = linked.globals.find(name); it != linked.globals.end()) take(suffix, it->second);
+    }
+    return s;
+  }
+  // A phrase: one pass over its few globals, no name built, none hashed.
+  const std::string_view p = prefix;
+  for (const auto& [name, address] : linked.globals) {
+    const std::string_view n = name;
+    if (n.size() > p.size() + 2 && n.compare(0, p.size(), p) == 0 && n[p.size()] == '_' && n[p.size() + 1] == '_')
+      take(n.substr(p.size() + 2), address);
+  }
+  return s;
+}
+
+void note_unit(const link::LinkedUnit& linked, const std::string& prefix, const UnitSymbols& symbols,
+               ArenaMarks before, ArenaMarks after) {
   Registry& r = registry();
   if (!owned(prefix)) return;
   OwnedUnit u;
   u.owner = r.owner;
   u.prefix = prefix;
-  auto sym = [&](const char* suffix) -> void* {
-    auto it = linked.globals.find(prefix + suffix);
-    return it == linked.globals.end() ? nullptr : reinterpret_cast<void*>(it->second);
-  };
-  u.frametable = static_cast<intnat*>(sym("__frametable"));
-  u.code_begin = static_cast<char*>(sym("__code_begin"));
-  if (sym("__code_end") == nullptr) u.code_begin = nullptr;
-  u.data_begin = sym("__data_begin");
-  u.data_end = sym("__data_end");
-  u.roots = sym("__gc_roots");
+  u.frametable = static_cast<intnat*>(symbols.frametable);
+  u.code_begin = symbols.code_end != nullptr ? static_cast<char*>(symbols.code_begin) : nullptr;
+  u.data_begin = symbols.data_begin;
+  u.data_end = symbols.data_end;
+  u.roots = symbols.gc_roots;
   u.code_start = linked.code.lo;
   bool foreign = false;
   for (const auto& [name, address] : linked.globals) {

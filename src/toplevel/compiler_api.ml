@@ -186,12 +186,14 @@ module Fast_backend = struct
            dump_interval ]
 end
 
-(* Emit (4.13.1, amd64) adds every symbol a unit defines to a set that only
-   its win64 port ever empties: in a toplevel it grows by a dozen names per
-   phrase for the whole session. The set is a private ref of Emit's module
-   block; it is recognised once (a ref to a well-formed string set holding the
-   code_begin symbol of the unit just emitted) and emptied after each unit.
-   If it is not found, nothing is emptied. *)
+(* Emit (4.13.1, amd64) adds every symbol a unit defines, and every symbol
+   it uses, to two sets that only its win64 port reads and empties: in a
+   toplevel they grow by a few names per phrase for the whole session (a
+   fifth of the compiler state a long session keeps). The sets are private
+   refs of Emit's module block: after a unit is emitted, they are the refs to
+   well-formed string sets holding the unit's module symbol (defined by the
+   unit, and used by its table of GC roots). They are recognised once and
+   emptied after each unit; if they are not found, nothing is emptied. *)
 external process_symbol : string -> Obj.t option = "ocamljit_process_symbol"
 
 let rec is_string_set depth (o : Obj.t) =
@@ -203,29 +205,34 @@ let rec is_string_set depth (o : Obj.t) =
     && is_string_set (depth + 1) (Obj.field o 0)
     && is_string_set (depth + 1) (Obj.field o 2)
 
-let emitted_symbols : Misc.Stdlib.String.Set.t ref option Lazy.t =
-  lazy
-    (match process_symbol "camlEmit" with
-     | None -> None
-     | Some block ->
-         let marker = Compilenv.make_symbol (Some "code_begin") in
-         let holds_marker i =
-           let f = Obj.field block i in
-           Obj.is_block f && Obj.tag f = 0 && Obj.size f = 1
-           && is_string_set 0 (Obj.field f 0)
-           && Misc.Stdlib.String.Set.mem marker (Obj.obj (Obj.field f 0))
-         in
-         let rec find i =
-           if i >= Obj.size block then None
-           else if holds_marker i then Some (Obj.obj (Obj.field block i))
-           else find (i + 1)
-         in
-         if Obj.tag block = 0 then find 0 else None)
+let emit_symbol_sets : Misc.Stdlib.String.Set.t ref list option ref = ref None
+
+let find_emit_symbol_sets () =
+  match process_symbol "camlEmit" with
+  | Some block when Obj.is_block block && Obj.tag block = 0 ->
+      let module_symbol = Compilenv.make_symbol None in
+      let holds_module_symbol f =
+        Obj.is_block f && Obj.tag f = 0 && Obj.size f = 1
+        && is_string_set 0 (Obj.field f 0)
+        && Misc.Stdlib.String.Set.mem module_symbol (Obj.obj (Obj.field f 0))
+      in
+      List.filter_map
+        (fun i ->
+          let f = Obj.field block i in
+          if holds_module_symbol f then Some (Obj.obj f) else None)
+        (List.init (Obj.size block) Fun.id)
+  | _ -> []
 
 let forget_emitted_symbols () =
-  match Lazy.force emitted_symbols with
-  | Some set -> set := Misc.Stdlib.String.Set.empty
-  | None -> ()
+  let sets =
+    match !emit_symbol_sets with
+    | Some sets -> sets
+    | None ->
+        let sets = find_emit_symbol_sets () in
+        emit_symbol_sets := Some sets;
+        sets
+  in
+  List.iter (fun set -> set := Misc.Stdlib.String.Set.empty) sets
 
 let compile_unit ppf ~unit_name ~prefix ~need_symbol ~size code =
   (* The compiler's profile (-dprofile) keeps a record per pass and call:
@@ -261,8 +268,12 @@ let toplevel_global id =
    compiler's large long-lived state again and again (allocation-heavy
    phrase code ran 1.5x slower than the same code in an ocamlopt program).
    A 1 Mi-word (8 MiB) minor heap lets it die young. OCAMLRUNPARAM's or
-   CAMLRUNPARAM's own s= wins. *)
+   CAMLRUNPARAM's own s= wins. Its pages are touched for the first time
+   over the first fifty phrases: 2 MiB pages where the kernel offers them
+   (src/toplevel/minor_heap_stubs.cpp) save most of those page faults. *)
 let minor_heap_words = 1 lsl 20
+
+external advise_minor_heap_huge : unit -> unit = "ocamljit_advise_minor_heap_huge"
 
 let configure_gc () =
   let sets_minor_heap var =
@@ -274,4 +285,5 @@ let configure_gc () =
           (String.split_on_char ',' params)
   in
   if not (sets_minor_heap "OCAMLRUNPARAM" || sets_minor_heap "CAMLRUNPARAM") then
-    Gc.set { (Gc.get ()) with Gc.minor_heap_size = minor_heap_words }
+    Gc.set { (Gc.get ()) with Gc.minor_heap_size = minor_heap_words };
+  advise_minor_heap_huge ()

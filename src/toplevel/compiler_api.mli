@@ -49,4 +49,5 @@ val toplevel_global : Ident.t -> Ident.t * int
 
 val configure_gc : unit -> unit
 (** GC settings for a toplevel process (a larger minor heap), unless
-    [OCAMLRUNPARAM]/[CAMLRUNPARAM] sets the minor heap size. *)
+    [OCAMLRUNPARAM]/[CAMLRUNPARAM] sets the minor heap size; the minor heap
+    asks for transparent huge pages. *)

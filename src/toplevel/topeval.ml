@@ -131,20 +131,21 @@ let execute_definition print_outcome ppf sstr =
       | Topcommon.Result _ ->
           if not print_outcome then Outcometree.Ophr_signature []
           else
-            Printtyp.wrap_printing_env ~error:false oldenv (fun () ->
-                match str.str_items, result with
-                | [], _ -> Outcometree.Ophr_signature []
-                | _, Some (id, ty) ->
-                    let v = outval_of_value newenv (toplevel_value id) ty in
-                    Outcometree.Ophr_eval (v, Printtyp.tree_of_type_scheme ty)
-                | _, None -> Outcometree.Ophr_signature (outcome_of_signature oldenv sg'))
+            Timings.time "print" (fun () ->
+                Printtyp.wrap_printing_env ~error:false oldenv (fun () ->
+                    match str.str_items, result with
+                    | [], _ -> Outcometree.Ophr_signature []
+                    | _, Some (id, ty) ->
+                        let v = outval_of_value newenv (toplevel_value id) ty in
+                        Outcometree.Ophr_eval (v, Printtyp.tree_of_type_scheme ty)
+                    | _, None -> Outcometree.Ophr_signature (outcome_of_signature oldenv sg')))
       | Topcommon.Exception exn ->
           Topcommon.toplevel_env := oldenv;
           if exn = Out_of_memory then Gc.full_major ();
           let v = outval_of_value !Topcommon.toplevel_env (Obj.repr exn) Predef.type_exn in
           Outcometree.Ophr_exception (exn, v)
     in
-    !Topcommon.print_out_phrase ppf out_phr;
+    Timings.time "print" (fun () -> !Topcommon.print_out_phrase ppf out_phr);
     (* As the bytecode toplevel: the backtrace of an uncaught exception
        (recorded by compile_and_run) follows it. *)
     if Printexc.backtrace_status () then begin

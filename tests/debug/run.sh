@@ -82,6 +82,36 @@ else
   fail "bt at re_search_forward lacks the library or phrase frames (see $WORK/library.gdb)"; cat library.gdb >&2
 fi
 
+# --- gdb attaching later (gdb -p) and reading a core file ---------------------------
+# Units are registered whether or not a debugger is attached: one that attaches
+# later, and one that reads a core file written then, see every unit.
+cat > attach.ml <<'ML'
+let rec fib n = if n < 2 then n else fib (n - 1) + fib (n - 2)
+let wait_for_gdb () = print_endline "ready"; input_line stdin
+let () = print_endline (wait_for_gdb () ^ string_of_int (fib 10))
+ML
+rm -f attach.fifo attach.out core.attach*; mkfifo attach.fifo
+"$OCAMLJIT" -noprompt attach.ml < attach.fifo > attach.out 2>&1 &
+attached_pid=$!
+exec 3> attach.fifo
+for _ in $(seq 100); do grep -q ready attach.out && break; sleep 0.1; done
+timeout 120 gdb -nx -batch -p "$attached_pid" -ex bt -ex 'info functions ^camlTOP1__fib_' \
+    -ex 'gcore core.attach' > attach.gdb 2>&1 || true
+echo go >&3; exec 3>&-
+wait "$attached_pid" || true
+timeout 120 gdb -nx -batch -ex bt -ex 'info functions ^camlTOP1__fib_' "$OCAMLJIT" core.attach \
+    > core.gdb 2>&1 || true
+for f in attach.gdb core.gdb; do
+  if grep -q '^#[0-9]* .* camlTOP[0-9]*__entry () at .*attach.ml:2' $f \
+     && grep -q '^	void camlTOP1__fib_[0-9]*(void);' $f; then
+    pass "gdb sees the phrases: $( [ $f = attach.gdb ] && echo 'attached later (gdb -p)' || echo 'from a core file')"
+  else
+    fail "phrases missing in $f (see $WORK/$f)"; cat $f >&2
+  fi
+done
+grep -qx 'go55' attach.out || fail "the attached session did not go on (see $WORK/attach.out)"
+rm -f core.attach
+
 # --- perf jitdump -------------------------------------------------------------------
 rm -f jit-*.dump perf-*.map
 cat > profiled.ml <<'ML'

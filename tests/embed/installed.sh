@@ -1,9 +1,9 @@
 #!/bin/sh
 # What a user gets from `make install PREFIX=DIR`: hosts built with only
 # `pkg-config --cflags --libs ocamljit` (C++ and C) and with
-# `ocamlfind ocamlopt -package ocamljit.eval`, run from elsewhere, and the
-# C/C++ hosts also with the OCaml installation and binutils hidden (the
-# library carries the stdlib's interfaces; nothing is assembled or linked by
+# `ocamlfind ocamlopt -package ocamljit.eval`, run from elsewhere, and all
+# of them also with the OCaml installation and binutils hidden (the
+# libraries carry the stdlib's interfaces; nothing is assembled or linked by
 # another program). Hiding takes a mount namespace: root (as CI runs).
 set -eu
 prefix=$1
@@ -47,4 +47,5 @@ cp tests/embed/findlib/findlib_host.ml "$out/findlib/"
 (cd "$out/findlib" && OCAMLPATH="$prefix/lib/ocaml" ocamlfind ocamlopt -package ocamljit.eval -linkpkg \
    -o findlib_host findlib_host.ml)
 PATH=/nonexistent "$out/findlib/findlib_host"
+hidden env -C / "$out/findlib/findlib_host"
 echo "installed.sh: ok"

@@ -22,7 +22,7 @@ namespace {
 
 const char* kText =
     "\t.file\t1\t\"phrase.ml\"\n"
-    "\t.data\n\t.globl\tcamlTOP7\ncamlTOP7:\n\t.quad\t1\n"
+    "\t.data\n\t.globl\tcamlTOP7\ncamlTOP7:\n\t.quad\t1\ncamlTOP7__1:\n\t.quad\t2\n"
     "\t.text\n"
     "\t.globl\tcamlTOP7__f_10\n\t.type\tcamlTOP7__f_10, @function\ncamlTOP7__f_10:\n"
     "\t.cfi_startproc\n"
@@ -141,4 +141,34 @@ TEST(DebugImage, MismatchedLinkIsAnError) {
   auto image = debug::build_debug_image(f.object, f.linked, "/");
   ASSERT_FALSE(image.ok());
   EXPECT_NE(image.error().message.find("TOP7"), std::string::npos) << image.error().message;
+}
+
+// The buffer is reused from unit to unit: an image written after a larger
+// one is byte-identical to one written into a fresh buffer, and binutils
+// read it without complaint (locals before globals, sh_info right).
+TEST(DebugImage, ReusedBufferGivesTheSameImage) {
+  Fixture f = linked_unit();
+  std::vector<uint8_t> storage;
+  const std::string long_dir(3000, 'd');  // a first, larger image
+  auto big = debug::write_debug_image(f.object, f.linked, "/" + long_dir, storage);
+  ASSERT_TRUE(big.ok()) << big.error().message;
+  auto small = debug::write_debug_image(f.object, f.linked, "/work/dir", storage);
+  ASSERT_TRUE(small.ok()) << small.error().message;
+  ASSERT_LT(small->size, big->size);
+  auto fresh = debug::build_debug_image(f.object, f.linked, "/work/dir");
+  ASSERT_TRUE(fresh.ok());
+  EXPECT_EQ(std::vector<uint8_t>(small->data, small->data + small->size), *fresh);
+
+  test_support::TempDir dir;
+  const std::string path = dir.path + "/TOP7.o";
+  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(fresh->data()),
+                                              static_cast<std::streamsize>(fresh->size()));
+  const std::string all = run("readelf -aW --debug-dump=info,line,frames " + path + " 2>&1");
+  EXPECT_EQ(all.find("Warning"), std::string::npos) << all;
+  EXPECT_EQ(all.find("Error"), std::string::npos) << all;
+  // .symtab: every LOCAL before the first GLOBAL.
+  const std::string syms = run("readelf -sW " + path);
+  const size_t first_global = syms.find(" GLOBAL ");
+  ASSERT_NE(first_global, std::string::npos) << syms;
+  EXPECT_EQ(syms.find(" LOCAL ", first_global), std::string::npos) << syms;
 }
