@@ -55,7 +55,7 @@ struct Sec {
 };
 
 struct Label {
-  std::string name;
+  std::string_view name;      // into the IR (or a literal)
   bool defined = false;
   Loc loc;
   bool global = false;
@@ -130,10 +130,10 @@ class Assembler {
     for (auto& sec : secs_) {
       for (const Frag& f : sec.frags)
         if (f.kind == Frag::Kind::Branch && undefined_local(f.target))
-          return err(f.line, "undefined local label " + labels_[f.target].name);
+          return err(f.line, "undefined local label " + std::string(labels_[f.target].name));
     }
     for (const InsFix& f : ins_fixes_)
-      if (undefined_local(f.label)) return err(f.line, "undefined local label " + labels_[f.label].name);
+      if (undefined_local(f.label)) return err(f.line, "undefined local label " + std::string(labels_[f.label].name));
     for (auto& sec : secs_) relax(sec);
     if (Status s = finish(); !s) return s.error();
     return std::move(obj_);
@@ -144,10 +144,11 @@ class Assembler {
   std::string unit_;
   obj::Object obj_;
   std::vector<Sec> secs_;
-  std::unordered_map<std::string, uint32_t> sec_by_name_;
+  std::vector<std::string_view> sec_names_;  // per Sec (a handful: a linear search is fastest)
+  std::deque<std::string> joined_names_;     // of `.section a,b` lines
   uint32_t cur_ = 0;
   std::deque<Label> labels_;  // a deque: references stay valid while labels are added
-  std::unordered_map<std::string, uint32_t> label_ids_;
+  std::unordered_map<std::string_view, uint32_t> label_ids_;
   std::vector<InsFix> ins_fixes_;
   std::vector<DataFix> data_fixes_;
   std::vector<LineMark> marks_;
@@ -178,7 +179,7 @@ class Assembler {
     return Loc{cur_, s.fixed.size(), static_cast<uint32_t>(s.frags.size())};
   }
 
-  uint32_t label_id(const std::string& name) {
+  uint32_t label_id(std::string_view name) {
     auto [it, inserted] = label_ids_.try_emplace(name, static_cast<uint32_t>(labels_.size()));
     if (inserted) {
       Label l;
@@ -188,10 +189,16 @@ class Assembler {
     return it->second;
   }
 
-  void select_section(const std::string& name, uint32_t type, uint64_t flags, uint64_t entsize) {
-    auto it = sec_by_name_.find(name);
-    if (it != sec_by_name_.end()) {
-      cur_ = it->second;
+  std::optional<uint32_t> find_section(std::string_view name) const {
+    for (uint32_t k = 0; k < sec_names_.size(); ++k)
+      if (sec_names_[k] == name) return k;
+    return std::nullopt;
+  }
+
+  // `name` must outlive the assembler (a view into the IR, a literal or joined_names_).
+  void select_section(std::string_view name, uint32_t type, uint64_t flags, uint64_t entsize) {
+    if (auto k = find_section(name)) {
+      cur_ = *k;
       return;
     }
     SectionIndex si = static_cast<SectionIndex>(obj_.sections.size());
@@ -207,24 +214,33 @@ class Assembler {
     sec.code = (flags & E::SHF_EXECINSTR) != 0;
     sec.merge = (flags & E::SHF_MERGE) != 0;
     cur_ = static_cast<uint32_t>(secs_.size());
-    sec_by_name_[name] = cur_;
+    sec_names_.push_back(name);
     secs_.push_back(std::move(sec));
   }
 
   Status section_line(size_t i, const ir::Line& l) {
-    if (l.section_names.empty()) return err(i, "section without a name");
-    std::string name = l.section_names[0];
-    for (size_t k = 1; k < l.section_names.size(); ++k) name += "," + l.section_names[k];
-    if (sec_by_name_.count(name)) {
-      cur_ = sec_by_name_[name];
+    const auto names = prog_.names(l.section_names);
+    if (names.empty()) return err(i, "section without a name");
+    std::string_view name = names[0];
+    if (names.size() > 1) {
+      std::string joined(names[0]);
+      for (size_t k = 1; k < names.size(); ++k) (joined += ',') += names[k];
+      name = joined;
+      if (auto k = find_section(name)) {
+        cur_ = *k;
+        return ok_status();
+      }
+      name = joined_names_.emplace_back(std::move(joined));
+    }
+    if (auto k = find_section(name)) {
+      cur_ = *k;
       return ok_status();
     }
     uint64_t flags = 0;
     uint32_t type = E::SHT_PROGBITS;
     uint64_t entsize = 0;
-    auto prefixed = [&](const char* p) {
-      std::string ps(p);
-      return name == ps || name.compare(0, ps.size() + 1, ps + ".") == 0;
+    auto prefixed = [&](std::string_view p) {
+      return name.starts_with(p) && (name.size() == p.size() || name[p.size()] == '.');
     };
     if (l.section_flags) {
       for (char c : *l.section_flags) {
@@ -245,17 +261,19 @@ class Assembler {
       flags = E::SHF_ALLOC;
     }
     if (prefixed(".bss")) type = E::SHT_NOBITS;
-    if (!l.section_args.empty()) {
-      const std::string& t = l.section_args[0];
+    const auto args = prog_.names(l.section_args);
+    if (!args.empty()) {
+      const std::string_view t = args[0];
       if (t == "@progbits" || t == "%progbits") type = E::SHT_PROGBITS;
       else if (t == "@nobits" || t == "%nobits") type = E::SHT_NOBITS;
       else if (t == "@note" || t == "%note") type = 7;  // SHT_NOTE
-      else return err(i, "unsupported section type " + t);
-      if (l.section_args.size() > 1) {
+      else return err(i, "unsupported section type " + std::string(t));
+      if (args.size() > 1) {
+        std::string text(args[1]);
         try {
-          entsize = std::stoull(l.section_args[1]);
+          entsize = std::stoull(text);
         } catch (...) {
-          return err(i, "bad section entry size " + l.section_args[1]);
+          return err(i, "bad section entry size " + text);
         }
       }
     }
@@ -303,7 +321,7 @@ class Assembler {
       case K::Global: labels_[label_id(l.text)].global = true; return ok_status();
       case K::NewLabel: {
         Label& lab = labels_[label_id(l.text)];
-        if (lab.defined || lab.set_expr) return err(i, "label " + l.text + " defined twice");
+        if (lab.defined || lab.set_expr) return err(i, "label " + std::string(l.text) + " defined twice");
         lab.defined = true;
         lab.loc = here();
         return ok_status();
@@ -330,7 +348,7 @@ class Assembler {
       case K::File:
         if (l.n < 0 || l.n > 1000000) return err(i, ".file number out of range");
         if (obj_.files.size() <= static_cast<size_t>(l.n)) obj_.files.resize(static_cast<size_t>(l.n) + 1);
-        obj_.files[static_cast<size_t>(l.n)] = l.text;
+        obj_.files[static_cast<size_t>(l.n)] = std::string(l.text);
         return ok_status();
       case K::Loc:
         marks_.push_back(LineMark{here(), static_cast<uint32_t>(l.n), static_cast<uint32_t>(l.line),
@@ -338,7 +356,7 @@ class Assembler {
         return ok_status();
       case K::Set: {
         Label& lab = labels_[label_id(l.text)];
-        if (lab.defined) return err(i, "symbol " + l.text + " already defined");
+        if (lab.defined) return err(i, "symbol " + std::string(l.text) + " already defined");
         lab.set_expr = &l.constant;
         lab.set_loc = here();
         lab.set_line = i;
@@ -357,7 +375,7 @@ class Assembler {
         if (l.text2 == "@function" || l.text2 == "%function") lab.kind = obj::SymbolKind::Func;
         else if (l.text2 == "@object" || l.text2 == "%object") lab.kind = obj::SymbolKind::Object;
         else if (l.text2 == "@notype" || l.text2 == "%notype") lab.kind = obj::SymbolKind::NoType;
-        else return err(i, "unsupported symbol type " + l.text2);
+        else return err(i, "unsupported symbol type " + std::string(l.text2));
         return ok_status();
       }
       case K::External:
@@ -582,9 +600,9 @@ class Assembler {
       }
       case K::Add:
       case K::Sub:
-        if (c.args.size() != 2) return err(line_no, "malformed expression");
-        if (Status s = linearize(c.args[0], sign, out, line_no, depth + 1); !s) return s;
-        return linearize(c.args[1], c.kind == K::Add ? sign : -sign, out, line_no, depth + 1);
+        if (!c.lhs || !c.rhs) return err(line_no, "malformed expression");
+        if (Status s = linearize(*c.lhs, sign, out, line_no, depth + 1); !s) return s;
+        return linearize(*c.rhs, c.kind == K::Add ? sign : -sign, out, line_no, depth + 1);
     }
     return err(line_no, "malformed expression");
   }
@@ -628,7 +646,7 @@ class Assembler {
     v.number = lin.constant;
     for (auto [id, coeff] : lin.terms) {
       const Label& l = labels_[id];
-      if (undefined_local(id)) return err(line_no, "undefined local label " + l.name);
+      if (undefined_local(id)) return err(line_no, "undefined local label " + std::string(l.name));
       if (!l.defined) {
         add(und, id, coeff, std::nullopt);
         continue;

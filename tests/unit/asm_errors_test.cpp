@@ -27,7 +27,7 @@ ir::Arg imm(int64_t v) {
   a.imm = v;
   return a;
 }
-ir::Arg sym(const std::string& s) {
+ir::Arg sym(std::string_view s) {  // a literal: the Arg keeps a view
   ir::Arg a;
   a.kind = ir::Arg::Kind::Sym;
   a.sym = s;
@@ -37,18 +37,19 @@ ir::Line ins(ir::Op op, std::vector<ir::Arg> args) {
   ir::Line l;
   l.kind = ir::Line::Kind::Ins;
   l.ins.op = op;
-  l.ins.args = std::move(args);
+  for (const auto& a : args) l.ins.args.push_back(a);
   return l;
 }
 ir::Line text_section() {
   ir::Line l;
   l.kind = ir::Line::Kind::Section;
-  l.section_names = {".text"};
+  l.section_names = ir::NameList{0, 1};  // ".text", the first name error_of's program has
   return l;
 }
 
 std::string error_of(const std::vector<ir::Line>& lines) {
   ir::Program p;
+  p.name_lists = {".text"};
   p.lines = lines;
   auto r = assembler::assemble(p, "camlBad");
   return r.ok() ? std::string() : r.error().message;
@@ -90,7 +91,8 @@ TEST(AsmErrors, UndefinedLocalLabelInExpression) {
   a.kind = b.kind = ir::Constant::Kind::Label;
   a.label = "camlX";
   b.label = "camlY";
-  q.constant.args = {a, b};
+  q.constant.lhs = &a;
+  q.constant.rhs = &b;
   expect_mentions(error_of({text_section(), q}), {"unit camlBad", "line 1", "not representable"});
 }
 
