@@ -15,6 +15,7 @@
 
 #include "asm/eh_frame.hpp"
 #include "asm/encoder.hpp"
+#include "asm/name_index.hpp"
 
 namespace ocamljit::assembler {
 namespace {
@@ -110,20 +111,19 @@ struct Linear {
   int64_t constant = 0;
 };
 
+// One per thread, reused from unit to unit: its buffers keep their capacity,
+// so that a tiny unit allocates little more than its Object.
 class Assembler {
  public:
-  Assembler(const ir::Program& p, const std::string& unit) : prog_(p), unit_(unit) {
-    obj_.name = unit;
-  }
-
-  Result<obj::Object> run() {
+  Result<obj::Object> run(const ir::Program& p, std::string_view unit) {
+    reset(p, unit);
     // GNU as always creates these three, in this order.
     select_section(".text", E::SHT_PROGBITS, E::SHF_ALLOC | E::SHF_EXECINSTR, 0);
     select_section(".data", E::SHT_PROGBITS, E::SHF_ALLOC | E::SHF_WRITE, 0);
     select_section(".bss", E::SHT_NOBITS, E::SHF_ALLOC | E::SHF_WRITE, 0);
     cur_ = 0;
-    for (size_t i = 0; i < prog_.lines.size(); ++i) {
-      Status s = line(i, prog_.lines[i]);
+    for (size_t i = 0; i < prog_->lines.size(); ++i) {
+      Status s = line(i, prog_->lines[i]);
       if (!s) return s.error();
     }
     if (open_cfi_) return err(open_cfi_->line, ".cfi_startproc without .cfi_endproc");
@@ -140,15 +140,13 @@ class Assembler {
   }
 
  private:
-  const ir::Program& prog_;
+  const ir::Program* prog_ = nullptr;
   std::string unit_;
   obj::Object obj_;
   std::vector<Sec> secs_;
-  std::vector<std::string_view> sec_names_;  // per Sec (a handful: a linear search is fastest)
-  std::deque<std::string> joined_names_;     // of `.section a,b` lines
   uint32_t cur_ = 0;
   std::deque<Label> labels_;  // a deque: references stay valid while labels are added
-  std::unordered_map<std::string_view, uint32_t> label_ids_;
+  NameIndex label_ids_;
   std::vector<InsFix> ins_fixes_;
   std::vector<DataFix> data_fixes_;
   std::vector<LineMark> marks_;
@@ -161,8 +159,30 @@ class Assembler {
   uint64_t cur_seq_ = 0;
   std::vector<uint64_t> reloc_seq_;
 
+  void reset(const ir::Program& p, std::string_view unit) {
+    prog_ = &p;
+    unit_.assign(unit);
+    obj_ = obj::Object{};
+    obj_.name = unit_;
+    obj_.sections.reserve(8);
+    secs_.clear();
+    cur_ = 0;
+    labels_.clear();
+    label_ids_.clear();
+    ins_fixes_.clear();
+    data_fixes_.clear();
+    marks_.clear();
+    cfi_.clear();
+    open_cfi_.reset();
+    seq_ = 0;
+    cur_seq_ = 0;
+    reloc_seq_.clear();
+    size_marks_.clear();
+    sec_syms_.clear();
+  }
+
   Error err(size_t line_no, const std::string& what) const {
-    const ir::Line& l = prog_.lines[line_no];
+    const ir::Line& l = prog_->lines[line_no];
     std::string where = "unit " + unit_ + ": line " + std::to_string(line_no);
     if (l.kind == ir::Line::Kind::Ins) where += " (" + describe(l.ins) + ")";
     return Error{where + ": " + what};
@@ -180,22 +200,19 @@ class Assembler {
   }
 
   uint32_t label_id(std::string_view name) {
-    auto [it, inserted] = label_ids_.try_emplace(name, static_cast<uint32_t>(labels_.size()));
-    if (inserted) {
-      Label l;
-      l.name = name;
-      labels_.push_back(std::move(l));
-    }
-    return it->second;
+    bool inserted = false;
+    const uint32_t id = label_ids_.find_or_add(name, static_cast<uint32_t>(labels_.size()), inserted);
+    if (inserted) labels_.emplace_back().name = name;
+    return id;
   }
 
+  // A unit has a handful of sections: a linear search beats hashing.
   std::optional<uint32_t> find_section(std::string_view name) const {
-    for (uint32_t k = 0; k < sec_names_.size(); ++k)
-      if (sec_names_[k] == name) return k;
+    for (uint32_t k = 0; k < secs_.size(); ++k)
+      if (obj_.sections[secs_[k].index].name == name) return k;
     return std::nullopt;
   }
 
-  // `name` must outlive the assembler (a view into the IR, a literal or joined_names_).
   void select_section(std::string_view name, uint32_t type, uint64_t flags, uint64_t entsize) {
     if (auto k = find_section(name)) {
       cur_ = *k;
@@ -213,24 +230,20 @@ class Assembler {
     sec.index = si;
     sec.code = (flags & E::SHF_EXECINSTR) != 0;
     sec.merge = (flags & E::SHF_MERGE) != 0;
+    sec.fixed.reserve(128);  // a tiny unit's sections fit: no regrowth
     cur_ = static_cast<uint32_t>(secs_.size());
-    sec_names_.push_back(name);
     secs_.push_back(std::move(sec));
   }
 
   Status section_line(size_t i, const ir::Line& l) {
-    const auto names = prog_.names(l.section_names);
+    const auto names = prog_->names(l.section_names);
     if (names.empty()) return err(i, "section without a name");
     std::string_view name = names[0];
+    std::string joined;
     if (names.size() > 1) {
-      std::string joined(names[0]);
+      joined = names[0];
       for (size_t k = 1; k < names.size(); ++k) (joined += ',') += names[k];
       name = joined;
-      if (auto k = find_section(name)) {
-        cur_ = *k;
-        return ok_status();
-      }
-      name = joined_names_.emplace_back(std::move(joined));
     }
     if (auto k = find_section(name)) {
       cur_ = *k;
@@ -261,7 +274,7 @@ class Assembler {
       flags = E::SHF_ALLOC;
     }
     if (prefixed(".bss")) type = E::SHT_NOBITS;
-    const auto args = prog_.names(l.section_args);
+    const auto args = prog_->names(l.section_args);
     if (!args.empty()) {
       const std::string_view t = args[0];
       if (t == "@progbits" || t == "%progbits") type = E::SHT_PROGBITS;
@@ -405,7 +418,9 @@ class Assembler {
     if (c.kind == ir::Constant::Kind::Int) {
       // Plain numbers (most of a frametable) need no deferred evaluation.
       if (Status s = check_range(i, c.value, size); !s) return s;
-      for (uint8_t k = 0; k < size; ++k) sec.fixed.push_back(static_cast<uint8_t>(static_cast<uint64_t>(c.value) >> (8 * k)));
+      const size_t at = sec.fixed.size();
+      sec.fixed.resize(at + size);
+      put(sec.fixed, at, static_cast<uint64_t>(c.value), size);
       return ok_status();
     }
     DataFix d;
@@ -607,6 +622,16 @@ class Assembler {
     return err(line_no, "malformed expression");
   }
 
+  struct Group {
+    uint32_t key;
+    int64_t coeff;
+    uint32_t members;       // labels folded in
+    uint32_t first_label;   // the first of them
+    int64_t first_coeff;
+  };
+  Linear lin_;                       // evaluate's scratch
+  std::vector<Group> by_sec_, und_;  // evaluate's scratch
+
   // Evaluates `c` at location `at`: either a number, or one symbol plus a
   // number, optionally pc-relative (minus the location's own section).
   struct Value {
@@ -620,18 +645,16 @@ class Assembler {
   };
 
   Result<Value> evaluate(const ir::Constant& c, const Loc& at, size_t line_no) {
-    Linear lin;
+    Linear& lin = lin_;  // reused: no allocation per expression
+    lin.terms.clear();
+    lin.this_coeff = lin.constant = 0;
     if (Status s = linearize(c, 1, lin, line_no); !s) return s.error();
     // Fold defined labels into per-section coefficients (expressions have
     // a handful of terms: small vectors beat hash maps here).
-    struct Group {
-      uint32_t key;
-      int64_t coeff;
-      uint32_t members;       // labels folded in
-      uint32_t first_label;   // the first of them
-      int64_t first_coeff;
-    };
-    std::vector<Group> by_sec, und;
+    std::vector<Group>& by_sec = by_sec_;
+    std::vector<Group>& und = und_;
+    by_sec.clear();
+    und.clear();
     auto add = [](std::vector<Group>& gs, uint32_t key, int64_t coeff, std::optional<uint32_t> label) {
       for (Group& g : gs)
         if (g.key == key) {
@@ -641,7 +664,6 @@ class Assembler {
         }
       gs.push_back(Group{key, coeff, label ? 1u : 0u, label.value_or(0), coeff});
     };
-    by_sec.reserve(4);
     Value v;
     v.number = lin.constant;
     for (auto [id, coeff] : lin.terms) {
@@ -739,11 +761,18 @@ class Assembler {
 
   Status finish() {
     // A symbol for every section, as GNU as does.
+    obj_.symbols.reserve(secs_.size() + labels_.size() + 1);
+    obj_.relocations.reserve(ins_fixes_.size() + data_fixes_.size() + 2 * cfi_.size());
     sec_syms_.assign(secs_.size(), std::nullopt);
     for (uint32_t k = 0; k < secs_.size(); ++k) section_symbol(k);
     // Final section contents.
     for (auto& sec : secs_) {
       auto& s = obj_.sections[sec.index];
+      if (sec.frags.empty() && s.type != E::SHT_NOBITS) {
+        s.bytes = std::move(sec.fixed);  // nothing variable: the fixed bytes are final
+        sec.fixed.clear();  // the moved-from vector: empty, and `here` still valid
+        continue;
+      }
       std::vector<uint8_t> out;
       out.reserve(sec.fixed.size() + sec.cum.back());
       uint64_t prev = 0;
@@ -921,19 +950,22 @@ class Assembler {
     if (!cfi_.empty()) eh_frame();
     // GNU as's order: per section, fixups in creation order, then those of
     // relaxed branches.
-    {
+    const auto reloc_before = [&](size_t a, size_t b) {
+      const auto& ra = obj_.relocations[a];
+      const auto& rb = obj_.relocations[b];
+      if (ra.section != rb.section) return ra.section < rb.section;
+      return reloc_seq_[a] < reloc_seq_[b];
+    };
+    bool sorted = true;  // usually: sections are mostly filled one after the other
+    for (size_t k = 1; k < obj_.relocations.size() && sorted; ++k) sorted = !reloc_before(k, k - 1);
+    if (!sorted) {
       std::vector<size_t> order(obj_.relocations.size());
       for (size_t k = 0; k < order.size(); ++k) order[k] = k;
-      std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-        const auto& ra = obj_.relocations[a];
-        const auto& rb = obj_.relocations[b];
-        if (ra.section != rb.section) return ra.section < rb.section;
-        return reloc_seq_[a] < reloc_seq_[b];
-      });
-      std::vector<obj::Relocation> sorted;
-      sorted.reserve(order.size());
-      for (size_t k : order) sorted.push_back(obj_.relocations[k]);
-      obj_.relocations = std::move(sorted);
+      std::stable_sort(order.begin(), order.end(), reloc_before);
+      std::vector<obj::Relocation> in_order;
+      in_order.reserve(order.size());
+      for (size_t k : order) in_order.push_back(obj_.relocations[k]);
+      obj_.relocations = std::move(in_order);
     }
     // Symbol sizes.
     for (auto& [id, at] : size_marks_) {
@@ -960,8 +992,8 @@ class Assembler {
 }  // namespace
 
 Result<obj::Object> assemble(const ir::Program& program, const std::string& unit_name) {
-  Assembler a(program, unit_name);
-  return a.run();
+  thread_local Assembler assembler;
+  return assembler.run(program, unit_name);
 }
 
 }  // namespace ocamljit::assembler
