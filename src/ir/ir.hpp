@@ -45,8 +45,8 @@ struct Mem {
   Arch arch = Arch::X64;
   DataType type = DataType::None;
   Reg64 idx = Reg64::RAX;
-  int scale = 0;               // 0: no index (and then no base either)
   std::optional<Reg64> base;
+  int scale = 0;               // 0: no index (and then no base either)
   std::optional<std::string_view> sym;
   int64_t displ = 0;
 };
@@ -70,11 +70,11 @@ struct Arg {
   std::string_view sym;
   Reg64 reg = Reg64::RAX;
   Reg8H reg8h = Reg8H::AH;
+  DataType rip_type = DataType::None;
   int xmm = 0;
   int st = 0;
-  Mem mem;
-  DataType rip_type = DataType::None;
   int64_t displ = 0;
+  Mem mem;
 };
 
 // One opcode per X86_ast.instruction constructor, in X86_ast's order.
@@ -153,18 +153,20 @@ struct Line {
     Size,                // text, constant
     Type,                // text, text2
   } kind = Kind::Comment;
-  Instr ins;
+  // Directive fields first, the bulky instruction last: most lines of a unit
+  // are directives, which then touch one or two cache lines.
   bool flag = false;
+  DataType dtype = DataType::None;
   int64_t n = 0;
+  std::string_view text;
+  Constant constant;
   int64_t line = 0;
   int64_t column = 0;
-  Constant constant;
-  std::string_view text;
   std::string_view text2;
-  DataType dtype = DataType::None;
   NameList section_names;
-  std::optional<std::string_view> section_flags;
   NameList section_args;
+  std::optional<std::string_view> section_flags;
+  Instr ins;
 };
 
 // Not copyable: constants and texts point into its pools (moving keeps them).
