@@ -288,7 +288,14 @@ Result<LinkedUnit> Linker::link(const obj::Object& object, const LinkOptions& op
 
   // ---- resolve: the address of every symbol a loaded section refers to.
   // Symbols defined here are placed later; others get an absolute address now.
-  std::vector<std::optional<uint64_t>> outside(object.symbols.size());
+  // The per-unit tables reuse the previous unit's memory: taken here, given back on any return.
+  struct Borrowed {
+    Scratch& home;
+    Scratch tables;
+    ~Borrowed() { home = std::move(tables); }
+  } scratch{scratch_, std::move(scratch_)};
+  std::vector<std::optional<uint64_t>>& outside = scratch.tables.outside;
+  outside.assign(object.symbols.size(), std::nullopt);
   std::string first_use;
   for (const auto& r : object.relocations) {
     if (r.section >= object.sections.size() || r.symbol >= object.symbols.size())
@@ -343,7 +350,8 @@ Result<LinkedUnit> Linker::link(const obj::Object& object, const LinkOptions& op
   // ---- stubs: which symbols need a GOT slot, which a PLT stub.
   std::map<obj::SymbolIndex, size_t> got;  // symbol -> slot number
   std::map<obj::SymbolIndex, size_t> plt;  // symbol -> stub number
-  std::vector<bool> relax(object.relocations.size(), false);
+  std::vector<bool>& relax = scratch.tables.relax;
+  relax.assign(object.relocations.size(), false);
   std::map<obj::SymbolIndex, size_t> tls_pairs;  // general dynamic: symbol -> GOT pair
   bool tls_ld_pair = false;                      // local dynamic: one (module, 0) pair
   LinkedUnit out;
@@ -388,8 +396,8 @@ Result<LinkedUnit> Linker::link(const obj::Object& object, const LinkOptions& op
   // ---- layout: one allocation per access class.
   auto tx = memory::Transaction::begin(memory_);
   if (!tx) return tx.error();
-  struct Placement { size_t offset = 0; bool placed = false; };
-  std::vector<Placement> place(object.sections.size());
+  std::vector<Placement>& place = scratch.tables.place;
+  place.assign(object.sections.size(), Placement{});
   size_t size[memory::kAccessCount] = {0, 0, 0};
   size_t align[memory::kAccessCount] = {16, 8, 8};
   auto put = [&](Access a, size_t bytes, size_t alignment) {
@@ -656,7 +664,7 @@ Result<LinkedUnit> Linker::link(const obj::Object& object, const LinkOptions& op
   if (const size_t want = symbols_.size() + out.globals.size();
       want > symbols_.bucket_count() * symbols_.max_load_factor())
     symbols_.reserve(std::max(want, 2 * symbols_.size()));
-  for (const auto& [name, address] : out.globals) symbols_.emplace(name, address);
+  for (const auto& [name, address] : out.globals) symbols_.try_emplace(name, address);
   for (const auto& [name, offset] : out.tls_globals) tls_symbols_.emplace(name, std::make_pair(module_id, offset));
   return out;
 }
