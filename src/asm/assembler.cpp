@@ -184,7 +184,8 @@ class Assembler {
   Error err(size_t line_no, const std::string& what) const {
     const ir::Line& l = prog_->lines[line_no];
     std::string where = "unit " + unit_ + ": line " + std::to_string(line_no);
-    if (l.kind == ir::Line::Kind::Ins) where += " (" + describe(l.ins) + ")";
+    if (const ir::Instr* ins = l.kind == ir::Line::Kind::Ins ? prog_->instr(l) : nullptr)
+      where += " (" + describe(*ins) + ")";
     return Error{where + ": " + what};
   }
 
@@ -298,7 +299,11 @@ class Assembler {
     using K = ir::Line::Kind;
     Sec& sec = secs_[cur_];
     switch (l.kind) {
-      case K::Ins: return instruction(i, l.ins);
+      case K::Ins: {
+        const ir::Instr* ins = prog_->instr(l);
+        if (ins == nullptr) return err(i, "instruction index out of range");
+        return instruction(i, *ins);
+      }
       case K::Align: {
         if (l.n <= 0 || (l.n & (l.n - 1)) != 0) return err(i, ".align " + std::to_string(l.n) + " is not a power of two");
         uint64_t a = static_cast<uint64_t>(l.n);

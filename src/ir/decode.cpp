@@ -4,6 +4,7 @@
 #include <cstring>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 namespace ocamljit::ir {
@@ -13,6 +14,9 @@ static_assert(static_cast<int>(Op::XORPD) == 87, "Op must follow X86_ast.instruc
 
 constexpr int kMaxConstantDepth = 64;     // the backend nests 2 deep at most
 constexpr uint8_t kFirstDirective = 0x80;
+static_assert(std::is_trivially_copyable_v<Line> && std::is_trivially_copyable_v<Instr>);
+const Line kBlankLine{};
+const Instr kBlankInstr{};
 // The largest stdlib unit's IR is ~200 KiB; a Line takes ~300 bytes of memory
 // per byte-sized line at worst, so the input size is capped.
 constexpr size_t kMaxInputSize = size_t{256} << 20;
@@ -60,8 +64,10 @@ class Reader {
     // Real programs take ~6 bytes per line: do not trust n beyond that.
     p.lines.reserve(std::min<uint64_t>(n, remaining() / 2 + 16));
     for (line_ = 0; line_ < n; ++line_) {
-      // Filled in place: a Line is large, moving it would double the work.
-      if (!line(p.lines.emplace_back())) return take_error();
+      // Filled in place, from a copy of a blank line: value-initialising
+      // (emplace_back()) compiles to a `rep stos`, slow for so few bytes.
+      p.lines.push_back(kBlankLine);
+      if (!line(p.lines.back())) return take_error();
     }
     if (pos_ != size_) {
       fail(pos_, "trailing bytes after the last line");
@@ -293,7 +299,9 @@ class Reader {
       if (tag > static_cast<uint8_t>(Op::XORPD))
         return fail(start, "bad instruction tag " + std::to_string(tag));
       l.kind = Line::Kind::Ins;
-      return instruction(l.ins, tag);
+      l.ins = static_cast<uint32_t>(program_->instrs.size());
+      program_->instrs.push_back(kBlankInstr);  // see kBlankLine
+      return instruction(program_->instrs.back(), tag);
     }
     using K = Line::Kind;
     switch (tag - kFirstDirective) {

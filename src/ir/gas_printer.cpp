@@ -27,7 +27,12 @@ class Printer {
   void line(const Line& l) {
     using K = Line::Kind;
     switch (l.kind) {
-      case K::Ins: instr(l.ins); break;
+      case K::Ins: {
+        const Instr* i = program.instr(l);
+        if (i == nullptr) throw Unprintable{"instruction index out of range"};
+        instr(*i);
+        break;
+      }
       case K::Align: out += "\t.align\t"; num(l.n); break;
       case K::Byte: out += "\t.byte\t"; cst(l.constant); break;
       case K::Bytes: out += "\t.ascii\t\""; string_literal(l.text); out += '"'; break;

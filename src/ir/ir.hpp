@@ -8,9 +8,10 @@
 // assembled in a few microseconds): text is a std::string_view, into the IR
 // bytes for a decoded Program (they must outlive it) or into Program::text
 // for one built otherwise; an instruction's operands are a fixed array; the
-// operands of constant expressions and the lists of a `.section` line live in
-// pools of the Program. Building a Program allocates a handful of blocks, not
-// one per line.
+// instructions, the operands of constant expressions and the lists of a
+// `.section` line live in pools of the Program, so that a Line (mostly
+// directives) stays small. Building a Program allocates a handful of blocks,
+// not one per line.
 #pragma once
 
 #include <cstdint>
@@ -153,8 +154,7 @@ struct Line {
     Size,                // text, constant
     Type,                // text, text2
   } kind = Kind::Comment;
-  // Directive fields first, the bulky instruction last: most lines of a unit
-  // are directives, which then touch one or two cache lines.
+  uint32_t ins = 0;     // Ins: index in Program::instrs
   bool flag = false;
   DataType dtype = DataType::None;
   int64_t n = 0;
@@ -166,12 +166,12 @@ struct Line {
   NameList section_names;
   NameList section_args;
   std::optional<std::string_view> section_flags;
-  Instr ins;
 };
 
 // Not copyable: constants and texts point into its pools (moving keeps them).
 struct Program {
   std::vector<Line> lines;
+  std::vector<Instr> instrs;                  // of Ins lines (Line::ins)
   std::deque<Constant> operands;              // of Add/Sub constants
   std::vector<std::string_view> name_lists;   // see NameList
   std::deque<std::string> text;               // texts that are not in IR bytes
@@ -182,6 +182,17 @@ struct Program {
   Program(const Program&) = delete;
   Program& operator=(const Program&) = delete;
 
+  // The instruction of an Ins line; nullptr if its index is out of range
+  // (only a Program built by hand can have that).
+  const Instr* instr(const Line& l) const { return l.ins < instrs.size() ? &instrs[l.ins] : nullptr; }
+  // An Ins line for `i`.
+  Line add(const Instr& i) {
+    Line l;
+    l.kind = Line::Kind::Ins;
+    l.ins = static_cast<uint32_t>(instrs.size());
+    instrs.push_back(i);
+    return l;
+  }
   std::span<const std::string_view> names(NameList l) const {
     return {name_lists.data() + l.first, l.count};
   }
@@ -203,6 +214,7 @@ struct Program {
   // Empty, keeping the capacity of the pools (a long-lived Program decodes unit after unit).
   void clear() {
     lines.clear();
+    instrs.clear();
     operands.clear();
     name_lists.clear();
     text.clear();

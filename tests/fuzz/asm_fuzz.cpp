@@ -85,10 +85,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   while (b.n && p.lines.size() < 400) {
     ir::Line l;
     l.kind = static_cast<ir::Line::Kind>(b.u8() % 26);
-    l.ins.op = static_cast<ir::Op>(b.u8() % 92);
-    l.ins.cond = static_cast<ir::Cond>(b.u8() % 16);
-    l.ins.rounding = static_cast<ir::Rounding>(b.u8() % 4);
-    for (int k = b.u8() % 4; k > 0; --k) l.ins.args.push_back(arg(b));  // a third is refused
+    ir::Instr& ins = p.instrs.emplace_back();
+    ins.op = static_cast<ir::Op>(b.u8() % 92);
+    ins.cond = static_cast<ir::Cond>(b.u8() % 16);
+    ins.rounding = static_cast<ir::Rounding>(b.u8() % 4);
+    for (int k = b.u8() % 4; k > 0; --k) ins.args.push_back(arg(b));  // a third is refused
+    // Sometimes an index past the instructions: refused, not trusted.
+    l.ins = static_cast<uint32_t>(p.instrs.size() - (b.u8() % 16 ? 1 : 0));
     l.flag = b.u8() & 1;
     l.n = b.i64() % 70;
     l.line = b.i64();

@@ -467,7 +467,9 @@ inline Result<ir::Program> parse_gas(std::string_view text) {
       continue;
     }
     l.kind = K::Ins;
-    if (!parse_instruction(p, word, rest, l.ins)) return fail("unknown instruction");
+    ir::Instr ins;
+    if (!parse_instruction(p, word, rest, ins)) return fail("unknown instruction");
+    l = p.add(ins);
     p.lines.push_back(std::move(l));
   }
   return p;

@@ -133,7 +133,7 @@ TEST(IrAllConstructors, EveryOpcodeAndLineKindIsCovered) {
   std::vector<bool> ops(static_cast<size_t>(ir::Op::XORPD) + 1), kinds(32);
   for (const auto& l : all->lines) {
     kinds.at(static_cast<size_t>(l.kind)) = true;
-    if (l.kind == ir::Line::Kind::Ins) ops.at(static_cast<size_t>(l.ins.op)) = true;
+    if (l.kind == ir::Line::Kind::Ins) ops.at(static_cast<size_t>(all->instr(l)->op)) = true;
   }
   for (size_t i = 0; i < ops.size(); ++i) EXPECT_TRUE(ops[i]) << "opcode " << i << " missing";
   using K = ir::Line::Kind;
