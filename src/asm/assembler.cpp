@@ -164,7 +164,7 @@ class Assembler {
     unit_.assign(unit);
     obj_ = obj::Object{};
     obj_.name = unit_;
-    obj_.sections.reserve(8);
+    obj_.sections.reserve(7);  // a tiny unit has 6; 7 Sections stay below malloc's large-chunk size
     secs_.clear();
     cur_ = 0;
     labels_.clear();

@@ -61,6 +61,7 @@ class Reader {
     uint64_t n = 0;
     if (!count(n, "line count")) return take_error();
     in_lines_ = true;
+    names_.reserve(remaining() / 16);  // a name takes ~20 bytes where defined
     // Real programs take ~6 bytes per line: do not trust n beyond that.
     p.lines.reserve(std::min<uint64_t>(n, remaining() / 2 + 16));
     for (line_ = 0; line_ < n; ++line_) {
