@@ -248,9 +248,7 @@ Linker::Linker(memory::Memory& memory, ExternalResolver external)
     : memory_(memory), external_(std::move(external)) {}
 
 std::optional<uint64_t> Linker::lookup_linked(const std::string& name) const {
-  auto it = symbols_.find(name);
-  if (it == symbols_.end()) return std::nullopt;
-  return it->second;
+  return symbols_.find(name);
 }
 
 std::optional<uint64_t> Linker::lookup(const std::string& name) const {
@@ -264,8 +262,7 @@ std::optional<uint64_t> Linker::lookup(const std::string& name) const {
 
 void Linker::forget(const LinkedUnit& unit) {
   for (const auto& [name, address] : unit.globals) {
-    auto it = symbols_.find(name);
-    if (it != symbols_.end() && it->second == address) symbols_.erase(it);
+    symbols_.erase(name, address);
   }
   for (const auto& [name, offset] : unit.tls_globals) {
     auto it = tls_symbols_.find(name);
@@ -659,12 +656,7 @@ Result<LinkedUnit> Linker::link(const obj::Object& object, const LinkOptions& op
   const uint64_t module_id = module.id;
   module.id = 0;  // kept
   // The earliest definition wins, as with dlsym over libraries loaded in order.
-  // Grown geometrically, and only when the new names would not fit: reserve(size + n) on every
-  // unit rehashes the whole table each time (it sizes to the next prime), quadratic over a session.
-  if (const size_t want = symbols_.size() + out.globals.size();
-      want > symbols_.bucket_count() * symbols_.max_load_factor())
-    symbols_.reserve(std::max(want, 2 * symbols_.size()));
-  for (const auto& [name, address] : out.globals) symbols_.try_emplace(name, address);
+  for (const auto& [name, address] : out.globals) symbols_.insert(name, address);
   for (const auto& [name, offset] : out.tls_globals) tls_symbols_.emplace(name, std::make_pair(module_id, offset));
   return out;
 }

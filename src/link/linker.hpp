@@ -29,6 +29,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "link/symbol_table.hpp"
 #include "memory/memory.hpp"
 #include "object/object.hpp"
 #include "support/error.hpp"
@@ -103,7 +104,7 @@ class Linker {
  private:
   memory::Memory& memory_;
   ExternalResolver external_;
-  std::unordered_map<std::string, uint64_t> symbols_;
+  SymbolTable symbols_;
   // Global thread-local variables of earlier units: (module, offset), the GOT
   // pair a general-dynamic access needs.
   std::unordered_map<std::string, std::pair<uint64_t, uint64_t>> tls_symbols_;
