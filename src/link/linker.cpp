@@ -254,9 +254,9 @@ std::optional<uint64_t> Linker::lookup_linked(const std::string& name) const {
 std::optional<uint64_t> Linker::lookup(const std::string& name) const {
   if (auto a = lookup_linked(name)) return a;
   if (auto a = builtin_symbol(name)) return a;
-  if (auto it = outside_cache_.find(name); it != outside_cache_.end()) return it->second;
+  if (auto a = outside_cache_.find(name)) return a;
   auto a = external_(name);
-  if (a) outside_cache_.emplace(name, *a);
+  if (a) outside_cache_.insert(name, *a);
   return a;
 }
 

@@ -109,7 +109,7 @@ class Linker {
   // pair a general-dynamic access needs.
   std::unordered_map<std::string, std::pair<uint64_t, uint64_t>> tls_symbols_;
   // Outside symbols found so far (the process's symbols do not move).
-  mutable std::unordered_map<std::string, uint64_t> outside_cache_;
+  mutable SymbolTable outside_cache_;
   std::vector<std::string> last_undefined_;
   // Per-unit tables of `link`, kept from unit to unit for their memory.
   struct Placement {

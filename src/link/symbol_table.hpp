@@ -1,5 +1,5 @@
-// The global symbols of the units linked so far: name -> address, the
-// earliest definition winning. A long session holds tens of thousands, and
+// The global symbols of the units linked so far (and the outside symbols
+// found so far): name -> address, the earliest definition winning. A long session holds tens of thousands, and
 // every unit adds a few and looks a few up, with cold caches (the compiler ran
 // in between): open addressing over a flat array of (hash, entry) slots costs
 // about one cache miss per operation, where std::unordered_map walks a chain
@@ -51,6 +51,12 @@ class SymbolTable {
   }
 
   size_t size() const { return live_; }
+
+  void clear() {
+    slots_.clear();
+    entries_.clear();
+    used_ = live_ = 0;
+  }
 
  private:
   static constexpr uint32_t kEmpty = UINT32_MAX;

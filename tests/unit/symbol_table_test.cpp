@@ -34,6 +34,11 @@ TEST(SymbolTable, EraseOnlyTheGivenAddress) {
   EXPECT_EQ(t.size(), 0u);
   t.insert("", 4);  // an empty name is a name like another
   EXPECT_EQ(t.find(""), 4u);
+  t.clear();
+  EXPECT_EQ(t.size(), 0u);
+  EXPECT_FALSE(t.find("").has_value());
+  EXPECT_TRUE(t.insert("f", 5));
+  EXPECT_EQ(t.find("f"), 5u);
 }
 
 TEST(SymbolTable, AgreesWithAMapOverManyOperations) {
