@@ -15,6 +15,7 @@
 
 #include "asm/eh_frame.hpp"
 #include "asm/encoder.hpp"
+#include "asm/name_index.hpp"
 
 namespace ocamljit::assembler {
 namespace {
@@ -55,7 +56,7 @@ struct Sec {
 };
 
 struct Label {
-  std::string name;
+  std::string_view name;      // into the IR (or a literal)
   bool defined = false;
   Loc loc;
   bool global = false;
@@ -110,44 +111,42 @@ struct Linear {
   int64_t constant = 0;
 };
 
+// One per thread, reused from unit to unit: its buffers keep their capacity,
+// so that a tiny unit allocates little more than its Object.
 class Assembler {
  public:
-  Assembler(const ir::Program& p, const std::string& unit) : prog_(p), unit_(unit) {
-    obj_.name = unit;
-  }
-
-  Result<obj::Object> run() {
+  Result<obj::Object> run(const ir::Program& p, std::string_view unit) {
+    reset(p, unit);
     // GNU as always creates these three, in this order.
     select_section(".text", E::SHT_PROGBITS, E::SHF_ALLOC | E::SHF_EXECINSTR, 0);
     select_section(".data", E::SHT_PROGBITS, E::SHF_ALLOC | E::SHF_WRITE, 0);
     select_section(".bss", E::SHT_NOBITS, E::SHF_ALLOC | E::SHF_WRITE, 0);
     cur_ = 0;
-    for (size_t i = 0; i < prog_.lines.size(); ++i) {
-      Status s = line(i, prog_.lines[i]);
+    for (size_t i = 0; i < prog_->lines.size(); ++i) {
+      Status s = line(i, prog_->lines[i]);
       if (!s) return s.error();
     }
     if (open_cfi_) return err(open_cfi_->line, ".cfi_startproc without .cfi_endproc");
     for (auto& sec : secs_) {
       for (const Frag& f : sec.frags)
         if (f.kind == Frag::Kind::Branch && undefined_local(f.target))
-          return err(f.line, "undefined local label " + labels_[f.target].name);
+          return err(f.line, "undefined local label " + std::string(labels_[f.target].name));
     }
     for (const InsFix& f : ins_fixes_)
-      if (undefined_local(f.label)) return err(f.line, "undefined local label " + labels_[f.label].name);
+      if (undefined_local(f.label)) return err(f.line, "undefined local label " + std::string(labels_[f.label].name));
     for (auto& sec : secs_) relax(sec);
     if (Status s = finish(); !s) return s.error();
     return std::move(obj_);
   }
 
  private:
-  const ir::Program& prog_;
+  const ir::Program* prog_ = nullptr;
   std::string unit_;
   obj::Object obj_;
   std::vector<Sec> secs_;
-  std::unordered_map<std::string, uint32_t> sec_by_name_;
   uint32_t cur_ = 0;
   std::deque<Label> labels_;  // a deque: references stay valid while labels are added
-  std::unordered_map<std::string, uint32_t> label_ids_;
+  NameIndex label_ids_;
   std::vector<InsFix> ins_fixes_;
   std::vector<DataFix> data_fixes_;
   std::vector<LineMark> marks_;
@@ -160,10 +159,33 @@ class Assembler {
   uint64_t cur_seq_ = 0;
   std::vector<uint64_t> reloc_seq_;
 
+  void reset(const ir::Program& p, std::string_view unit) {
+    prog_ = &p;
+    unit_.assign(unit);
+    obj_ = obj::Object{};
+    obj_.name = unit_;
+    obj_.sections.reserve(7);  // a tiny unit has 6; 7 Sections stay below malloc's large-chunk size
+    secs_.clear();
+    cur_ = 0;
+    labels_.clear();
+    label_ids_.clear();
+    ins_fixes_.clear();
+    data_fixes_.clear();
+    marks_.clear();
+    cfi_.clear();
+    open_cfi_.reset();
+    seq_ = 0;
+    cur_seq_ = 0;
+    reloc_seq_.clear();
+    size_marks_.clear();
+    sec_syms_.clear();
+  }
+
   Error err(size_t line_no, const std::string& what) const {
-    const ir::Line& l = prog_.lines[line_no];
+    const ir::Line& l = prog_->lines[line_no];
     std::string where = "unit " + unit_ + ": line " + std::to_string(line_no);
-    if (l.kind == ir::Line::Kind::Ins) where += " (" + describe(l.ins) + ")";
+    if (const ir::Instr* ins = l.kind == ir::Line::Kind::Ins ? prog_->instr(l) : nullptr)
+      where += " (" + describe(*ins) + ")";
     return Error{where + ": " + what};
   }
 
@@ -178,20 +200,23 @@ class Assembler {
     return Loc{cur_, s.fixed.size(), static_cast<uint32_t>(s.frags.size())};
   }
 
-  uint32_t label_id(const std::string& name) {
-    auto [it, inserted] = label_ids_.try_emplace(name, static_cast<uint32_t>(labels_.size()));
-    if (inserted) {
-      Label l;
-      l.name = name;
-      labels_.push_back(std::move(l));
-    }
-    return it->second;
+  uint32_t label_id(std::string_view name) {
+    bool inserted = false;
+    const uint32_t id = label_ids_.find_or_add(name, static_cast<uint32_t>(labels_.size()), inserted);
+    if (inserted) labels_.emplace_back().name = name;
+    return id;
   }
 
-  void select_section(const std::string& name, uint32_t type, uint64_t flags, uint64_t entsize) {
-    auto it = sec_by_name_.find(name);
-    if (it != sec_by_name_.end()) {
-      cur_ = it->second;
+  // A unit has a handful of sections: a linear search beats hashing.
+  std::optional<uint32_t> find_section(std::string_view name) const {
+    for (uint32_t k = 0; k < secs_.size(); ++k)
+      if (obj_.sections[secs_[k].index].name == name) return k;
+    return std::nullopt;
+  }
+
+  void select_section(std::string_view name, uint32_t type, uint64_t flags, uint64_t entsize) {
+    if (auto k = find_section(name)) {
+      cur_ = *k;
       return;
     }
     SectionIndex si = static_cast<SectionIndex>(obj_.sections.size());
@@ -206,25 +231,30 @@ class Assembler {
     sec.index = si;
     sec.code = (flags & E::SHF_EXECINSTR) != 0;
     sec.merge = (flags & E::SHF_MERGE) != 0;
+    sec.fixed.reserve(128);  // a tiny unit's sections fit: no regrowth
     cur_ = static_cast<uint32_t>(secs_.size());
-    sec_by_name_[name] = cur_;
     secs_.push_back(std::move(sec));
   }
 
   Status section_line(size_t i, const ir::Line& l) {
-    if (l.section_names.empty()) return err(i, "section without a name");
-    std::string name = l.section_names[0];
-    for (size_t k = 1; k < l.section_names.size(); ++k) name += "," + l.section_names[k];
-    if (sec_by_name_.count(name)) {
-      cur_ = sec_by_name_[name];
+    const auto names = prog_->names(l.section_names);
+    if (names.empty()) return err(i, "section without a name");
+    std::string_view name = names[0];
+    std::string joined;
+    if (names.size() > 1) {
+      joined = names[0];
+      for (size_t k = 1; k < names.size(); ++k) (joined += ',') += names[k];
+      name = joined;
+    }
+    if (auto k = find_section(name)) {
+      cur_ = *k;
       return ok_status();
     }
     uint64_t flags = 0;
     uint32_t type = E::SHT_PROGBITS;
     uint64_t entsize = 0;
-    auto prefixed = [&](const char* p) {
-      std::string ps(p);
-      return name == ps || name.compare(0, ps.size() + 1, ps + ".") == 0;
+    auto prefixed = [&](std::string_view p) {
+      return name.starts_with(p) && (name.size() == p.size() || name[p.size()] == '.');
     };
     if (l.section_flags) {
       for (char c : *l.section_flags) {
@@ -245,17 +275,19 @@ class Assembler {
       flags = E::SHF_ALLOC;
     }
     if (prefixed(".bss")) type = E::SHT_NOBITS;
-    if (!l.section_args.empty()) {
-      const std::string& t = l.section_args[0];
+    const auto args = prog_->names(l.section_args);
+    if (!args.empty()) {
+      const std::string_view t = args[0];
       if (t == "@progbits" || t == "%progbits") type = E::SHT_PROGBITS;
       else if (t == "@nobits" || t == "%nobits") type = E::SHT_NOBITS;
       else if (t == "@note" || t == "%note") type = 7;  // SHT_NOTE
-      else return err(i, "unsupported section type " + t);
-      if (l.section_args.size() > 1) {
+      else return err(i, "unsupported section type " + std::string(t));
+      if (args.size() > 1) {
+        std::string text(args[1]);
         try {
-          entsize = std::stoull(l.section_args[1]);
+          entsize = std::stoull(text);
         } catch (...) {
-          return err(i, "bad section entry size " + l.section_args[1]);
+          return err(i, "bad section entry size " + text);
         }
       }
     }
@@ -267,7 +299,11 @@ class Assembler {
     using K = ir::Line::Kind;
     Sec& sec = secs_[cur_];
     switch (l.kind) {
-      case K::Ins: return instruction(i, l.ins);
+      case K::Ins: {
+        const ir::Instr* ins = prog_->instr(l);
+        if (ins == nullptr) return err(i, "instruction index out of range");
+        return instruction(i, *ins);
+      }
       case K::Align: {
         if (l.n <= 0 || (l.n & (l.n - 1)) != 0) return err(i, ".align " + std::to_string(l.n) + " is not a power of two");
         uint64_t a = static_cast<uint64_t>(l.n);
@@ -303,7 +339,7 @@ class Assembler {
       case K::Global: labels_[label_id(l.text)].global = true; return ok_status();
       case K::NewLabel: {
         Label& lab = labels_[label_id(l.text)];
-        if (lab.defined || lab.set_expr) return err(i, "label " + l.text + " defined twice");
+        if (lab.defined || lab.set_expr) return err(i, "label " + std::string(l.text) + " defined twice");
         lab.defined = true;
         lab.loc = here();
         return ok_status();
@@ -330,7 +366,7 @@ class Assembler {
       case K::File:
         if (l.n < 0 || l.n > 1000000) return err(i, ".file number out of range");
         if (obj_.files.size() <= static_cast<size_t>(l.n)) obj_.files.resize(static_cast<size_t>(l.n) + 1);
-        obj_.files[static_cast<size_t>(l.n)] = l.text;
+        obj_.files[static_cast<size_t>(l.n)] = std::string(l.text);
         return ok_status();
       case K::Loc:
         marks_.push_back(LineMark{here(), static_cast<uint32_t>(l.n), static_cast<uint32_t>(l.line),
@@ -338,7 +374,7 @@ class Assembler {
         return ok_status();
       case K::Set: {
         Label& lab = labels_[label_id(l.text)];
-        if (lab.defined) return err(i, "symbol " + l.text + " already defined");
+        if (lab.defined) return err(i, "symbol " + std::string(l.text) + " already defined");
         lab.set_expr = &l.constant;
         lab.set_loc = here();
         lab.set_line = i;
@@ -357,7 +393,7 @@ class Assembler {
         if (l.text2 == "@function" || l.text2 == "%function") lab.kind = obj::SymbolKind::Func;
         else if (l.text2 == "@object" || l.text2 == "%object") lab.kind = obj::SymbolKind::Object;
         else if (l.text2 == "@notype" || l.text2 == "%notype") lab.kind = obj::SymbolKind::NoType;
-        else return err(i, "unsupported symbol type " + l.text2);
+        else return err(i, "unsupported symbol type " + std::string(l.text2));
         return ok_status();
       }
       case K::External:
@@ -387,7 +423,9 @@ class Assembler {
     if (c.kind == ir::Constant::Kind::Int) {
       // Plain numbers (most of a frametable) need no deferred evaluation.
       if (Status s = check_range(i, c.value, size); !s) return s;
-      for (uint8_t k = 0; k < size; ++k) sec.fixed.push_back(static_cast<uint8_t>(static_cast<uint64_t>(c.value) >> (8 * k)));
+      const size_t at = sec.fixed.size();
+      sec.fixed.resize(at + size);
+      put(sec.fixed, at, static_cast<uint64_t>(c.value), size);
       return ok_status();
     }
     DataFix d;
@@ -582,12 +620,22 @@ class Assembler {
       }
       case K::Add:
       case K::Sub:
-        if (c.args.size() != 2) return err(line_no, "malformed expression");
-        if (Status s = linearize(c.args[0], sign, out, line_no, depth + 1); !s) return s;
-        return linearize(c.args[1], c.kind == K::Add ? sign : -sign, out, line_no, depth + 1);
+        if (!c.lhs || !c.rhs) return err(line_no, "malformed expression");
+        if (Status s = linearize(*c.lhs, sign, out, line_no, depth + 1); !s) return s;
+        return linearize(*c.rhs, c.kind == K::Add ? sign : -sign, out, line_no, depth + 1);
     }
     return err(line_no, "malformed expression");
   }
+
+  struct Group {
+    uint32_t key;
+    int64_t coeff;
+    uint32_t members;       // labels folded in
+    uint32_t first_label;   // the first of them
+    int64_t first_coeff;
+  };
+  Linear lin_;                       // evaluate's scratch
+  std::vector<Group> by_sec_, und_;  // evaluate's scratch
 
   // Evaluates `c` at location `at`: either a number, or one symbol plus a
   // number, optionally pc-relative (minus the location's own section).
@@ -602,18 +650,16 @@ class Assembler {
   };
 
   Result<Value> evaluate(const ir::Constant& c, const Loc& at, size_t line_no) {
-    Linear lin;
+    Linear& lin = lin_;  // reused: no allocation per expression
+    lin.terms.clear();
+    lin.this_coeff = lin.constant = 0;
     if (Status s = linearize(c, 1, lin, line_no); !s) return s.error();
     // Fold defined labels into per-section coefficients (expressions have
     // a handful of terms: small vectors beat hash maps here).
-    struct Group {
-      uint32_t key;
-      int64_t coeff;
-      uint32_t members;       // labels folded in
-      uint32_t first_label;   // the first of them
-      int64_t first_coeff;
-    };
-    std::vector<Group> by_sec, und;
+    std::vector<Group>& by_sec = by_sec_;
+    std::vector<Group>& und = und_;
+    by_sec.clear();
+    und.clear();
     auto add = [](std::vector<Group>& gs, uint32_t key, int64_t coeff, std::optional<uint32_t> label) {
       for (Group& g : gs)
         if (g.key == key) {
@@ -623,12 +669,11 @@ class Assembler {
         }
       gs.push_back(Group{key, coeff, label ? 1u : 0u, label.value_or(0), coeff});
     };
-    by_sec.reserve(4);
     Value v;
     v.number = lin.constant;
     for (auto [id, coeff] : lin.terms) {
       const Label& l = labels_[id];
-      if (undefined_local(id)) return err(line_no, "undefined local label " + l.name);
+      if (undefined_local(id)) return err(line_no, "undefined local label " + std::string(l.name));
       if (!l.defined) {
         add(und, id, coeff, std::nullopt);
         continue;
@@ -721,11 +766,18 @@ class Assembler {
 
   Status finish() {
     // A symbol for every section, as GNU as does.
+    obj_.symbols.reserve(secs_.size() + labels_.size() + 1);
+    obj_.relocations.reserve(ins_fixes_.size() + data_fixes_.size() + 2 * cfi_.size());
     sec_syms_.assign(secs_.size(), std::nullopt);
     for (uint32_t k = 0; k < secs_.size(); ++k) section_symbol(k);
     // Final section contents.
     for (auto& sec : secs_) {
       auto& s = obj_.sections[sec.index];
+      if (sec.frags.empty() && s.type != E::SHT_NOBITS) {
+        s.bytes = std::move(sec.fixed);  // nothing variable: the fixed bytes are final
+        sec.fixed.clear();  // the moved-from vector: empty, and `here` still valid
+        continue;
+      }
       std::vector<uint8_t> out;
       out.reserve(sec.fixed.size() + sec.cum.back());
       uint64_t prev = 0;
@@ -903,19 +955,22 @@ class Assembler {
     if (!cfi_.empty()) eh_frame();
     // GNU as's order: per section, fixups in creation order, then those of
     // relaxed branches.
-    {
+    const auto reloc_before = [&](size_t a, size_t b) {
+      const auto& ra = obj_.relocations[a];
+      const auto& rb = obj_.relocations[b];
+      if (ra.section != rb.section) return ra.section < rb.section;
+      return reloc_seq_[a] < reloc_seq_[b];
+    };
+    bool sorted = true;  // usually: sections are mostly filled one after the other
+    for (size_t k = 1; k < obj_.relocations.size() && sorted; ++k) sorted = !reloc_before(k, k - 1);
+    if (!sorted) {
       std::vector<size_t> order(obj_.relocations.size());
       for (size_t k = 0; k < order.size(); ++k) order[k] = k;
-      std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-        const auto& ra = obj_.relocations[a];
-        const auto& rb = obj_.relocations[b];
-        if (ra.section != rb.section) return ra.section < rb.section;
-        return reloc_seq_[a] < reloc_seq_[b];
-      });
-      std::vector<obj::Relocation> sorted;
-      sorted.reserve(order.size());
-      for (size_t k : order) sorted.push_back(obj_.relocations[k]);
-      obj_.relocations = std::move(sorted);
+      std::stable_sort(order.begin(), order.end(), reloc_before);
+      std::vector<obj::Relocation> in_order;
+      in_order.reserve(order.size());
+      for (size_t k : order) in_order.push_back(obj_.relocations[k]);
+      obj_.relocations = std::move(in_order);
     }
     // Symbol sizes.
     for (auto& [id, at] : size_marks_) {
@@ -942,8 +997,8 @@ class Assembler {
 }  // namespace
 
 Result<obj::Object> assemble(const ir::Program& program, const std::string& unit_name) {
-  Assembler a(program, unit_name);
-  return a.run();
+  thread_local Assembler assembler;
+  return assembler.run(program, unit_name);
 }
 
 }  // namespace ocamljit::assembler

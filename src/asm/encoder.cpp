@@ -260,7 +260,7 @@ struct Operand {
   bool rip = false;
   int base = -1, index = -1, scale = 1;
   int64_t disp = 0;
-  std::string sym;           // displacement symbol or immediate symbol, with suffix
+  std::string_view sym;      // displacement symbol or immediate symbol, with suffix
   int64_t imm = 0;
 };
 
@@ -426,9 +426,9 @@ struct Writer {
   }
 };
 
-Fixup::Variant variant_of(const std::string& sym, std::string& base) {
+Fixup::Variant variant_of(std::string_view sym, std::string_view& base) {
   auto [b, v] = split_symbol_suffix(sym);
-  base = std::move(b);
+  base = b;
   return v;
 }
 
@@ -499,7 +499,7 @@ Status encode_with(const Form& f, const Operand* ops, size_t n, uint8_t size, ui
       w.byte(static_cast<uint8_t>(0xC0 | (regfield << 3) | (rm_o->reg & 7)));
     } else {
       const Operand& m = *rm_o;
-      std::string base_sym;
+      std::string_view base_sym;
       Fixup::Variant v = Fixup::Variant::None;
       if (!m.sym.empty()) v = variant_of(m.sym, base_sym);
       if (!fits_s32(m.disp)) return make_error("displacement ", m.disp, " does not fit in 32 bits");
@@ -537,7 +537,7 @@ Status encode_with(const Form& f, const Operand* ops, size_t n, uint8_t size, ui
         fx.size = 4;
         fx.pcrel = m.rip;
         fx.variant = v;
-        fx.symbol = std::move(base_sym);
+        fx.symbol = base_sym;
         fx.has_rex = rex != 0;
         fx.offset_expr = m.rip ? m.disp - immw : m.disp;
         // GNU as uses an unsigned 32-bit displacement for lea with a
@@ -561,10 +561,10 @@ Status encode_with(const Form& f, const Operand* ops, size_t n, uint8_t size, ui
   if (imm_o) {
     if (imm_o->k == Operand::K::SymImm) {
       Fixup fx;
-      std::string base_sym;
+      std::string_view base_sym;
       fx.variant = variant_of(imm_o->sym, base_sym);
       if (fx.variant != Fixup::Variant::None) return make_error("@PLT/@GOTPCREL in an immediate");
-      fx.symbol = std::move(base_sym);
+      fx.symbol = base_sym;
       fx.offset = out.length;
       fx.size = static_cast<uint8_t>(immw);
       fx.signed32 = size == 64 && immw == 4;
@@ -602,10 +602,9 @@ uint8_t cond_code(ir::Cond c) {
   return 0;
 }
 
-std::pair<std::string, Fixup::Variant> split_symbol_suffix(const std::string& sym) {
-  auto ends = [&](const char* suffix) {
-    size_t n = std::strlen(suffix);
-    return sym.size() > n && sym.compare(sym.size() - n, n, suffix) == 0;
+std::pair<std::string_view, Fixup::Variant> split_symbol_suffix(std::string_view sym) {
+  auto ends = [&](std::string_view suffix) {
+    return sym.size() > suffix.size() && sym.ends_with(suffix);
   };
   if (ends("@PLT")) return {sym.substr(0, sym.size() - 4), Fixup::Variant::Plt};
   if (ends("@GOTPCREL")) return {sym.substr(0, sym.size() - 9), Fixup::Variant::GotPcrel};
@@ -621,7 +620,7 @@ BranchTarget branch_target(const ir::Instr& ins) {
   bt.conditional = ins.op == Op::J;
   bt.cond = cond_code(ins.cond);
   auto [base, v] = split_symbol_suffix(ins.args[0].sym);
-  bt.symbol = std::move(base);
+  bt.symbol = base;
   bt.plt = v == Fixup::Variant::Plt;
   return bt;
 }
@@ -643,7 +642,7 @@ Status encode(const ir::Instr& ins, Encoded& out) {
     fx.is_branch = true;
     auto [base, v] = split_symbol_suffix(ins.args[0].sym);
     if (v == Fixup::Variant::GotPcrel) return make_error("call to a @GOTPCREL symbol");
-    fx.symbol = std::move(base);
+    fx.symbol = base;
     fx.variant = v;
     out.fixups.push_back(std::move(fx));
     for (int k = 0; k < 4; ++k) out.bytes[out.length++] = 0;

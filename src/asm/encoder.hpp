@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ir/ir.hpp"
@@ -26,7 +27,7 @@ struct Fixup {
   bool relaxable_got = false;
   bool has_rex = false;
   bool signed32 = false;    // absolute 32-bit field sign-extended by the CPU (R_X86_64_32S)
-  std::string symbol;       // without its @PLT/@GOTPCREL suffix
+  std::string_view symbol;  // without its @PLT/@GOTPCREL suffix (a view into the IR)
   // What GNU as calls fx_offset: the displacement written in the source,
   // minus, for a pc-relative field, the bytes of immediate after it.
   int64_t offset_expr = 0;
@@ -43,7 +44,7 @@ struct BranchTarget {
   bool is_branch = false;   // J or JMP with a Sym operand
   bool conditional = false;
   uint8_t cond = 0;         // hardware condition code (0..15)
-  std::string symbol;
+  std::string_view symbol;
   bool plt = false;
 };
 
@@ -54,7 +55,7 @@ BranchTarget branch_target(const ir::Instr& ins);
 Status encode(const ir::Instr& ins, Encoded& out);
 
 // Splits "foo@PLT" into ("foo", Plt), etc.
-std::pair<std::string, Fixup::Variant> split_symbol_suffix(const std::string& sym);
+std::pair<std::string_view, Fixup::Variant> split_symbol_suffix(std::string_view sym);
 
 // Hardware condition code of an ir::Cond.
 uint8_t cond_code(ir::Cond c);

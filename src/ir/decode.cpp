@@ -4,6 +4,7 @@
 #include <cstring>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 namespace ocamljit::ir {
@@ -13,8 +14,9 @@ static_assert(static_cast<int>(Op::XORPD) == 87, "Op must follow X86_ast.instruc
 
 constexpr int kMaxConstantDepth = 64;     // the backend nests 2 deep at most
 constexpr uint8_t kFirstDirective = 0x80;
-constexpr uint64_t kNameBudgetBase = 64u << 20;
-constexpr uint64_t kNameBudgetFactor = 64;
+static_assert(std::is_trivially_copyable_v<Line> && std::is_trivially_copyable_v<Instr>);
+const Line kBlankLine{};
+const Instr kBlankInstr{};
 // The largest stdlib unit's IR is ~200 KiB; a Line takes ~300 bytes of memory
 // per byte-sized line at worst, so the input size is capped.
 constexpr size_t kMaxInputSize = size_t{256} << 20;
@@ -42,7 +44,8 @@ class Reader {
  public:
   Reader(const uint8_t* data, size_t size) : data_(data), size_(size) {}
 
-  Result<Program> program() {
+  Status program(Program& p) {
+    p.clear();
     if (size_ > kMaxInputSize)
       return make_error("IR: input of ", size_, " bytes is larger than the limit of ",
                         kMaxInputSize, " bytes");
@@ -54,22 +57,24 @@ class Reader {
                         static_cast<int>(data_[pos_]), " (this build reads version ",
                         static_cast<int>(kVersion), ")");
     ++pos_;
-    Program p;
+    program_ = &p;
     uint64_t n = 0;
     if (!count(n, "line count")) return take_error();
     in_lines_ = true;
-    budget_ = kNameBudgetBase + kNameBudgetFactor * size_;
+    names_.reserve(remaining() / 16);  // a name takes ~20 bytes where defined
     // Real programs take ~6 bytes per line: do not trust n beyond that.
     p.lines.reserve(std::min<uint64_t>(n, remaining() / 2 + 16));
     for (line_ = 0; line_ < n; ++line_) {
-      // Filled in place: a Line is large, moving it would double the work.
-      if (!line(p.lines.emplace_back())) return take_error();
+      // Filled in place, from a copy of a blank line: value-initialising
+      // (emplace_back()) compiles to a `rep stos`, slow for so few bytes.
+      p.lines.push_back(kBlankLine);
+      if (!line(p.lines.back())) return take_error();
     }
     if (pos_ != size_) {
       fail(pos_, "trailing bytes after the last line");
       return take_error();
     }
-    return p;
+    return ok_status();
   }
 
  private:
@@ -78,8 +83,9 @@ class Reader {
   size_t pos_ = 0;
   uint64_t line_ = 0;
   bool in_lines_ = false;
-  std::vector<std::string> names_;
-  uint64_t budget_ = 0;   // bytes that name references may still copy
+  Program* program_ = nullptr;
+  // Views into the input: a reference copies nothing, whatever its length.
+  std::vector<std::string_view> names_;
   std::optional<Error> error_;
 
   size_t remaining() const { return size_ - pos_; }
@@ -134,19 +140,19 @@ class Reader {
     return true;
   }
 
-  bool raw(std::string& out, const char* what) {
+  bool raw(std::string_view& out, const char* what) {
     size_t start = pos_;
     uint64_t len;
     if (!uvarint(len, what)) return false;
     if (len > remaining())
       return fail(start, std::string(what) + " of length " + std::to_string(len) +
                              " exceeds the remaining input");
-    out.assign(reinterpret_cast<const char*>(data_ + pos_), len);
+    out = std::string_view(reinterpret_cast<const char*>(data_ + pos_), len);
     pos_ += len;
     return true;
   }
 
-  bool name(std::string& out, const char* what) {
+  bool name(std::string_view& out, const char* what) {
     size_t start = pos_;
     uint64_t ref;
     if (!uvarint(ref, what)) return false;
@@ -158,12 +164,7 @@ class Reader {
     if (ref > names_.size())
       return fail(start, std::string("reference to undefined name #") + std::to_string(ref - 1) +
                              " (" + what + ")");
-    const std::string& s = names_[ref - 1];
-    // Each reference copies the name: without a budget a long name referenced
-    // by every following byte would allocate quadratically in the input size.
-    if (s.size() > budget_) return fail(start, "names referenced too often for the input size");
-    budget_ -= s.size();
-    out = s;
+    out = names_[ref - 1];
     return true;
   }
 
@@ -188,10 +189,14 @@ class Reader {
       case 0: c.kind = Constant::Kind::Int; return svarint(c.value, "constant value");
       case 1: c.kind = Constant::Kind::This; return true;
       case 2: c.kind = Constant::Kind::Label; return name(c.label, "constant label");
-      case 3: case 4:
+      case 3: case 4: {
         c.kind = tag == 3 ? Constant::Kind::Add : Constant::Kind::Sub;
-        c.args.resize(2);
-        return constant(c.args[0], depth + 1) && constant(c.args[1], depth + 1);
+        Constant& a = program_->operands.emplace_back();
+        Constant& b = program_->operands.emplace_back();
+        c.lhs = &a;
+        c.rhs = &b;
+        return constant(a, depth + 1) && constant(b, depth + 1);
+      }
       default:
         return fail(start, "bad constant tag " + std::to_string(tag));
     }
@@ -246,9 +251,9 @@ class Reader {
     if (flags & 0x40) m.base = static_cast<Reg64>(regs & 0xF);
     else if ((regs & 0xF) != 0) return fail(pos_ - 1, "base register given but absent");
     if (flags & 0x20) {
-      std::string s;
+      std::string_view s;
       if (!name(s, "address symbol")) return false;
-      m.sym = std::move(s);
+      m.sym = s;
     }
     return svarint(m.displ, "displacement");
   }
@@ -274,12 +279,14 @@ class Reader {
     return true;
   }
 
-  bool names(std::vector<std::string>& out, const char* what) {
+  bool names(NameList& out, const char* what) {
     uint64_t n;
     if (!count(n, what)) return false;
-    out.resize(n);
-    for (auto& s : out)
-      if (!name(s, what)) return false;
+    auto& pool = program_->name_lists;
+    out.first = static_cast<uint32_t>(pool.size());
+    out.count = static_cast<uint32_t>(n);
+    for (uint64_t k = 0; k < n; ++k)
+      if (!name(pool.emplace_back(), what)) return false;
     return true;
   }
 
@@ -293,7 +300,9 @@ class Reader {
       if (tag > static_cast<uint8_t>(Op::XORPD))
         return fail(start, "bad instruction tag " + std::to_string(tag));
       l.kind = Line::Kind::Ins;
-      return instruction(l.ins, tag);
+      l.ins = static_cast<uint32_t>(program_->instrs.size());
+      program_->instrs.push_back(kBlankInstr);  // see kBlankLine
+      return instruction(program_->instrs.back(), tag);
     }
     using K = Line::Kind;
     switch (tag - kFirstDirective) {
@@ -323,9 +332,9 @@ class Reader {
         if (has_flags > 1)
           return fail(pos_ - 1, "bad section flags presence " + std::to_string(has_flags));
         if (has_flags) {
-          std::string f;
+          std::string_view f;
           if (!name(f, "section flags")) return false;
-          l.section_flags = std::move(f);
+          l.section_flags = f;
         }
         return names(l.section_args, "section argument");
       }
@@ -358,9 +367,20 @@ class Reader {
 
 }  // namespace
 
+Status decode(const uint8_t* data, size_t size, Program& into) {
+  if (data == nullptr && size != 0) {
+    into.clear();
+    return make_error("IR: no data");
+  }
+  Status s = Reader(data, size).program(into);
+  if (!s) into.clear();  // no partial program that could pass for one
+  return s;
+}
+
 Result<Program> decode(const uint8_t* data, size_t size) {
-  if (data == nullptr && size != 0) return make_error("IR: no data");
-  return Reader(data, size).program();
+  Program p;
+  if (Status s = decode(data, size, p); !s) return s.error();
+  return p;
 }
 
 }  // namespace ocamljit::ir

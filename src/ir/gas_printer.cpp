@@ -20,12 +20,19 @@ struct Unprintable {
 
 class Printer {
  public:
+  explicit Printer(const Program& p) : program(p) {}
+  const Program& program;
   std::string out;
 
   void line(const Line& l) {
     using K = Line::Kind;
     switch (l.kind) {
-      case K::Ins: instr(l.ins); break;
+      case K::Ins: {
+        const Instr* i = program.instr(l);
+        if (i == nullptr) throw Unprintable{"instruction index out of range"};
+        instr(*i);
+        break;
+      }
       case K::Align: out += "\t.align\t"; num(l.n); break;
       case K::Byte: out += "\t.byte\t"; cst(l.constant); break;
       case K::Bytes: out += "\t.ascii\t\""; string_literal(l.text); out += '"'; break;
@@ -64,7 +71,7 @@ class Printer {
 
   // X86_proc.string_of_string_literal: octal escapes; a digit right after an
   // escape is escaped too, so that it cannot extend the escape.
-  void string_literal(const std::string& s) {
+  void string_literal(std::string_view s) {
     bool last_was_escape = false;
     char buf[8];
     for (unsigned char c : s) {
@@ -87,7 +94,7 @@ class Printer {
   }
 
   // OCaml's %S (String.escaped between quotes).
-  void ocaml_quoted(const std::string& s) {
+  void ocaml_quoted(std::string_view s) {
     out += '"';
     char buf[8];
     for (unsigned char c : s) {
@@ -111,7 +118,7 @@ class Printer {
   }
 
   void section(const Line& l) {
-    const auto& n = l.section_names;
+    const auto n = program.names(l.section_names);
     if (n.size() == 1 && (n[0] == ".data" || n[0] == ".text")) {
       out += '\t';
       out += n[0];
@@ -127,18 +134,23 @@ class Printer {
       ocaml_quoted(*l.section_flags);
     }
     if (!l.section_args.empty()) {
-      for (const auto& a : l.section_args) {
+      for (const auto& a : program.names(l.section_args)) {
         out += ',';
         out += a;
       }
     }
   }
 
+  static const Constant& sub(const Constant* c) {
+    if (c == nullptr) throw Unprintable{"Add/Sub constant without its operands"};
+    return *c;
+  }
+
   // X86_gas.cst / scst: only the top level is unparenthesised.
   void cst(const Constant& c) {
     switch (c.kind) {
-      case Constant::Kind::Add: scst(c.args.at(0)); out += " + "; scst(c.args.at(1)); break;
-      case Constant::Kind::Sub: scst(c.args.at(0)); out += " - "; scst(c.args.at(1)); break;
+      case Constant::Kind::Add: scst(sub(c.lhs)); out += " + "; scst(sub(c.rhs)); break;
+      case Constant::Kind::Sub: scst(sub(c.lhs)); out += " - "; scst(sub(c.rhs)); break;
       default: scst(c);
     }
   }
@@ -156,9 +168,9 @@ class Printer {
         }
         break;
       case Constant::Kind::Add:
-        out += '('; scst(c.args.at(0)); out += " + "; scst(c.args.at(1)); out += ')'; break;
+        out += '('; scst(sub(c.lhs)); out += " + "; scst(sub(c.rhs)); out += ')'; break;
       case Constant::Kind::Sub:
-        out += '('; scst(c.args.at(0)); out += " - "; scst(c.args.at(1)); out += ')'; break;
+        out += '('; scst(sub(c.lhs)); out += " - "; scst(sub(c.rhs)); out += ')'; break;
     }
   }
 
@@ -374,7 +386,7 @@ class Printer {
 }  // namespace
 
 Result<std::string> to_gas(const Program& program) {
-  Printer p;
+  Printer p(program);
   p.out.reserve(program.lines.size() * 24);
   p.out += "\t.file \"\"\n";  // X86_gas.generate_asm's first line (PR#7037)
   for (size_t k = 0; k < program.lines.size(); ++k) {

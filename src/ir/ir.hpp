@@ -3,11 +3,23 @@
 // constructor, so that the OCaml serialiser (x86_ir.ml) and the C++ decoder
 // (decode.hpp) are a direct transcription of each other and the assembler
 // sees exactly what the compiler's GAS printer sees.
+//
+// Lean on purpose (a tiny toplevel phrase is ~100 lines, decoded and
+// assembled in a few microseconds): text is a std::string_view, into the IR
+// bytes for a decoded Program (they must outlive it) or into Program::text
+// for one built otherwise; an instruction's operands are a fixed array; the
+// instructions, the operands of constant expressions and the lists of a
+// `.section` line live in pools of the Program, so that a Line (mostly
+// directives) stays small. Building a Program allocates a handful of blocks,
+// not one per line.
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ocamljit::ir {
@@ -24,17 +36,19 @@ enum class Arch : uint8_t { X64, X86 };
 struct Constant {
   enum class Kind : uint8_t { Int, This, Label, Add, Sub } kind = Kind::Int;
   int64_t value = 0;           // Int
-  std::string label;           // Label
-  std::vector<Constant> args;  // Add, Sub: exactly two
+  std::string_view label;      // Label
+  // Add, Sub: both set, pointing into Program::operands.
+  const Constant* lhs = nullptr;
+  const Constant* rhs = nullptr;
 };
 
 struct Mem {
   Arch arch = Arch::X64;
   DataType type = DataType::None;
   Reg64 idx = Reg64::RAX;
-  int scale = 0;               // 0: no index (and then no base either)
   std::optional<Reg64> base;
-  std::optional<std::string> sym;
+  int scale = 0;               // 0: no index (and then no base either)
+  std::optional<std::string_view> sym;
   int64_t displ = 0;
 };
 
@@ -54,14 +68,14 @@ struct Arg {
     MemRip,   // rip_type, sym, displ: Mem64_RIP (typ, sym, displ)
   } kind = Kind::Imm;
   int64_t imm = 0;
-  std::string sym;
+  std::string_view sym;
   Reg64 reg = Reg64::RAX;
   Reg8H reg8h = Reg8H::AH;
+  DataType rip_type = DataType::None;
   int xmm = 0;
   int st = 0;
-  Mem mem;
-  DataType rip_type = DataType::None;
   int64_t displ = 0;
+  Mem mem;
 };
 
 // One opcode per X86_ast.instruction constructor, in X86_ast's order.
@@ -75,11 +89,44 @@ enum class Op : uint16_t {
   SQRTSD, SUB, SUBSD, TEST, UCOMISD, XCHG, XOR, XORPD,
 };
 
+// At most two operands (X86_ast has no three-operand instruction).
+class Operands {
+ public:
+  static constexpr size_t kMax = 2;
+  size_t size() const { return n_; }
+  bool empty() const { return n_ == 0; }
+  Arg& operator[](size_t k) { return items_[k]; }
+  const Arg& operator[](size_t k) const { return items_[k]; }
+  Arg* begin() { return items_; }
+  Arg* end() { return items_ + n_; }
+  const Arg* begin() const { return items_; }
+  const Arg* end() const { return items_ + n_; }
+  // False (and nothing added) when full.
+  bool push_back(const Arg& a) {
+    if (n_ == kMax) return false;
+    items_[n_++] = a;
+    return true;
+  }
+  void resize(size_t n) { n_ = static_cast<uint8_t>(n < kMax ? n : kMax); }
+
+ private:
+  Arg items_[kMax];
+  uint8_t n_ = 0;
+};
+
 struct Instr {
   Op op = Op::NOP;
   Cond cond = Cond::E;          // CMOV, J, SET
   Rounding rounding = Rounding::Nearest;  // ROUNDSD
-  std::vector<Arg> args;        // in X86_ast order: source first, destination last (AT&T)
+  Operands args;                // in X86_ast order: source first, destination last (AT&T)
+};
+
+// A list of names of a `.section` line: `count` entries of
+// Program::name_lists from `first`.
+struct NameList {
+  uint32_t first = 0;
+  uint32_t count = 0;
+  bool empty() const { return count == 0; }
 };
 
 // One asm_line.
@@ -107,22 +154,71 @@ struct Line {
     Size,                // text, constant
     Type,                // text, text2
   } kind = Kind::Comment;
-  Instr ins;
+  uint32_t ins = 0;     // Ins: index in Program::instrs
   bool flag = false;
+  DataType dtype = DataType::None;
   int64_t n = 0;
+  std::string_view text;
+  Constant constant;
   int64_t line = 0;
   int64_t column = 0;
-  Constant constant;
-  std::string text;
-  std::string text2;
-  DataType dtype = DataType::None;
-  std::vector<std::string> section_names;
-  std::optional<std::string> section_flags;
-  std::vector<std::string> section_args;
+  std::string_view text2;
+  NameList section_names;
+  NameList section_args;
+  std::optional<std::string_view> section_flags;
 };
 
+// Not copyable: constants and texts point into its pools (moving keeps them).
 struct Program {
   std::vector<Line> lines;
+  std::vector<Instr> instrs;                  // of Ins lines (Line::ins)
+  std::deque<Constant> operands;              // of Add/Sub constants
+  std::vector<std::string_view> name_lists;   // see NameList
+  std::deque<std::string> text;               // texts that are not in IR bytes
+
+  Program() = default;
+  Program(Program&&) = default;
+  Program& operator=(Program&&) = default;
+  Program(const Program&) = delete;
+  Program& operator=(const Program&) = delete;
+
+  // The instruction of an Ins line; nullptr if its index is out of range
+  // (only a Program built by hand can have that).
+  const Instr* instr(const Line& l) const { return l.ins < instrs.size() ? &instrs[l.ins] : nullptr; }
+  // An Ins line for `i`.
+  Line add(const Instr& i) {
+    Line l;
+    l.kind = Line::Kind::Ins;
+    l.ins = static_cast<uint32_t>(instrs.size());
+    instrs.push_back(i);
+    return l;
+  }
+  std::span<const std::string_view> names(NameList l) const {
+    return {name_lists.data() + l.first, l.count};
+  }
+  NameList add_names(std::span<const std::string_view> names) {
+    NameList l{static_cast<uint32_t>(name_lists.size()), static_cast<uint32_t>(names.size())};
+    name_lists.insert(name_lists.end(), names.begin(), names.end());
+    return l;
+  }
+  // A copy of `s` that lives as long as the Program.
+  std::string_view keep(std::string_view s) { return text.emplace_back(s); }
+  // An Add or Sub of two constants.
+  Constant combine(Constant::Kind kind, const Constant& a, const Constant& b) {
+    Constant c;
+    c.kind = kind;
+    c.lhs = &operands.emplace_back(a);
+    c.rhs = &operands.emplace_back(b);
+    return c;
+  }
+  // Empty, keeping the capacity of the pools (a long-lived Program decodes unit after unit).
+  void clear() {
+    lines.clear();
+    instrs.clear();
+    operands.clear();
+    name_lists.clear();
+    text.clear();
+  }
 };
 
 }  // namespace ocamljit::ir

@@ -29,8 +29,23 @@ let rec uvarint64 st n =
 (* Zigzag, then LEB128: small magnitudes of either sign stay short. *)
 let svarint64 st n =
   uvarint64 st (Int64.logxor (Int64.shift_left n 1) (Int64.shift_right n 63))
-let sint st n = svarint64 st (Int64.of_int n)
-let count st n = uvarint64 st (Int64.of_int n)
+
+(* The same bytes from a native int, without boxing an Int64 per number
+   (nearly every number of a unit is small). *)
+let rec uvarint st n =
+  if n < 0x80 then byte st n
+  else begin byte st (n land 0x7F lor 0x80); uvarint st (n lsr 7) end
+
+(* Below 2^61 in magnitude the zigzag of an int is a non-negative int. *)
+let small = 1 lsl 61
+let sint st n =
+  if n >= - small && n < small then uvarint st ((n lsl 1) lxor (n asr 62))
+  else svarint64 st (Int64.of_int n)
+let small_lo = Int64.of_int (- small)
+let small_hi = Int64.of_int small
+let sint64 st (n : int64) =
+  if n >= small_lo && n < small_hi then sint st (Int64.to_int n) else svarint64 st n
+let count st n = uvarint st n
 
 (* Raw strings (data, comments) are written inline. *)
 let raw st s = count st (String.length s); Buffer.add_string st.buf s
@@ -76,7 +91,7 @@ let scale_code = function
   | n -> invalid_arg (Printf.sprintf "X86_ir: scale %d does not fit the IR" n)
 
 let rec constant st = function
-  | Const n -> byte st 0; svarint64 st n
+  | Const n -> byte st 0; sint64 st n
   | ConstThis -> byte st 1
   | ConstLabel s -> byte st 2; name st s
   | ConstAdd (a, b) -> byte st 3; constant st a; constant st b
@@ -84,7 +99,7 @@ let rec constant st = function
 
 (* An operand: kind in the high nibble, a register or type in the low one. *)
 let arg st = function
-  | Imm n -> byte st 0x00; svarint64 st n
+  | Imm n -> byte st 0x00; sint64 st n
   | Sym s -> byte st 0x10; name st s
   | Reg8L r -> byte st (0x20 lor reg64 r)
   | Reg8H r -> byte st (0x30 lor reg8h r)
@@ -242,13 +257,15 @@ let line st = function
 (* One buffer and one name table for every unit, cleared between units: a
    fresh 64 KiB buffer and 1024-bucket table per unit went straight to the
    major heap, some 70 KiB per toplevel phrase that the major GC then had to
-   mark and sweep. *)
-let shared = { buf = Buffer.create 65536; strings = Names.create 1024 }
+   mark and sweep. The table starts small (a phrase has a few dozen names) and
+   is reset to that size: clearing a table grown by a big unit would fill all
+   its buckets again for every phrase. *)
+let shared = { buf = Buffer.create 65536; strings = Names.create 64 }
 
 let serialise program =
   let st = shared in
   Buffer.clear st.buf;
-  Names.clear st.strings;
+  Names.reset st.strings;
   Buffer.add_string st.buf magic;
   byte st version;
   count st (List.length program);

@@ -248,24 +248,21 @@ Linker::Linker(memory::Memory& memory, ExternalResolver external)
     : memory_(memory), external_(std::move(external)) {}
 
 std::optional<uint64_t> Linker::lookup_linked(const std::string& name) const {
-  auto it = symbols_.find(name);
-  if (it == symbols_.end()) return std::nullopt;
-  return it->second;
+  return symbols_.find(name);
 }
 
 std::optional<uint64_t> Linker::lookup(const std::string& name) const {
   if (auto a = lookup_linked(name)) return a;
   if (auto a = builtin_symbol(name)) return a;
-  if (auto it = outside_cache_.find(name); it != outside_cache_.end()) return it->second;
+  if (auto a = outside_cache_.find(name)) return a;
   auto a = external_(name);
-  if (a) outside_cache_.emplace(name, *a);
+  if (a) outside_cache_.insert(name, *a);
   return a;
 }
 
 void Linker::forget(const LinkedUnit& unit) {
   for (const auto& [name, address] : unit.globals) {
-    auto it = symbols_.find(name);
-    if (it != symbols_.end() && it->second == address) symbols_.erase(it);
+    symbols_.erase(name, address);
   }
   for (const auto& [name, offset] : unit.tls_globals) {
     auto it = tls_symbols_.find(name);
@@ -288,7 +285,14 @@ Result<LinkedUnit> Linker::link(const obj::Object& object, const LinkOptions& op
 
   // ---- resolve: the address of every symbol a loaded section refers to.
   // Symbols defined here are placed later; others get an absolute address now.
-  std::vector<std::optional<uint64_t>> outside(object.symbols.size());
+  // The per-unit tables reuse the previous unit's memory: taken here, given back on any return.
+  struct Borrowed {
+    Scratch& home;
+    Scratch tables;
+    ~Borrowed() { home = std::move(tables); }
+  } scratch{scratch_, std::move(scratch_)};
+  std::vector<std::optional<uint64_t>>& outside = scratch.tables.outside;
+  outside.assign(object.symbols.size(), std::nullopt);
   std::string first_use;
   for (const auto& r : object.relocations) {
     if (r.section >= object.sections.size() || r.symbol >= object.symbols.size())
@@ -343,7 +347,8 @@ Result<LinkedUnit> Linker::link(const obj::Object& object, const LinkOptions& op
   // ---- stubs: which symbols need a GOT slot, which a PLT stub.
   std::map<obj::SymbolIndex, size_t> got;  // symbol -> slot number
   std::map<obj::SymbolIndex, size_t> plt;  // symbol -> stub number
-  std::vector<bool> relax(object.relocations.size(), false);
+  std::vector<bool>& relax = scratch.tables.relax;
+  relax.assign(object.relocations.size(), false);
   std::map<obj::SymbolIndex, size_t> tls_pairs;  // general dynamic: symbol -> GOT pair
   bool tls_ld_pair = false;                      // local dynamic: one (module, 0) pair
   LinkedUnit out;
@@ -388,8 +393,8 @@ Result<LinkedUnit> Linker::link(const obj::Object& object, const LinkOptions& op
   // ---- layout: one allocation per access class.
   auto tx = memory::Transaction::begin(memory_);
   if (!tx) return tx.error();
-  struct Placement { size_t offset = 0; bool placed = false; };
-  std::vector<Placement> place(object.sections.size());
+  std::vector<Placement>& place = scratch.tables.place;
+  place.assign(object.sections.size(), Placement{});
   size_t size[memory::kAccessCount] = {0, 0, 0};
   size_t align[memory::kAccessCount] = {16, 8, 8};
   auto put = [&](Access a, size_t bytes, size_t alignment) {
@@ -651,12 +656,7 @@ Result<LinkedUnit> Linker::link(const obj::Object& object, const LinkOptions& op
   const uint64_t module_id = module.id;
   module.id = 0;  // kept
   // The earliest definition wins, as with dlsym over libraries loaded in order.
-  // Grown geometrically, and only when the new names would not fit: reserve(size + n) on every
-  // unit rehashes the whole table each time (it sizes to the next prime), quadratic over a session.
-  if (const size_t want = symbols_.size() + out.globals.size();
-      want > symbols_.bucket_count() * symbols_.max_load_factor())
-    symbols_.reserve(std::max(want, 2 * symbols_.size()));
-  for (const auto& [name, address] : out.globals) symbols_.emplace(name, address);
+  for (const auto& [name, address] : out.globals) symbols_.insert(name, address);
   for (const auto& [name, offset] : out.tls_globals) tls_symbols_.emplace(name, std::make_pair(module_id, offset));
   return out;
 }

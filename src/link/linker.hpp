@@ -29,6 +29,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "link/symbol_table.hpp"
 #include "memory/memory.hpp"
 #include "object/object.hpp"
 #include "support/error.hpp"
@@ -103,13 +104,24 @@ class Linker {
  private:
   memory::Memory& memory_;
   ExternalResolver external_;
-  std::unordered_map<std::string, uint64_t> symbols_;
+  SymbolTable symbols_;
   // Global thread-local variables of earlier units: (module, offset), the GOT
   // pair a general-dynamic access needs.
   std::unordered_map<std::string, std::pair<uint64_t, uint64_t>> tls_symbols_;
   // Outside symbols found so far (the process's symbols do not move).
-  mutable std::unordered_map<std::string, uint64_t> outside_cache_;
+  mutable SymbolTable outside_cache_;
   std::vector<std::string> last_undefined_;
+  // Per-unit tables of `link`, kept from unit to unit for their memory.
+  struct Placement {
+    size_t offset = 0;
+    bool placed = false;
+  };
+  struct Scratch {
+    std::vector<std::optional<uint64_t>> outside;  // per symbol: its address outside the unit
+    std::vector<bool> relax;                       // per relocation: GOT load relaxed to lea
+    std::vector<Placement> place;                  // per section
+  };
+  Scratch scratch_;
 };
 
 // Name of an x86-64 relocation type, for messages ("R_X86_64_PC32").

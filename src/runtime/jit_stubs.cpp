@@ -222,10 +222,13 @@ value ocamljit_jit_link_ir(value ir, value prefix_v) {
   const std::string unit = runtime::unit_of_prefix(prefix);
   // Nothing allocates on the OCaml heap while the IR is decoded: the
   // string does not move.
-  auto program = ir::decode(reinterpret_cast<const uint8_t*>(String_val(ir)), caml_string_length(ir));
+  // One Program for every unit: decoding reuses its memory. Its views of
+  // this string are not used once the unit is assembled.
+  static ir::Program program;
+  Status decoded = ir::decode(reinterpret_cast<const uint8_t*>(String_val(ir)), caml_string_length(ir), program);
   Result<obj::Object> object =
-      program ? assembler::assemble(*program, unit)
-              : Result<obj::Object>(make_error(unit, ": ", program.error().message));
+      decoded ? assembler::assemble(program, unit)
+              : Result<obj::Object>(make_error(unit, ": ", decoded.error().message));
   CAMLreturn(runtime::link_and_register(std::move(object), prefix, started));
 }
 

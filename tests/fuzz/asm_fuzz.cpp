@@ -40,17 +40,18 @@ const char* const kSections[] = {".text", ".data", ".rodata.cst8", ".text.caml.f
 const char* const kFlags[] = {"ax", "aw", "aM", "", "a", "zz"};
 const char* const kArgs[] = {"@progbits", "%progbits", "8", "@nobits", "@bogus"};
 
-std::string label(Bytes& b) { return kLabels[b.u8() % (sizeof kLabels / sizeof *kLabels)]; }
+// Literals: the program keeps views of them.
+std::string_view label(Bytes& b) { return kLabels[b.u8() % (sizeof kLabels / sizeof *kLabels)]; }
 
-ir::Constant constant(Bytes& b, int depth = 0) {
+ir::Constant constant(ir::Program& p, Bytes& b, int depth = 0) {
   ir::Constant c;
   uint8_t k = b.u8() % (depth > 3 ? 3 : 5);
   c.kind = static_cast<ir::Constant::Kind>(k);
   c.value = b.i64();
   c.label = label(b);
   if (c.kind == ir::Constant::Kind::Add || c.kind == ir::Constant::Kind::Sub) {
-    c.args.push_back(constant(b, depth + 1));
-    if (b.u8() % 8) c.args.push_back(constant(b, depth + 1));  // sometimes malformed
+    c.lhs = &p.operands.emplace_back(constant(p, b, depth + 1));
+    if (b.u8() % 8) c.rhs = &p.operands.emplace_back(constant(p, b, depth + 1));  // sometimes malformed
   }
   return c;
 }
@@ -84,20 +85,27 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   while (b.n && p.lines.size() < 400) {
     ir::Line l;
     l.kind = static_cast<ir::Line::Kind>(b.u8() % 26);
-    l.ins.op = static_cast<ir::Op>(b.u8() % 92);
-    l.ins.cond = static_cast<ir::Cond>(b.u8() % 16);
-    l.ins.rounding = static_cast<ir::Rounding>(b.u8() % 4);
-    for (int k = b.u8() % 4; k > 0; --k) l.ins.args.push_back(arg(b));
+    ir::Instr& ins = p.instrs.emplace_back();
+    ins.op = static_cast<ir::Op>(b.u8() % 92);
+    ins.cond = static_cast<ir::Cond>(b.u8() % 16);
+    ins.rounding = static_cast<ir::Rounding>(b.u8() % 4);
+    for (int k = b.u8() % 4; k > 0; --k) ins.args.push_back(arg(b));  // a third is refused
+    // Sometimes an index past the instructions: refused, not trusted.
+    l.ins = static_cast<uint32_t>(p.instrs.size() - (b.u8() % 16 ? 1 : 0));
     l.flag = b.u8() & 1;
     l.n = b.i64() % 70;
     l.line = b.i64();
     l.column = b.i64();
-    l.constant = constant(b);
+    l.constant = constant(p, b);
     l.text = label(b);
     l.text2 = b.u8() % 2 ? "@function" : "@object";
-    l.section_names.push_back(kSections[b.u8() % 6]);
+    const std::string_view name[] = {kSections[b.u8() % 6]};
+    l.section_names = p.add_names(name);
     if (b.u8() % 2) l.section_flags = kFlags[b.u8() % 6];
-    for (int k = b.u8() % 3; k > 0; --k) l.section_args.push_back(kArgs[b.u8() % 5]);
+    std::string_view args[2];
+    size_t nargs = b.u8() % 3;
+    for (size_t k = 0; k < nargs; ++k) args[k] = kArgs[b.u8() % 5];
+    l.section_args = p.add_names(std::span<const std::string_view>(args, nargs));
     p.lines.push_back(std::move(l));
   }
   auto o = assembler::assemble(p, "fuzz");

@@ -29,7 +29,9 @@ inline std::string_view trim(std::string_view s) {
   return s;
 }
 
+// Texts are copied into the Program (Program::keep): the parsed text need not outlive it.
 struct CstParser {
+  ir::Program& prog;
   std::string_view s;
   size_t i = 0;
   bool ok = true;
@@ -74,7 +76,7 @@ struct CstParser {
     while (i < s.size() && is_sym_char(s[i])) ++i;
     if (b == i) { ok = false; return c; }
     c.kind = ir::Constant::Kind::Label;
-    c.label = std::string(s.substr(b, i - b));
+    c.label = prog.keep(s.substr(b, i - b));
     return c;
   }
   ir::Constant expr() {
@@ -84,17 +86,13 @@ struct CstParser {
       if (i >= s.size() || (s[i] != '+' && s[i] != '-')) return left;
       char op = s[i++];
       ir::Constant right = atom();
-      ir::Constant c;
-      c.kind = op == '+' ? ir::Constant::Kind::Add : ir::Constant::Kind::Sub;
-      c.args.push_back(std::move(left));
-      c.args.push_back(std::move(right));
-      left = std::move(c);
+      left = prog.combine(op == '+' ? ir::Constant::Kind::Add : ir::Constant::Kind::Sub, left, right);
     }
   }
 };
 
-inline bool parse_constant(std::string_view text, ir::Constant& out) {
-  CstParser p{text};
+inline bool parse_constant(ir::Program& prog, std::string_view text, ir::Constant& out) {
+  CstParser p{prog, text};
   out = p.expr();
   p.ws();
   return p.ok && p.i == text.size();
@@ -146,7 +144,8 @@ inline bool reg_by_name(std::string_view n, ir::Arg& a) {
   return false;
 }
 
-inline bool parse_arg(std::string_view t, ir::DataType typ, ir::Arg& a, bool branch = false) {
+inline bool parse_arg(ir::Program& prog, std::string_view t, ir::DataType typ, ir::Arg& a,
+                      bool branch = false) {
   t = trim(t);
   if (t.empty()) return false;
   bool star = t[0] == '*';
@@ -155,32 +154,32 @@ inline bool parse_arg(std::string_view t, ir::DataType typ, ir::Arg& a, bool bra
     t.remove_prefix(1);
     ir::Constant c;
     if (!t.empty() && (std::isdigit(static_cast<unsigned char>(t[0])) || t[0] == '-')) {
-      if (!parse_constant(t, c) || c.kind != ir::Constant::Kind::Int) return false;
+      if (!parse_constant(prog, t, c) || c.kind != ir::Constant::Kind::Int) return false;
       a.kind = ir::Arg::Kind::Imm;
       a.imm = c.value;
       return true;
     }
     a.kind = ir::Arg::Kind::Sym;
-    a.sym = std::string(t);
+    a.sym = prog.keep(t);
     return true;
   }
   if (t[0] == '%') return reg_by_name(t.substr(1), a);
   // Memory: [sym][+-displ][(base,idx,scale)] or sym[+-displ](%rip).
   size_t paren = t.find('(');
   std::string_view head = t.substr(0, paren);
-  std::string sym;
+  std::string_view sym;
   int64_t displ = 0;
   if (!head.empty()) {
     size_t k = 0;
     if (!std::isdigit(static_cast<unsigned char>(head[0])) && head[0] != '-') {
       while (k < head.size() && is_sym_char(head[k])) ++k;
-      sym = std::string(head.substr(0, k));
+      sym = prog.keep(head.substr(0, k));
     }
     if (k < head.size()) {
       ir::Constant c;
       std::string_view rest = head.substr(k);
       if (rest[0] == '+') rest.remove_prefix(1);
-      if (!parse_constant(rest, c) || c.kind != ir::Constant::Kind::Int) return false;
+      if (!parse_constant(prog, rest, c) || c.kind != ir::Constant::Kind::Int) return false;
       displ = c.value;
     }
   }
@@ -194,7 +193,7 @@ inline bool parse_arg(std::string_view t, ir::DataType typ, ir::Arg& a, bool bra
     if (branch && !star && !sym.empty() && displ == 0) {
       // A bare symbol: a call/jmp target.
       a.kind = ir::Arg::Kind::Sym;
-      a.sym = std::string(head);
+      a.sym = prog.keep(head);
     }
     return true;
   }
@@ -254,7 +253,8 @@ inline ir::DataType suffix_type(char c) {
   }
 }
 
-inline bool parse_instruction(std::string_view mn, std::string_view ops, ir::Instr& ins) {
+inline bool parse_instruction(ir::Program& prog, std::string_view mn, std::string_view ops,
+                              ir::Instr& ins) {
   using Op = ir::Op;
   // Mnemonics printed without a size suffix.
   static const std::pair<const char*, Op> plain[] = {
@@ -322,8 +322,8 @@ inline bool parse_instruction(std::string_view mn, std::string_view ops, ir::Ins
     if (ins.op == Op::MOVSX || ins.op == Op::MOVZX) t = k == 0 ? src_typ : ir::DataType::None;
     if (ins.op == Op::CVTSI2SD) t = k == 0 ? typ : ir::DataType::None;
     bool branch = ins.op == Op::J || ins.op == Op::JMP || ins.op == Op::CALL;
-    if (!parse_arg(parts[k], t, a, branch)) return false;
-    ins.args.push_back(std::move(a));
+    if (!parse_arg(prog, parts[k], t, a, branch)) return false;
+    if (!ins.args.push_back(a)) return false;
   }
   if (ins.op == Op::IMUL && ins.args.size() == 2) {
     // X86_ast's IMUL (arg, Some reg): same order.
@@ -359,7 +359,7 @@ inline Result<ir::Program> parse_gas(std::string_view text) {
     }
     if (s.back() == ':' && s.find_first_of(" \t") == std::string_view::npos) {
       l.kind = K::NewLabel;
-      l.text = std::string(s.substr(0, s.size() - 1));
+      l.text = p.keep(s.substr(0, s.size() - 1));
       p.lines.push_back(std::move(l));
       continue;
     }
@@ -368,7 +368,7 @@ inline Result<ir::Program> parse_gas(std::string_view text) {
     std::string_view rest = sp == std::string_view::npos ? std::string_view() : trim(s.substr(sp));
     auto cst = [&](K kind) -> bool {
       l.kind = kind;
-      return parse_constant(rest, l.constant);
+      return parse_constant(p, rest, l.constant);
     };
     if (word[0] == '.') {
       if (word == ".file") {
@@ -376,7 +376,9 @@ inline Result<ir::Program> parse_gas(std::string_view text) {
         size_t k = rest.find_first_of(" \t");
         l.kind = K::File;
         l.n = std::stoll(std::string(rest.substr(0, k)));
-        if (!parse_string_literal(rest.substr(k), l.text)) return fail("bad .file");
+        std::string name;
+        if (!parse_string_literal(rest.substr(k), name)) return fail("bad .file");
+        l.text = p.keep(name);
       } else if (word == ".loc") {
         l.kind = K::Loc;
         std::vector<int64_t> v;
@@ -393,25 +395,29 @@ inline Result<ir::Program> parse_gas(std::string_view text) {
         l.column = v.size() > 2 ? v[2] : -1;
       } else if (word == ".text" || word == ".data") {
         l.kind = K::Section;
-        l.section_names.push_back(std::string(word));
+        const std::string_view names[] = {p.keep(word)};
+        l.section_names = p.add_names(names);
       } else if (word == ".section") {
         l.kind = K::Section;
         size_t c = rest.find(',');
-        l.section_names.push_back(std::string(trim(rest.substr(0, c))));
+        const std::string_view names[] = {p.keep(trim(rest.substr(0, c)))};
+        l.section_names = p.add_names(names);
         if (c != std::string_view::npos) {
           std::string_view r = rest.substr(c + 1);
           if (!r.empty() && r[0] == '"') {
             size_t q = r.find('"', 1);
-            l.section_flags = std::string(r.substr(1, q - 1));
+            l.section_flags = p.keep(r.substr(1, q - 1));
             r = r.substr(q + 1);
             if (!r.empty() && r[0] == ',') r.remove_prefix(1);
           }
+          std::vector<std::string_view> args;
           while (!r.empty()) {
             size_t k = r.find(',');
-            l.section_args.push_back(std::string(trim(r.substr(0, k))));
+            args.push_back(p.keep(trim(r.substr(0, k))));
             if (k == std::string_view::npos) break;
             r = r.substr(k + 1);
           }
+          l.section_args = p.add_names(args);
         }
       } else if (word == ".align") {
         l.kind = K::Align;
@@ -426,13 +432,15 @@ inline Result<ir::Program> parse_gas(std::string_view text) {
         if (!cst(K::Byte)) return fail("bad constant");
       } else if (word == ".ascii") {
         l.kind = K::Bytes;
-        if (!parse_string_literal(rest, l.text)) return fail("bad string");
+        std::string bytes;
+        if (!parse_string_literal(rest, bytes)) return fail("bad string");
+        l.text = p.keep(bytes);
       } else if (word == ".space") {
         l.kind = K::Space;
         l.n = std::stoll(std::string(rest));
       } else if (word == ".globl") {
         l.kind = K::Global;
-        l.text = std::string(rest);
+        l.text = p.keep(rest);
       } else if (word == ".cfi_startproc") {
         l.kind = K::CfiStartproc;
       } else if (word == ".cfi_endproc") {
@@ -443,14 +451,14 @@ inline Result<ir::Program> parse_gas(std::string_view text) {
       } else if (word == ".set" || word == ".size" || word == ".type") {
         size_t c = rest.find(',');
         if (c == std::string_view::npos) return fail("missing comma");
-        l.text = std::string(trim(rest.substr(0, c)));
+        l.text = p.keep(trim(rest.substr(0, c)));
         std::string_view r = trim(rest.substr(c + 1));
         if (word == ".type") {
           l.kind = K::Type;
-          l.text2 = std::string(r);
+          l.text2 = p.keep(r);
         } else {
           l.kind = word == ".set" ? K::Set : K::Size;
-          if (!parse_constant(r, l.constant)) return fail("bad constant");
+          if (!parse_constant(p, r, l.constant)) return fail("bad constant");
         }
       } else {
         return fail("unknown directive");
@@ -459,7 +467,9 @@ inline Result<ir::Program> parse_gas(std::string_view text) {
       continue;
     }
     l.kind = K::Ins;
-    if (!parse_instruction(word, rest, l.ins)) return fail("unknown instruction");
+    ir::Instr ins;
+    if (!parse_instruction(p, word, rest, ins)) return fail("unknown instruction");
+    l = p.add(ins);
     p.lines.push_back(std::move(l));
   }
   return p;

@@ -2,7 +2,9 @@
 // instruction; nothing crashes. Programs are built directly as ir values.
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "asm/assembler.hpp"
 
@@ -27,29 +29,37 @@ ir::Arg imm(int64_t v) {
   a.imm = v;
   return a;
 }
-ir::Arg sym(const std::string& s) {
+ir::Arg sym(std::string_view s) {  // a literal: the Arg keeps a view
   ir::Arg a;
   a.kind = ir::Arg::Kind::Sym;
   a.sym = s;
   return a;
 }
-ir::Line ins(ir::Op op, std::vector<ir::Arg> args) {
-  ir::Line l;
-  l.kind = ir::Line::Kind::Ins;
-  l.ins.op = op;
-  l.ins.args = std::move(args);
-  return l;
+// A line of a test program: an instruction goes to Program::instrs when the program is built.
+struct TestLine {
+  TestLine(const ir::Line& l) : line(l) {}  // NOLINT: a directive as it is
+  explicit TestLine(const ir::Instr& i) : instr(i) {}
+  ir::Line line;
+  std::optional<ir::Instr> instr;
+};
+
+TestLine ins(ir::Op op, std::vector<ir::Arg> args) {
+  ir::Instr i;
+  i.op = op;
+  for (const auto& a : args) i.args.push_back(a);
+  return TestLine(i);
 }
 ir::Line text_section() {
   ir::Line l;
   l.kind = ir::Line::Kind::Section;
-  l.section_names = {".text"};
+  l.section_names = ir::NameList{0, 1};  // ".text", the first name error_of's program has
   return l;
 }
 
-std::string error_of(const std::vector<ir::Line>& lines) {
+std::string error_of(const std::vector<TestLine>& lines) {
   ir::Program p;
-  p.lines = lines;
+  p.name_lists = {".text"};
+  for (const auto& l : lines) p.lines.push_back(l.instr ? p.add(*l.instr) : l.line);
   auto r = assembler::assemble(p, "camlBad");
   return r.ok() ? std::string() : r.error().message;
 }
@@ -90,12 +100,13 @@ TEST(AsmErrors, UndefinedLocalLabelInExpression) {
   a.kind = b.kind = ir::Constant::Kind::Label;
   a.label = "camlX";
   b.label = "camlY";
-  q.constant.args = {a, b};
+  q.constant.lhs = &a;
+  q.constant.rhs = &b;
   expect_mentions(error_of({text_section(), q}), {"unit camlBad", "line 1", "not representable"});
 }
 
 TEST(AsmErrors, UndefinedLocalLabels) {
-  ir::Line j = ins(ir::Op::J, {sym(".L99")});
+  TestLine j = ins(ir::Op::J, {sym(".L99")});
   expect_mentions(error_of({text_section(), j}), {"unit camlBad", "line 1", ".L99", "undefined local label"});
   ir::Arg rip;
   rip.kind = ir::Arg::Kind::MemRip;
@@ -149,11 +160,15 @@ TEST(AsmErrors, MalformedIrValuesDoNotCrash) {
   mem.mem.base = ir::Reg64::RAX;
   ir::Line sec;
   sec.kind = ir::Line::Kind::Section;
-  ir::Line weird = ins(static_cast<ir::Op>(999), {});
+  TestLine weird = ins(static_cast<ir::Op>(999), {});
+  ir::Line dangling;  // an Ins line whose instruction index is past the program's instructions
+  dangling.kind = ir::Line::Kind::Ins;
+  dangling.ins = 7;
   EXPECT_FALSE(error_of({text_section(), ins(ir::Op::ADDSD, {xmm, xmm})}).empty());
   EXPECT_FALSE(error_of({text_section(), ins(ir::Op::LEA, {mem, reg64(ir::Reg64::RAX)})}).empty());
   EXPECT_FALSE(error_of({sec}).empty());
   EXPECT_FALSE(error_of({text_section(), weird}).empty());
+  expect_mentions(error_of({text_section(), dangling}), {"line 1", "instruction index out of range"});
   EXPECT_FALSE(error_of({text_section(), ins(ir::Op::MOV, {reg64(ir::Reg64::RAX)})}).empty());
   EXPECT_FALSE(error_of({text_section(), ins(ir::Op::CALL, {sym("f@GOTPCREL")})}).empty());
   // An out-of-range register number is masked, not trusted.

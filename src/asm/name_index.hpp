@@ -1,0 +1,89 @@
+// Names to small ids (the assembler's labels): an open-addressing table of
+// string_views, cleared in O(1) by a generation counter, so that one table
+// serves unit after unit without allocating (a std::unordered_map allocates a
+// node per name and frees them all at the end of every unit).
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+#include <vector>
+
+namespace ocamljit::assembler {
+
+class NameIndex {
+ public:
+  // Forgets every name; keeps the table's memory.
+  void clear() {
+    ++generation_;
+    size_ = 0;
+    if (generation_ == 0) {  // wrapped: stale slots could look current
+      for (Slot& s : slots_) s.generation = 0;
+      generation_ = 1;
+    }
+  }
+
+  // The id of `name`, or `next_id` (recorded for it) when it is new: `inserted` tells which.
+  // `name` must stay valid until the next clear().
+  uint32_t find_or_add(std::string_view name, uint32_t next_id, bool& inserted) {
+    if ((size_ + 1) * 4 > slots_.size() * 3) grow();
+    const size_t mask = slots_.size() - 1;
+    for (size_t i = hash(name) & mask;; i = (i + 1) & mask) {
+      Slot& s = slots_[i];
+      if (s.generation != generation_) {
+        s = Slot{name, next_id, generation_};
+        ++size_;
+        inserted = true;
+        return next_id;
+      }
+      if (s.name == name) {
+        inserted = false;
+        return s.id;
+      }
+    }
+  }
+
+ private:
+  struct Slot {
+    std::string_view name;
+    uint32_t id = 0;
+    uint32_t generation = 0;  // current when equal to generation_
+  };
+
+  // Eight bytes at a time: a byte-wise hash is a chain of dependent
+  // multiplications, one per character of names like camlTOP12__gc_roots.
+  static size_t hash(std::string_view s) {
+    constexpr uint64_t kMul = 0x9E3779B97F4A7C15ull;
+    uint64_t h = s.size() * kMul;
+    size_t i = 0;
+    for (; i + 8 <= s.size(); i += 8) {
+      uint64_t w;
+      std::memcpy(&w, s.data() + i, 8);
+      h = (h ^ w) * kMul;
+      h ^= h >> 32;
+    }
+    uint64_t tail = 0;
+    for (; i < s.size(); ++i) tail = (tail << 8) | static_cast<uint8_t>(s[i]);
+    h = (h ^ tail) * kMul;
+    return static_cast<size_t>(h ^ (h >> 29));
+  }
+
+  void grow() {
+    std::vector<Slot> old;
+    old.swap(slots_);
+    slots_.assign(old.empty() ? 64 : old.size() * 2, Slot{});
+    const size_t mask = slots_.size() - 1;
+    for (const Slot& s : old) {
+      if (s.generation != generation_) continue;
+      size_t i = hash(s.name) & mask;
+      while (slots_[i].generation == generation_) i = (i + 1) & mask;
+      slots_[i] = s;
+    }
+  }
+
+  std::vector<Slot> slots_;
+  uint32_t generation_ = 1;
+  size_t size_ = 0;
+};
+
+}  // namespace ocamljit::assembler

@@ -1,0 +1,119 @@
+// The global symbols of the units linked so far (and the outside symbols
+// found so far): name -> address, the earliest definition winning. A long session holds tens of thousands, and
+// every unit adds a few and looks a few up, with cold caches (the compiler ran
+// in between): open addressing over a flat array of (hash, entry) slots costs
+// about one cache miss per operation, where std::unordered_map walks a chain
+// of nodes (a miss each) after a division by a prime.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ocamljit::link {
+
+class SymbolTable {
+ public:
+  std::optional<uint64_t> find(std::string_view name) const {
+    if (slots_.empty()) return std::nullopt;
+    const size_t k = locate(name, hash(name));
+    if (slots_[k].entry >= kTombstone) return std::nullopt;
+    return entries_[slots_[k].entry].address;
+  }
+
+  // Adds `name` unless present (then nothing changes): false if present.
+  bool insert(std::string_view name, uint64_t address) {
+    if ((used_ + 1) * 4 > slots_.size() * 3) rebuild(std::max<size_t>(64, 2 * (live_ + 1)));
+    const uint64_t h = hash(name);
+    const size_t k = locate(name, h);
+    if (slots_[k].entry < kTombstone) return false;
+    if (slots_[k].entry == kEmpty) ++used_;  // a reused tombstone was counted already
+    slots_[k] = Slot{h, static_cast<uint32_t>(entries_.size())};
+    entries_.push_back(Entry{std::string(name), address, true});
+    ++live_;
+    return true;
+  }
+
+  // Removes `name` if it maps to `address` (or to anything, without one).
+  void erase(std::string_view name, std::optional<uint64_t> address = std::nullopt) {
+    if (slots_.empty()) return;
+    const size_t k = locate(name, hash(name));
+    const uint32_t e = slots_[k].entry;
+    if (e >= kTombstone || (address && entries_[e].address != *address)) return;
+    slots_[k].entry = kTombstone;
+    entries_[e].live = false;
+    std::string().swap(entries_[e].name);
+    --live_;
+  }
+
+  size_t size() const { return live_; }
+
+  void clear() {
+    slots_.clear();
+    entries_.clear();
+    used_ = live_ = 0;
+  }
+
+ private:
+  static constexpr uint32_t kEmpty = UINT32_MAX;
+  static constexpr uint32_t kTombstone = UINT32_MAX - 1;
+  struct Slot {
+    uint64_t hash = 0;
+    uint32_t entry = kEmpty;  // index in entries_, or kEmpty / kTombstone
+  };
+  struct Entry {
+    std::string name;
+    uint64_t address = 0;
+    bool live = true;  // false once erased
+  };
+
+  static uint64_t hash(std::string_view s) { return std::hash<std::string_view>{}(s); }
+
+  // The slot holding `name`, or else the slot to insert it in: the first
+  // tombstone on its probe sequence, or the empty slot that ends it.
+  size_t locate(std::string_view name, uint64_t h) const {
+    const size_t mask = slots_.size() - 1;
+    size_t reuse = SIZE_MAX;
+    for (size_t k = h & mask;; k = (k + 1) & mask) {
+      const Slot& s = slots_[k];
+      if (s.entry == kEmpty) return reuse != SIZE_MAX ? reuse : k;
+      if (s.entry == kTombstone) {
+        if (reuse == SIZE_MAX) reuse = k;
+      } else if (s.hash == h && entries_[s.entry].name == name) {
+        return k;
+      }
+    }
+  }
+
+  // A table of `capacity` slots (rounded up to a power of two) holding the
+  // live entries, in their order; tombstones and erased entries go.
+  void rebuild(size_t capacity) {
+    size_t n = 64;
+    while (n < capacity) n *= 2;
+    std::vector<Entry> live;
+    live.reserve(live_ + 1);
+    for (Entry& e : entries_)
+      if (e.live) live.push_back(std::move(e));
+    entries_ = std::move(live);
+    slots_.assign(n, Slot{});
+    const size_t mask = n - 1;
+    for (uint32_t i = 0; i < entries_.size(); ++i) {
+      const uint64_t h = hash(entries_[i].name);
+      size_t k = h & mask;
+      while (slots_[k].entry != kEmpty) k = (k + 1) & mask;
+      slots_[k] = Slot{h, i};
+    }
+    used_ = live_ = entries_.size();
+  }
+
+  std::vector<Slot> slots_;      // a power of two of them, at most 3/4 used
+  std::vector<Entry> entries_;   // in order of insertion
+  size_t used_ = 0;              // slots not empty (live or tombstones)
+  size_t live_ = 0;
+};
+
+}  // namespace ocamljit::link
