@@ -663,14 +663,20 @@ Result<LinkedUnit> Linker::link(const obj::Object& object, const LinkOptions& op
   const uint64_t module_id = module.id;
   module.id = 0;  // kept
   // The earliest definition wins, as with dlsym over libraries loaded in order.
-  for (const auto& [name, address] : out.globals) symbols_.insert(name, address);
+  symbols_.insert_all(out.globals);
   for (const auto& [name, offset] : out.tls_globals) tls_symbols_.emplace(name, std::make_pair(module_id, offset));
   return out;
 }
 
 void UnitGlobals::sort() {
   auto by_name = [](const Entry& a, const Entry& b) { return a.name < b.name; };
-  std::stable_sort(entries_.begin(), entries_.end(), by_name);
+  if (entries_.size() <= 32) {
+    // A phrase's few: insertion sort in place (stable_sort takes a buffer).
+    for (auto it = entries_.begin(); it != entries_.end(); ++it)
+      std::rotate(std::upper_bound(entries_.begin(), it, *it, by_name), it, it + 1);
+  } else {
+    std::stable_sort(entries_.begin(), entries_.end(), by_name);
+  }
   auto same = [](const Entry& a, const Entry& b) { return a.name == b.name; };
   entries_.erase(std::unique(entries_.begin(), entries_.end(), same), entries_.end());
 }
