@@ -10,6 +10,7 @@
 #include <cstring>
 #include <map>
 #include <optional>
+#include <stdexcept>
 #include <tuple>
 
 namespace ocamljit::link {
@@ -253,6 +254,10 @@ std::optional<uint64_t> Linker::lookup_linked(const std::string& name) const {
 
 std::optional<uint64_t> Linker::lookup(const std::string& name) const {
   if (auto a = lookup_linked(name)) return a;
+  return lookup_outside(name);
+}
+
+std::optional<uint64_t> Linker::lookup_outside(const std::string& name) const {
   if (auto a = builtin_symbol(name)) return a;
   if (auto a = outside_cache_.find(name)) return a;
   auto a = external_(name);
@@ -320,8 +325,9 @@ Result<LinkedUnit> Linker::link(const obj::Object& object, const LinkOptions& op
     if (s.absolute || outside[r.symbol] || earlier_tls) continue;
     std::optional<uint64_t> found = lookup_linked(s.name);
     if (!found && options.group_resolver) found = options.group_resolver(s.name);
-    if (auto a = found ? found : lookup(s.name)) {
-      outside[r.symbol] = *a;
+    if (!found) found = lookup_outside(s.name);  // the units were searched first
+    if (found) {
+      outside[r.symbol] = *found;
     } else if (s.binding == obj::Binding::Weak) {
       outside[r.symbol] = 0;
     } else if (std::find(last_undefined_.begin(), last_undefined_.end(), s.name) ==
@@ -650,15 +656,40 @@ Result<LinkedUnit> Linker::link(const obj::Object& object, const LinkOptions& op
         out.tls_globals.emplace(s.name, tls_offset[*s.section] + s.value);
       continue;
     }
-    out.globals.emplace(s.name, s.section ? section_address(*s.section) + s.value : s.value);
+    out.globals.add(s.name, s.section ? section_address(*s.section) + s.value : s.value);
   }
+  out.globals.sort();
   if (auto sealed = tx->seal(); !sealed) return make_error(unit, ": ", sealed.error().message);
   const uint64_t module_id = module.id;
   module.id = 0;  // kept
   // The earliest definition wins, as with dlsym over libraries loaded in order.
-  for (const auto& [name, address] : out.globals) symbols_.insert(name, address);
+  symbols_.insert_all(out.globals);
   for (const auto& [name, offset] : out.tls_globals) tls_symbols_.emplace(name, std::make_pair(module_id, offset));
   return out;
+}
+
+void UnitGlobals::sort() {
+  auto by_name = [](const Entry& a, const Entry& b) { return a.name < b.name; };
+  if (entries_.size() <= 32) {
+    // A phrase's few: insertion sort in place (stable_sort takes a buffer).
+    for (auto it = entries_.begin(); it != entries_.end(); ++it)
+      std::rotate(std::upper_bound(entries_.begin(), it, *it, by_name), it, it + 1);
+  } else {
+    std::stable_sort(entries_.begin(), entries_.end(), by_name);
+  }
+  auto same = [](const Entry& a, const Entry& b) { return a.name == b.name; };
+  entries_.erase(std::unique(entries_.begin(), entries_.end(), same), entries_.end());
+}
+
+const uint64_t* UnitGlobals::find(std::string_view name) const {
+  auto it = std::lower_bound(entries_.begin(), entries_.end(), name,
+                             [](const Entry& e, std::string_view n) { return std::string_view(e.name) < n; });
+  return it != entries_.end() && it->name == name ? &it->address : nullptr;
+}
+
+uint64_t UnitGlobals::at(std::string_view name) const {
+  if (const uint64_t* a = find(name)) return *a;
+  throw std::out_of_range("no global " + std::string(name));
 }
 
 void Linker::forget(const std::vector<std::string>& names) {

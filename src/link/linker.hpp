@@ -26,6 +26,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -59,9 +60,36 @@ struct LinkOptions {
   ExternalResolver group_resolver;
 };
 
+// The global symbols a unit defines: name -> address, sorted by name. A
+// phrase defines about ten, a library thousands: one block of entries,
+// searched by bisection, instead of a hash node per symbol built per unit.
+class UnitGlobals {
+ public:
+  struct Entry {
+    std::string name;
+    uint64_t address = 0;
+  };
+  void reserve(size_t n) { entries_.reserve(n); }
+  // Adds while the unit is built; `sort` makes it searchable.
+  void add(const std::string& name, uint64_t address) { entries_.push_back(Entry{name, address}); }
+  // Sorts by name; of duplicates, the first added stays.
+  void sort();
+
+  const uint64_t* find(std::string_view name) const;
+  size_t count(std::string_view name) const { return find(name) != nullptr ? 1 : 0; }
+  uint64_t at(std::string_view name) const;  // throws std::out_of_range if absent
+  size_t size() const { return entries_.size(); }
+  bool empty() const { return entries_.empty(); }
+  std::vector<Entry>::const_iterator begin() const { return entries_.begin(); }
+  std::vector<Entry>::const_iterator end() const { return entries_.end(); }
+
+ private:
+  std::vector<Entry> entries_;
+};
+
 struct LinkedUnit {
   std::string name;
-  std::unordered_map<std::string, uint64_t> globals;  // global symbols it defines
+  UnitGlobals globals;                                // global symbols it defines
   std::vector<FunctionRange> functions;               // sized function symbols, for profilers
   memory::Range code;                                 // its code, stubs included
   std::vector<uint64_t> section_addresses;            // per Object section: run address, 0 if not loaded
@@ -102,6 +130,9 @@ class Linker {
   void forget(const std::vector<std::string>& names);
 
  private:
+  // Builtins, then the outside world (what `lookup` consults after the units).
+  std::optional<uint64_t> lookup_outside(const std::string& name) const;
+
   memory::Memory& memory_;
   ExternalResolver external_;
   SymbolTable symbols_;

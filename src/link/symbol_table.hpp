@@ -28,14 +28,25 @@ class SymbolTable {
   // Adds `name` unless present (then nothing changes): false if present.
   bool insert(std::string_view name, uint64_t address) {
     if ((used_ + 1) * 4 > slots_.size() * 3) rebuild(std::max<size_t>(64, 2 * (live_ + 1)));
-    const uint64_t h = hash(name);
-    const size_t k = locate(name, h);
-    if (slots_[k].entry < kTombstone) return false;
-    if (slots_[k].entry == kEmpty) ++used_;  // a reused tombstone was counted already
-    slots_[k] = Slot{h, static_cast<uint32_t>(entries_.size())};
-    entries_.push_back(Entry{std::string(name), address, true});
-    ++live_;
-    return true;
+    return insert_hashed(name, hash(name), address);
+  }
+
+  // Inserts each (name, address) of `pairs` as `insert` does. The slots are
+  // fetched together: one memory latency for the batch, not one per name
+  // (the table is cold when a unit is committed).
+  template <class Pairs>
+  void insert_all(const Pairs& pairs) {
+    const size_t n = pairs.size();
+    if ((used_ + n) * 4 > slots_.size() * 3) rebuild(std::max<size_t>(64, 2 * (live_ + n)));
+    hashes_.clear();
+    const size_t mask = slots_.size() - 1;
+    for (const auto& [name, address] : pairs) {
+      const uint64_t h = hash(name);
+      __builtin_prefetch(&slots_[h & mask]);
+      hashes_.push_back(h);
+    }
+    size_t i = 0;
+    for (const auto& [name, address] : pairs) insert_hashed(name, hashes_[i++], address);
   }
 
   // Removes `name` if it maps to `address` (or to anything, without one).
@@ -72,6 +83,17 @@ class SymbolTable {
   };
 
   static uint64_t hash(std::string_view s) { return std::hash<std::string_view>{}(s); }
+
+  // `insert` once the table has room.
+  bool insert_hashed(std::string_view name, uint64_t h, uint64_t address) {
+    const size_t k = locate(name, h);
+    if (slots_[k].entry < kTombstone) return false;
+    if (slots_[k].entry == kEmpty) ++used_;  // a reused tombstone was counted already
+    slots_[k] = Slot{h, static_cast<uint32_t>(entries_.size())};
+    entries_.push_back(Entry{std::string(name), address, true});
+    ++live_;
+    return true;
+  }
 
   // The slot holding `name`, or else the slot to insert it in: the first
   // tombstone on its probe sequence, or the empty slot that ends it.
@@ -112,6 +134,7 @@ class SymbolTable {
 
   std::vector<Slot> slots_;      // a power of two of them, at most 3/4 used
   std::vector<Entry> entries_;   // in order of insertion
+  std::vector<uint64_t> hashes_;  // insert_all's, kept for their memory
   size_t used_ = 0;              // slots not empty (live or tombstones)
   size_t live_ = 0;
 };

@@ -91,7 +91,7 @@ UnitSymbols unit_symbols(const link::LinkedUnit& linked, const std::string& pref
     static std::string name;
     for (std::string_view suffix : kSuffixes) {
       name.assign(prefix).append("__").append(suffix);
-      if (auto it = linked.globals.find(name); it != linked.globals.end()) take(suffix, it->second);
+      if (const uint64_t* address = linked.globals.find(name)) take(suffix, *address);
     }
     return s;
   }
