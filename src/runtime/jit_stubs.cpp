@@ -53,7 +53,9 @@ Timings last_timings;
 size_t units_loaded = 0;
 
 Result<Engine*> engine() {
-  static Engine e;
+  // Never destroyed: JIT code may run until the process ends (threads such
+  // as lwt's worker pool go on during exit), so its memory stays mapped.
+  static Engine& e = *new Engine;
   if (!e.linker) {
     auto m = memory::Memory::create(memory::host_image(), kArenaBytes);
     if (!m) return m.error();
