@@ -37,10 +37,7 @@ bool is_archive(std::span<const uint8_t> b) {
 }
 
 // The objects of a file: every member of an archive, or the object itself.
-Result<std::vector<obj::Object>> read_objects(const std::string& path) {
-  auto file = elf::read_file_bytes(path);
-  if (!file) return file.error();
-  const auto bytes = file->bytes();
+Result<std::vector<obj::Object>> read_objects(std::span<const uint8_t> bytes, const std::string& path) {
   const elf::ReadOptions loadable{.loadable_only = true};
   if (is_archive(bytes)) return elf::read_archive(bytes, path, loadable);
   auto o = elf::read_relocatable(bytes, path, loadable);
@@ -48,6 +45,12 @@ Result<std::vector<obj::Object>> read_objects(const std::string& path) {
   std::vector<obj::Object> one;
   one.push_back(std::move(*o));
   return one;
+}
+
+Result<std::vector<obj::Object>> read_objects(const std::string& path) {
+  auto file = elf::read_file_bytes(path);
+  if (!file) return file.error();
+  return read_objects(file->bytes(), path);
 }
 
 bool exists(const std::string& path) { return access(path.c_str(), R_OK) == 0; }
@@ -177,8 +180,17 @@ Result<int> LibraryLinker::link(const LibraryRequest& request) {
 
   // ---- read: the OCaml objects, the C arguments.
   std::vector<obj::Object> objects;
+  auto in_memory = [&](const std::string& name) -> std::optional<std::span<const uint8_t>> {
+    auto it = request.memory_files.find(name);
+    if (it == request.memory_files.end()) return std::nullopt;
+    return it->second;
+  };
+  auto read_any = [&](const std::string& name) {
+    if (auto bytes = in_memory(name)) return read_objects(*bytes, name);
+    return read_objects(name);
+  };
   for (const auto& path : request.ocaml_objects) {
-    auto os = read_objects(path);
+    auto os = read_any(path);
     if (!os) return os.error();
     for (auto& o : *os) objects.push_back(std::move(o));
   }
@@ -191,7 +203,8 @@ Result<int> LibraryLinker::link(const LibraryRequest& request) {
   // indexed here).
   struct CArchive {
     std::string path;
-    elf::FileBytes file;  // the listing's views point into it
+    elf::FileBytes file;  // the listing's views point into it (or into memory_files)
+    std::span<const uint8_t> bytes;
     elf::ArchiveListing listing;
     std::vector<std::optional<obj::Object>> parsed;
     std::vector<bool> chosen;
@@ -200,16 +213,21 @@ Result<int> LibraryLinker::link(const LibraryRequest& request) {
   auto add_archive = [&](const std::string& path) -> Status {
     CArchive c;
     c.path = path;
-    auto file = elf::read_file_bytes(path);
-    if (!file) return file.error();
-    c.file = std::move(*file);
-    if (!is_archive(c.file.bytes())) {  // an object named like an archive: linked whole
-      auto o = elf::read_relocatable(c.file.bytes(), path, elf::ReadOptions{.loadable_only = true});
+    if (auto bytes = in_memory(path)) {
+      c.bytes = *bytes;
+    } else {
+      auto file = elf::read_file_bytes(path);
+      if (!file) return file.error();
+      c.file = std::move(*file);
+      c.bytes = c.file.bytes();
+    }
+    if (!is_archive(c.bytes)) {  // an object named like an archive: linked whole
+      auto o = elf::read_relocatable(c.bytes, path, elf::ReadOptions{.loadable_only = true});
       if (!o) return o.error();
       objects.push_back(std::move(*o));
       return ok_status();
     }
-    auto listing = elf::list_archive(c.file.bytes(), path);
+    auto listing = elf::list_archive(c.bytes, path);
     if (!listing) return listing.error();
     c.listing = std::move(*listing);
     c.parsed.resize(c.listing.members.size());
@@ -233,6 +251,10 @@ Result<int> LibraryLinker::link(const LibraryRequest& request) {
   };
   for (const auto& a : request.c_args) {
     if (a.size() > 2 && a.compare(0, 2, "-l") == 0) {
+      if (const std::string lib = "lib" + a.substr(2) + ".a"; in_memory(lib)) {
+        if (auto st = add_archive(lib); !st) return st.error();
+        continue;
+      }
       auto src = find_library(a.substr(2), dirs);
       if (!src) return make_error(group_name, ": ", src.error().message);
       if (src->kind == LibrarySource::Shared) {
@@ -250,7 +272,7 @@ Result<int> LibraryLinker::link(const LibraryRequest& request) {
       if (a.size() > 2 && a.compare(a.size() - 2, 2, ".a") == 0) {
         if (auto st = add_archive(a); !st) return st.error();
       } else {
-        auto os = read_objects(a);
+        auto os = read_any(a);
         if (!os) return os.error();
         for (auto& o : *os) objects.push_back(std::move(o));
       }

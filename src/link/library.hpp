@@ -24,7 +24,9 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 #include <vector>
@@ -38,6 +40,11 @@ struct LibraryRequest {
   std::vector<std::string> ocaml_objects;  // .a (every member, in order) or .o
   std::vector<std::string> c_args;         // as in lib_ccobjs @ lib_ccopts
   std::vector<std::string> search_dirs;    // the cmxa's directory, the stdlib dir, ...
+  // Files given as bytes rather than read from disk (a bundle in the
+  // executable), by name: an `ocaml_objects` or `c_args` entry of that name
+  // is read from here, and so is `-lX` when "libX.a" is here (before any
+  // directory). The bytes must outlive the link.
+  std::unordered_map<std::string, std::span<const uint8_t>> memory_files = {};
 };
 
 struct LibraryTimings {

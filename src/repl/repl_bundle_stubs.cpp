@@ -2,8 +2,9 @@
 // into an object whose bytes sit between the two symbols below), and the
 // terminal test that decides whether they are needed. The symbols are weak:
 // a toplevel without the bundle (ocamljit-mktop's, which links the REPL in)
-// sees an empty string.
+// sees an empty array.
 #include <caml/alloc.h>
+#include <caml/bigarray.h>
 #include <caml/mlvalues.h>
 #include <unistd.h>
 
@@ -14,11 +15,17 @@ extern "C" {
 [[gnu::weak]] extern const char ocamljit_repl_bundle_start[];
 [[gnu::weak]] extern const char ocamljit_repl_bundle_end[];
 
+// The bundle's bytes in place, as a char bigarray over the executable's
+// read-only data (external: the GC never frees or moves them; nothing
+// writes to them, the pages are read-only).
 value ocamljit_repl_bundle(value /*unit*/) {
-  if (ocamljit_repl_bundle_start == nullptr || ocamljit_repl_bundle_end == nullptr)
-    return caml_alloc_initialized_string(0, "");
-  const auto size = static_cast<mlsize_t>(ocamljit_repl_bundle_end - ocamljit_repl_bundle_start);
-  return caml_alloc_initialized_string(size, ocamljit_repl_bundle_start);
+  static char none[1];
+  const bool linked = ocamljit_repl_bundle_start != nullptr && ocamljit_repl_bundle_end != nullptr;
+  const auto size = linked ? static_cast<intnat>(ocamljit_repl_bundle_end - ocamljit_repl_bundle_start) : 0;
+  void* data = linked ? const_cast<char*>(ocamljit_repl_bundle_start) : none;
+  const int flags = static_cast<int>(CAML_BA_UINT8) | static_cast<int>(CAML_BA_C_LAYOUT) |
+                    static_cast<int>(CAML_BA_EXTERNAL);
+  return caml_ba_alloc_dims(flags, 1, data, size);
 }
 
 // Whether both standard input and standard output are terminals.

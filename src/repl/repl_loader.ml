@@ -7,8 +7,9 @@ let option =
 
 external on_terminals : unit -> bool = "ocamljit_repl_on_terminals"
 
-(* The bundle's bytes (a ustar archive), empty when none is linked in. *)
-external bundle : unit -> string = "ocamljit_repl_bundle"
+(* The bundle's bytes (a ustar archive) where the executable holds them,
+   empty when none is linked in. *)
+external bundle : unit -> Library_loader.file_bytes = "ocamljit_repl_bundle"
 
 let on_a_terminal () =
   !enabled && (not !Clflags.noprompt) && on_terminals ()
@@ -35,71 +36,46 @@ let octal s =
 
 let c_string s = match String.index_opt s '\000' with Some i -> String.sub s 0 i | None -> s
 
-(* (name, contents) of each regular file, in archive order. *)
+(* (name, contents) of each regular file, in archive order: views into
+   [archive], not copies. *)
 let files archive =
-  let size = String.length archive in
+  let size = Bigarray.Array1.dim archive in
+  let sub pos len = String.init len (fun i -> Bigarray.Array1.get archive (pos + i)) in
   let rec go pos acc =
     if pos + block > size then List.rev acc
     else
-      let header = String.sub archive pos block in
-      let name = c_string (String.sub header 0 100) in
+      let name = c_string (sub pos 100) in
       if name = "" then List.rev acc (* the end-of-archive blocks *)
       else
-        let length = octal (String.sub header 124 12) in
+        let length = octal (sub (pos + 124) 12) in
         let data = pos + block in
         if data + length > size then unusable "damaged bundle (%s is truncated)" name;
         let next = data + ((length + block - 1) / block * block) in
-        match header.[156] with
-        | '0' | '\000' -> go next ((name, String.sub archive data length) :: acc)
+        match Bigarray.Array1.get archive (pos + 156) with
+        | '0' | '\000' -> go next ((name, Bigarray.Array1.sub archive data length) :: acc)
         | _ -> go next acc
   in
   go 0 []
 
-(* A private directory for the files while they are linked: Library_loader
-   reads archives by path. Removed right after. *)
-let private_dir () =
-  let rec attempt n =
-    let file = Filename.temp_file "ocamljit-repl" "" in
-    Sys.remove file;
-    match Sys.mkdir file 0o700 with
-    | () -> file
-    | exception Sys_error _ when n > 0 -> attempt (n - 1)
-  in
-  attempt 10
-
-let write_file path contents =
-  let oc = open_out_bin path in
-  Fun.protect ~finally:(fun () -> close_out oc) (fun () -> output_string oc contents)
-
+(* Each library is linked from the bundle's bytes in place: nothing is
+   written to disk. *)
 let load_libraries () =
   let files = files (bundle ()) in
   if files = [] then unusable "the line editor is not in this executable";
   let order =
     match List.assoc_opt "load-order" files with
-    | Some text -> List.filter (( <> ) "") (String.split_on_char '\n' text)
+    | Some text ->
+        let text = String.init (Bigarray.Array1.dim text) (Bigarray.Array1.get text) in
+        List.filter (( <> ) "") (String.split_on_char '\n' text)
     | None -> unusable "damaged bundle (no load-order)"
   in
-  let dir = private_dir () in
-  let written = ref [] in
-  Fun.protect
-    ~finally:(fun () ->
-      List.iter (fun p -> try Sys.remove p with Sys_error _ -> ()) !written;
-      try Sys.rmdir dir with Sys_error _ -> ())
-    (fun () ->
-      List.iter
-        (fun (name, contents) ->
-          let path = Filename.concat dir name in
-          written := path :: !written;
-          write_file path contents)
-        files;
-      List.iter
-        (fun cmxa ->
-          match Library_loader.load_file Format.err_formatter (Filename.concat dir cmxa) with
-          | Some (Ok ()) -> ()
-          | Some (Error (Loader.Load_failed msg)) -> unusable "%s: %s" cmxa msg
-          | Some (Error (Loader.Raised exn)) -> unusable "%s: %s" cmxa (Printexc.to_string exn)
-          | None -> unusable "%s: not a library" cmxa)
-        order)
+  List.iter
+    (fun cmxa ->
+      match Library_loader.load_from_memory ~files cmxa with
+      | Ok () -> ()
+      | Error (Loader.Load_failed msg) -> unusable "%s: %s" cmxa msg
+      | Error (Loader.Raised exn) -> unusable "%s: %s" cmxa (Printexc.to_string exn))
+    order
 
 let start_editor () =
   match

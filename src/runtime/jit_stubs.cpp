@@ -7,6 +7,7 @@
 extern "C" {
 #include <caml/address_class.h>
 #include <caml/alloc.h>
+#include <caml/bigarray.h>
 #include <caml/callback.h>
 #include <caml/codefrag.h>
 #include <caml/fail.h>
@@ -52,7 +53,9 @@ Timings last_timings;
 size_t units_loaded = 0;
 
 Result<Engine*> engine() {
-  static Engine e;
+  // Never destroyed: JIT code may run until the process ends (threads such
+  // as lwt's worker pool go on during exit), so its memory stays mapped.
+  static Engine& e = *new Engine;
   if (!e.linker) {
     auto m = memory::Memory::create(memory::host_image(), kArenaBytes);
     if (!m) return m.error();
@@ -171,6 +174,36 @@ value library_result(int tag, const std::string& a, const std::string& b = "") {
   CAMLreturn(res);
 }
 
+// Links a library and registers its units (OCaml symbol prefixes
+// `prefixes`): a library_result.
+value link_library(const link::LibraryRequest& request, const std::vector<std::string>& prefixes) {
+  CAMLparam0();
+  CAMLlocal1(res);
+  auto e = engine();
+  if (!e) CAMLreturn(library_result(1, e.error().message));
+  link::LibraryLinker& libraries = *(*e)->libraries;
+  auto handle = libraries.link(request);
+  last_timings.assemble_ns = libraries.last_timings().read_ns;
+  last_timings.link_ns = libraries.last_timings().link_ns;
+  last_timings.register_ns = 0;
+  if (!handle) {
+    if (!libraries.last_undefined().empty())
+      CAMLreturn(library_result(2, libraries.last_undefined().front(), handle.error().message));
+    CAMLreturn(library_result(1, handle.error().message));
+  }
+  const auto register_start = std::chrono::steady_clock::now();
+  const link::LinkedUnit& unit = libraries.unit(*handle);
+  for (const auto& prefix : prefixes) register_unit(unit_symbols(unit, prefix));
+  note_for_perf(unit);
+  if (auto merged = libraries.take_last_object()) debug::on_unit_loaded(*merged, unit);
+  libraries.run_constructors(*handle);
+  last_timings.register_ns = since(register_start);
+  units_loaded += prefixes.size();
+  res = caml_alloc_small(1, 0);
+  Field(res, 0) = Val_int(*handle);
+  CAMLreturn(res);
+}
+
 }  // namespace
 
 Timings timings() { return last_timings; }
@@ -241,36 +274,33 @@ value ocamljit_jit_link_ir(value ir, value prefix_v) {
 // registration and C constructors.
 value ocamljit_jit_link_library(value objects, value prefixes_v, value c_args, value dirs) {
   CAMLparam4(objects, prefixes_v, c_args, dirs);
-  CAMLlocal1(res);
   link::LibraryRequest request;
   request.ocaml_objects = runtime::strings_of(objects);
   request.c_args = runtime::strings_of(c_args);
   request.search_dirs = runtime::strings_of(dirs);
-  const std::vector<std::string> prefixes = runtime::strings_of(prefixes_v);
-  auto e = runtime::engine();
-  if (!e) CAMLreturn(runtime::library_result(1, e.error().message));
-  link::LibraryLinker& libraries = *(*e)->libraries;
-  auto handle = libraries.link(request);
-  runtime::last_timings.assemble_ns = libraries.last_timings().read_ns;
-  runtime::last_timings.link_ns = libraries.last_timings().link_ns;
-  runtime::last_timings.register_ns = 0;
-  if (!handle) {
-    if (!libraries.last_undefined().empty())
-      CAMLreturn(runtime::library_result(2, libraries.last_undefined().front(), handle.error().message));
-    CAMLreturn(runtime::library_result(1, handle.error().message));
-  }
-  const auto register_start = std::chrono::steady_clock::now();
-  const link::LinkedUnit& unit = libraries.unit(*handle);
-  for (const auto& prefix : prefixes) runtime::register_unit(runtime::unit_symbols(unit, prefix));
-  runtime::note_for_perf(unit);
-  if (auto merged = libraries.take_last_object()) debug::on_unit_loaded(*merged, unit);
-  libraries.run_constructors(*handle);
-  runtime::last_timings.register_ns = runtime::since(register_start);
-  runtime::units_loaded += prefixes.size();
-  res = caml_alloc_small(1, 0);
-  Field(res, 0) = Val_int(*handle);
-  CAMLreturn(res);
+  CAMLreturn(runtime::link_library(request, runtime::strings_of(prefixes_v)));
 }
+
+// The same, with `files`, a (name, bytes) array: files read from those
+// bigarrays rather than from disk (LibraryRequest::memory_files). The
+// bigarrays' data must not be freed meanwhile: they are parameters here.
+value ocamljit_jit_link_library_in_memory(value objects, value prefixes_v, value c_args, value dirs,
+                                          value files) {
+  CAMLparam5(objects, prefixes_v, c_args, dirs, files);
+  link::LibraryRequest request;
+  request.ocaml_objects = runtime::strings_of(objects);
+  request.c_args = runtime::strings_of(c_args);
+  request.search_dirs = runtime::strings_of(dirs);
+  for (mlsize_t i = 0; i < Wosize_val(files); ++i) {
+    const value file = Field(files, i);
+    const value bytes = Field(file, 1);
+    request.memory_files.emplace(String_val(Field(file, 0)),
+                                 std::span<const uint8_t>(static_cast<const uint8_t*>(Caml_ba_data_val(bytes)),
+                                                          caml_ba_byte_size(Caml_ba_array_val(bytes))));
+  }
+  CAMLreturn(runtime::link_library(request, runtime::strings_of(prefixes_v)));
+}
+
 
 // The library's initialisation raised: its global symbols (OCaml units and
 // C) disappear from lookups. Its memory and registrations stay.

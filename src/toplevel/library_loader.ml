@@ -22,6 +22,13 @@ type library_result =
 external link_library : string array -> string array -> string array -> string array -> library_result
   = "ocamljit_jit_link_library"
 
+type file_bytes = (char, Bigarray.int8_unsigned_elt, Bigarray.c_layout) Bigarray.Array1.t
+
+(* The same, with files read from memory rather than disk, by name. *)
+external link_library_in_memory :
+  string array -> string array -> string array -> string array -> (string * file_bytes) array -> library_result
+  = "ocamljit_jit_link_library_in_memory"
+
 (* Initialisation raised: the library's global symbols leave lookups. *)
 external forget_library : int -> unit = "ocamljit_jit_forget_library"
 external run_entry : string -> (Obj.t, exn) result = "ocamljit_jit_run_entry"
@@ -216,23 +223,25 @@ type library = {
   units : (Cmx_format.unit_infos * Digest.t) list;
   objects : string list;         (* a .a (every member) or a .o *)
   c_arguments : string list;     (* lib_ccobjs @ lib_ccopts *)
+  memory_files : (string * file_bytes) list;  (* files by name, not on disk *)
 }
 
 (* Where -lfoo is looked for, as ocamlopt's link: the library's directory,
    the load path (findlib adds package directories to it), the stdlib. *)
 let search_dirs lib =
-  List.sort_uniq compare (Filename.dirname lib.file :: Load_path.get_paths ())
-  @ [ Config.standard_library ]
+  let own = if lib.memory_files = [] then [ Filename.dirname lib.file ] else [] in
+  List.sort_uniq compare (own @ Load_path.get_paths ()) @ [ Config.standard_library ]
 
 let link lib prefixes =
-  link_library (Array.of_list lib.objects) (Array.of_list prefixes)
-    (Array.of_list lib.c_arguments)
-    (Array.of_list (search_dirs lib))
+  let objects = Array.of_list lib.objects and prefixes = Array.of_list prefixes in
+  let c_arguments = Array.of_list lib.c_arguments and dirs = Array.of_list (search_dirs lib) in
+  if lib.memory_files = [] then link_library objects prefixes c_arguments dirs
+  else link_library_in_memory objects prefixes c_arguments dirs (Array.of_list lib.memory_files)
 
 let load lib =
   let t0 = Timings.now () in
   Lazy.force known;
-  if List.for_all (fun (ui, _) -> unit_present ui) lib.units then Some (Ok ())
+  if List.for_all (fun (ui, _) -> unit_present ui) lib.units then Ok ()
   else begin
     (match List.find_opt (fun (ui, _) -> unit_present ui) lib.units with
      | Some (ui, _) ->
@@ -240,7 +249,8 @@ let load lib =
                  previously-dynlinked library)" ui.Cmx_format.ui_name
      | None -> ());
     List.iter
-      (fun o -> if not (Sys.file_exists o) then refuse "cannot find %s" o)
+      (fun o ->
+        if not (List.mem_assoc o lib.memory_files || Sys.file_exists o) then refuse "cannot find %s" o)
       lib.objects;
     check lib.file (List.map header_of_cmx lib.units);
     let check_ns = ns_since t0 in
@@ -257,7 +267,7 @@ let load lib =
         (match result with
          | Ok () -> record lib.file (List.map header_of_cmx lib.units)
          | Error _ -> forget_library handle);
-        Some result
+        result
   end
 
 let library_of_cmxa path =
@@ -267,12 +277,50 @@ let library_of_cmxa path =
     units = li.lib_units;
     objects = (if li.lib_units = [] then [] else [ Filename.remove_extension path ^ Config.ext_lib ]);
     c_arguments = li.lib_ccobjs @ li.lib_ccopts;
+    memory_files = [];
   }
 
 let library_of_cmx path =
   let ui, crc = Compilenv.read_unit_info path in
   { file = path; units = [ (ui, crc) ]; objects = [ Filename.remove_extension path ^ Config.ext_obj ];
-    c_arguments = [] }
+    c_arguments = []; memory_files = [] }
+
+(* A .cmxa's contents: its magic number, then its library_infos (what
+   Compilenv.read_library_info reads from a file). *)
+let library_infos_of_bytes name (bytes : file_bytes) : Cmx_format.library_infos =
+  let contents = String.init (Bigarray.Array1.dim bytes) (Bigarray.Array1.get bytes) in
+  let magic = Config.cmxa_magic_number in
+  let n = String.length magic in
+  if String.length contents < n || String.sub contents 0 n <> magic then
+    refuse "%s is not a compilation unit description" name;
+  Marshal.from_string contents n
+
+let failure_of = function
+  | Refused msg -> Error (Loader.Load_failed msg)
+  | Compilenv.Error e -> Error (Loader.Load_failed (Format.asprintf "%a" Compilenv.report_error e))
+  | Sys_error msg -> Error (Loader.Load_failed msg)
+  | Failure _ | End_of_file | Invalid_argument _ ->
+      (* input_value or Marshal on a truncated or garbled file *)
+      Error (Loader.Load_failed "corrupted compilation unit or library description")
+  | exn -> raise exn
+
+let load_from_memory ~files name =
+  match
+    let cmxa =
+      match List.assoc_opt name files with Some b -> b | None -> refuse "cannot find %s" name
+    in
+    let li = library_infos_of_bytes name cmxa in
+    load
+      {
+        file = name;
+        units = li.lib_units;
+        objects = (if li.lib_units = [] then [] else [ Filename.remove_extension name ^ Config.ext_lib ]);
+        c_arguments = li.lib_ccobjs @ li.lib_ccopts;
+        memory_files = files;
+      }
+  with
+  | result -> result
+  | exception exn -> failure_of exn
 
 let load_file _ppf path =
   let base = Filename.remove_extension path in
@@ -287,11 +335,6 @@ let load_file _ppf path =
   match library with
   | None -> None
   | Some read -> (
-      try load (read ()) with
-      | Refused msg -> Some (Error (Loader.Load_failed msg))
-      | Compilenv.Error e ->
-          Some (Error (Loader.Load_failed (Format.asprintf "%a" Compilenv.report_error e)))
-      | Sys_error msg -> Some (Error (Loader.Load_failed msg))
-      | Failure _ | End_of_file ->
-          (* input_value on a truncated or garbled file *)
-          Some (Error (Loader.Load_failed "corrupted compilation unit or library description")))
+      try Some (load (read ())) with
+      | (Refused _ | Compilenv.Error _ | Sys_error _ | Failure _ | End_of_file) as exn ->
+          Some (failure_of exn))

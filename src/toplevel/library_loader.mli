@@ -16,6 +16,19 @@ val load_file : Format.formatter -> string -> (unit, Loader.load_error) result o
 (** [None] when the file is not one of those (a [.cmxs] without its
     [.cmxa]/[.a] beside it): the caller falls back to Dynlink. *)
 
+type file_bytes = (char, Bigarray.int8_unsigned_elt, Bigarray.c_layout) Bigarray.Array1.t
+(** A file's contents in memory (the executable's read-only data, for the
+    REPL's bundle): read in place, never copied. *)
+
+val load_from_memory : files:(string * file_bytes) list -> string -> (unit, Loader.load_error) result
+(** [load_from_memory ~files name] loads the [.cmxa] [name] of [files] as
+    {!load_file} loads one from disk, every file it needs coming from
+    [files] by name: its [.a] ([name] with [.a] for [.cmxa]) and, for each
+    [-lX] among its C arguments, [libX.a] when [files] has it (other
+    libraries, such as system shared ones, are found as usual). Nothing is
+    read from or written to disk for them. [files] must stay reachable
+    until it returns. *)
+
 (** A unit as the checks see it (a [.cmxs]'s header gives these). *)
 type unit_header = {
   name : string;

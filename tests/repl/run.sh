@@ -258,6 +258,31 @@ check "default history: exits" exited_with 0
 check "default history file: the new phrase last, at most 1000 entries" \
   sh -c "[ \"\$(tail -1 '$tmp/.ocamljit-history')\" = 'let newest = 1;;' ] && [ \$(wc -l < '$tmp/.ocamljit-history') -le 1000 ]"
 
+# ---- nothing written to disk ------------------------------------------------
+# The editor's libraries are linked from the executable's bytes in place: an
+# interactive start writes no file under $TMPDIR, and works without one.
+# A file created and removed meanwhile would change the directory's mtime.
+mkdir "$tmp/empty-tmpdir"
+tmpdir_mtime=$(stat -c %y "$tmp/empty-tmpdir")
+start TERM=xterm TMPDIR="$tmp/empty-tmpdir"
+phrase 'List.ma'; keys Tab
+check "TMPDIR kept: Tab completes List.ma" wait_for "mapi"
+type_text 'i (fun i x -> i + x) [5; 6];;'; keys Enter
+check "TMPDIR kept: the completed phrase runs" wait_for "- : int list = [5; 7]"
+check "TMPDIR kept: nothing written under TMPDIR" \
+  sh -c "[ -z \"\$(ls -A '$tmp/empty-tmpdir')\" ] && [ \"\$(stat -c %y '$tmp/empty-tmpdir')\" = '$tmpdir_mtime' ]"
+fresh_prompt; keys C-d
+check "TMPDIR kept: Ctrl-D exits with status 0" exited_with 0
+
+start TERM=xterm TMPDIR=/nonexistent/ocamljit-test
+phrase 'List.ma'; keys Tab
+check "TMPDIR missing: Tab completes List.ma" wait_for "mapi"
+type_text 'i (fun i x -> i - x) [5; 6];;'; keys Enter
+check "TMPDIR missing: the completed phrase runs" wait_for "- : int list = [-5; -5]"
+check "TMPDIR missing: no warning" sh -c "! tmux -L '$sock' -f '$tmp/tmux.conf' capture-pane -p -J -S - -t 's$session' | grep -q 'no line editing'"
+fresh_prompt; keys C-d
+check "TMPDIR missing: Ctrl-D exits with status 0" exited_with 0
+
 # ---- the plain REPL: -no-readline and TERM=dumb -----------------------------
 for mode in "-no-readline" "TERM=dumb"; do
   session=$((session + 1))

@@ -113,6 +113,27 @@ TEST(Library, StrArchiveWithItsStubs) {
   EXPECT_NE(unit.eh_frame, 0u);
 }
 
+// Archives given as bytes (ocamljit's REPL bundle): by name, for an OCaml
+// object and for -lX, with no file of those names on any path.
+TEST(Library, MemoryFilesInsteadOfPaths) {
+  Fixture fx;
+  auto str = elf::read_file_bytes("/usr/lib/ocaml/str.a");
+  auto stubs = elf::read_file_bytes("/usr/lib/ocaml/libcamlstr.a");
+  ASSERT_TRUE(str.ok() && stubs.ok());
+  link::LibraryRequest r{{"bundled-str.a"}, {"-lcamlstr"}, {}};
+  r.memory_files = {{"bundled-str.a", str->bytes()}, {"libcamlstr.a", stubs->bytes()}};
+  auto h = fx.libraries->link(r);
+  ASSERT_TRUE(h.ok()) << h.error().message;
+  const auto& unit = fx.libraries->unit(*h);
+  for (const char* s : {"camlStr__entry", "re_search_forward"}) EXPECT_TRUE(unit.globals.count(s)) << s;
+  // Without them, neither name is found.
+  link::LibraryRequest missing{{"bundled-str.a"}, {}, {}};
+  EXPECT_FALSE(fx.libraries->link(missing).ok());
+  link::LibraryRequest no_stubs{{}, {"-lcamlstr"}, {}};
+  no_stubs.memory_files = {{"bundled-str.a", str->bytes()}};
+  EXPECT_FALSE(fx.libraries->link(no_stubs).ok());
+}
+
 TEST(Library, UnixStubCalledThroughAPointer) {
   Fixture fx;
   auto h = fx.link({}, {"-lunix"}, {"/usr/lib/ocaml"});
