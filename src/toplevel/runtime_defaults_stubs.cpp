@@ -13,7 +13,9 @@ extern const int ocamljit_toplevel_runtime_defaults;
 
 namespace {
 
-constexpr uintptr_t kMinorHeapWords = uintptr_t{1} << 19;  // 4 MiB
+// Compiler_api.minor_heap_words: the same size, so that configuring the GC for phrases does not
+// resize the heap (a forced minor collection) after start-up.
+constexpr uintptr_t kMinorHeapWords = uintptr_t{1} << 20;  // 8 MiB
 
 [[gnu::constructor]] void set_runtime_defaults() { caml_init_minor_heap_wsz = kMinorHeapWords; }
 
