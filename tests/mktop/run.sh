@@ -65,25 +65,10 @@ same "mytop without /usr/lib/ocaml, as, ld, gcc = ocaml + #require" oracle.exit 
 
 # --- the REPL of ocamljit, in a pseudo-terminal (a private tmux server) -----------
 # Tab completes from the linked libraries; every wait polls with a bound.
-sock=ocamljit-mktop-test-$$
-tm() { tmux -L "$sock" -f /dev/null "$@"; }
-on_screen() { # TEXT: poll the pane for TEXT, 20 s at most
-  tries=200
-  while [ $tries -gt 0 ]; do
-    tm capture-pane -p -J -S - -t repl | grep -qF -- "$1" && return 0
-    tries=$((tries - 1)); sleep 0.1
-  done
-  return 1
-}
-# at_prompt: the last line is an empty prompt (the editor is reading keys).
-at_prompt() {
-  tries=200
-  while [ $tries -gt 0 ]; do
-    [ "$(tm capture-pane -p -J -t repl | sed 's/ *$//' | sed '/^$/d' | tail -1)" = "#" ] && return 0
-    tries=$((tries - 1)); sleep 0.1
-  done
-  return 1
-}
+tmux_socket=ocamljit-mktop-test-$$ tmux_conf=/dev/null
+. "$here/../support/tmux.sh"
+on_screen() { pane_wait repl "$1"; }
+at_prompt() { pane_at_prompt repl; }
 unset TMUX
 if tm new-session -d -s repl -x 120 -y 40 \
      "env TERM=xterm OCAMLJIT_HISTORY= '$work/mytop' -noinit; echo '[mytop ended]'; sleep 60"; then

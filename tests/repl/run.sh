@@ -11,7 +11,8 @@ tmp=$(mktemp -d)
 sock=ocamljit-repl-test-$$
 unset TMUX
 printf 'set -g remain-on-exit on\nset -g history-limit 5000\n' > "$tmp/tmux.conf"
-tm() { tmux -L "$sock" -f "$tmp/tmux.conf" "$@"; }
+tmux_socket=$sock tmux_conf=$tmp/tmux.conf
+. "$(cd "$(dirname "$0")" && pwd)/../support/tmux.sh"
 cleanup() { tm kill-server 2>/dev/null || true; rm -rf "$tmp"; }
 trap cleanup EXIT
 
@@ -33,7 +34,7 @@ start() {
   tm new-session -d -s "s$session" -x 120 -y 40 \
     "cd '$tmp' && trap true INT && env -u OCAMLJIT_HISTORY HOME='$tmp' $history_var $* '$bin' -noinit; echo \"[exit status \$?]\""
 }
-screen() { tm capture-pane -p -J -S - -t "s$session"; }
+screen() { pane_text "s$session"; }
 keys() { tm send-keys -t "s$session" "$@"; }
 # tmux reads an argument's trailing ";" as a command separator: those go as hex.
 type_text() {
@@ -44,14 +45,7 @@ type_text() {
 }
 
 # wait_for TEXT [SECONDS]: poll the screen until TEXT appears (default 20 s).
-wait_for() {
-  tries=$(( ${2:-20} * 10 ))
-  while [ $tries -gt 0 ]; do
-    if screen | grep -qF -- "$1"; then return 0; fi
-    tries=$((tries - 1)); sleep 0.1
-  done
-  return 1
-}
+wait_for() { pane_wait "s$session" "$@"; }
 # wait_for_count TEXT N: until TEXT is on the screen N times.
 wait_for_count() {
   tries=200
@@ -65,11 +59,7 @@ wait_for_count() {
 # of the screen. It draws that prompt after putting the terminal in raw mode,
 # so keys sent from then on reach the editor, not the line discipline.
 fresh_prompt() {
-  tries=200
-  while [ $tries -gt 0 ]; do
-    [ "$(screen | sed 's/ *$//' | sed '/^$/d' | tail -1)" = "#" ] && return 0
-    tries=$((tries - 1)); sleep 0.1
-  done
+  pane_at_prompt "s$session" && return 0
   echo "FAIL no fresh prompt in session $session:"; screen | sed '/^$/d' | tail -25
   exit 1
 }
