@@ -71,9 +71,9 @@ Result<fs::path> library_dir() {
   fs::path self = fs::canonical("/proc/self/exe", ec);
   if (ec) return make_error("cannot locate this program: ", ec.message());
   fs::path dir = self.parent_path().parent_path() / "lib" / "ocamljit";
-  if (!fs::exists(dir / "ocamljit.cmxa"))
-    return make_error("the toplevel library is missing: ", (dir / "ocamljit.cmxa").string(),
-                      " (installed by `make install`)");
+  for (const char* file : {"ocamljit.cmxa", kReplBundle})
+    if (!fs::exists(dir / file))
+      return make_error("the toplevel library is missing: ", (dir / file).string(), " (installed by `make install`)");
   return dir;
 }
 
