@@ -35,13 +35,16 @@ $(BUILD)/bin/ocamljit: OCAML_ENGINE_FLAGS += -ccopt -no-pie
 # The compiler's toplevel interfaces are compiler-libs' own (CRC-identical):
 # not installed twice, findlib would warn about every one of them.
 MKTOP_UPSTREAM_CMI := $(addprefix $(OCAML_OUT)/,$(addsuffix .cmi,genprintval topcommon topeval toploop topdirs topmain))
-# With the REPL (src/repl): a mktop'd toplevel edits lines as ocamljit does.
-MKTOP_LIB_CMX := $(addprefix $(OCAML_OUT)/,$(addsuffix .cmx,$(TOPLEVEL_MODULES) repl_loader $(REPL_MODULES)))
+# With the REPL (src/repl): a mktop'd toplevel edits lines as ocamljit does,
+# with the same packed line editor (REPL_BUNDLE, mk/repl.mk, installed as
+# ocamljit_repl_bundle.o and linked by ocamljit-mktop), loaded on a terminal only.
+MKTOP_LIB_CMX := $(addprefix $(OCAML_OUT)/,$(addsuffix .cmx,$(TOPLEVEL_MODULES) repl_loader))
 $(MKTOP_LIBDIR)/ocamljit.cmxa: $(MKTOP_LIB_CMX) $(OCAML_OUT)/ocamljit_main.cmx engine
 	@rm -rf $(MKTOP_LIBDIR) && mkdir -p $(MKTOP_LIBDIR)
 	$(OCAMLOPT) -a -o $@ $(MKTOP_LIB_CMX) $(MKTOP_CCLIBS)
 	cp $(filter-out $(MKTOP_UPSTREAM_CMI),$(MKTOP_LIB_CMX:.cmx=.cmi)) $(OCAML_OUT)/ocamljit_main.cmi $(OCAML_OUT)/ocamljit_main.cmx \
 	  $(OCAML_OUT)/ocamljit_main.o $(ENGINE_LIB) $(STUBS_LIB) $(MKTOP_LIBDIR)/
+	cp $(REPL_BUNDLE) $(MKTOP_LIBDIR)/ocamljit_repl_bundle.o
 ALL_TARGETS += $(MKTOP_LIBDIR)/ocamljit.cmxa
 
 .PHONY: install-mktop-lib

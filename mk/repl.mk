@@ -1,8 +1,8 @@
 # The REPL's front door on a terminal (src/repl): line editing, history and
 # completion with lambda-term (REPL_MODULES, in mk/toplevel.mk). ocamljit does
 # not link them: they and their libraries are packed into it (REPL_BUNDLE) and
-# linked in memory on a terminal (src/repl/repl_loader.ml); ocamljit-mktop's
-# toplevels link them in (mk/mktop.mk).
+# linked in memory on a terminal (src/repl/repl_loader.ml); so are those of
+# ocamljit-mktop's toplevels (the bundle is installed in lib/ocamljit, mk/mktop.mk).
 DEB_PACKAGES += liblambda-term-ocaml-dev tmux
 
 REPL_PACKAGES := lambda-term
@@ -23,6 +23,7 @@ $(REPL_BUNDLE): $(REPL_CMXA) mk/repl_bundle.sh mk/repl.mk
 	sh mk/repl_bundle.sh $@ $$(ocamlfind ocamlopt -where) $(REPL_ARCHIVES) $(REPL_CMXA)
 $(BUILD)/bin/ocamljit: $(REPL_BUNDLE)
 $(BUILD)/bin/ocamljit: OCAML_ENGINE_FLAGS += $(REPL_BUNDLE)
+$(MKTOP_LIBDIR)/ocamljit.cmxa: $(REPL_BUNDLE)
 
 REPL_TEST_DIR := $(BUILD)/tests/repl
 $(REPL_TEST_DIR)/phrase_boundary_test: tests/repl/phrase_boundary_test.mli tests/repl/phrase_boundary_test.ml \

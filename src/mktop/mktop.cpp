@@ -30,9 +30,12 @@ const char* const kToplevelWithTopfind = "ocamljit_mktop.topfind";
 // (No dynlink: the external loader uses the runtime's natdynlink primitives.)
 const std::vector<std::string> kCompilerPackages = {
     "compiler-libs.common", "compiler-libs.optcomp", "compiler-libs.bytecomp"};
-// The REPL's line editor (src/repl), as in ocamljit; its lwt.unix needs the
-// system threads library: every compile and link gets -thread.
-const std::vector<std::string> kReplPackages = {"lambda-term", "threads.posix"};
+// The REPL's line editor (src/repl) and its libraries, packed as in ocamljit:
+// linked in memory on a terminal only (src/repl/repl_loader.ml). A user's
+// package among them (lwt.unix...) is linked in the executable too; the
+// loader then skips that library. -thread on every compile and link, for
+// packages that need the system threads library.
+const char* const kReplBundle = "ocamljit_repl_bundle.o";
 
 const char* const kInitModule = "ocamljit_mktop_init";
 
@@ -68,9 +71,9 @@ Result<fs::path> library_dir() {
   fs::path self = fs::canonical("/proc/self/exe", ec);
   if (ec) return make_error("cannot locate this program: ", ec.message());
   fs::path dir = self.parent_path().parent_path() / "lib" / "ocamljit";
-  if (!fs::exists(dir / "ocamljit.cmxa"))
-    return make_error("the toplevel library is missing: ", (dir / "ocamljit.cmxa").string(),
-                      " (installed by `make install`)");
+  for (const char* file : {"ocamljit.cmxa", kReplBundle})
+    if (!fs::exists(dir / file))
+      return make_error("the toplevel library is missing: ", (dir / file).string(), " (installed by `make install`)");
   return dir;
 }
 
@@ -217,7 +220,7 @@ Status write_toplevel_package(const fs::path& root, const fs::path& libdir, cons
   fs::create_directories(meta_file.parent_path(), ec);
   std::ofstream meta(meta_file);
   meta << "description = \"the ocamljit toplevel (for ocamljit-mktop)\"\n"
-       << "requires = \"" << join(kCompilerPackages, " ") << " " << join(kReplPackages, " ") << "\"\n"
+       << "requires = \"" << join(kCompilerPackages, " ") << "\"\n"
        << "directory = \"" << libdir.string() << "\"\n"
        << "archive(native) = \"ocamljit.cmxa\"\n"
        << "package \"topfind\" (\n"
@@ -310,7 +313,6 @@ Status build_toplevel(const Options& o) {
   if (!libdir) return libdir.error();
 
   std::vector<std::string> wanted = kCompilerPackages;
-  wanted.insert(wanted.end(), kReplPackages.begin(), kReplPackages.end());
   wanted.push_back("findlib.top");
   wanted.insert(wanted.end(), o.packages.begin(), o.packages.end());
   auto linked = resolve(wanted, o.verbose);
@@ -371,6 +373,7 @@ Status build_toplevel(const Options& o) {
   argv.insert(argv.end(), objects->begin(), objects->end());
   argv.insert(argv.end(), link_inputs.begin(), link_inputs.end());
   argv.push_back((*libdir / "ocamljit_main.cmx").string());
+  argv.push_back((*libdir / kReplBundle).string());
   argv.insert(argv.end(), {"-ccopt", "-L" + libdir->string()});
   // The toplevel's runtime defaults (src/toplevel/runtime_defaults_stubs.cpp), linked by name.
   argv.insert(argv.end(), {"-ccopt", "-Wl,-u,ocamljit_toplevel_runtime_defaults"});

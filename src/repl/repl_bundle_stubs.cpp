@@ -1,8 +1,8 @@
 // The REPL's libraries packed into ocamljit (mk/repl.mk: a tar archive made
 // into an object whose bytes sit between the two symbols below), and the
-// terminal test that decides whether they are needed. The symbols are weak:
-// a toplevel without the bundle (ocamljit-mktop's, which links the REPL in)
-// sees an empty array.
+// terminal test that decides whether they are needed (ocamljit-mktop links the
+// same object into its toplevels). The symbols are weak: a toplevel without
+// the bundle sees an empty array.
 #include <caml/alloc.h>
 #include <caml/bigarray.h>
 #include <caml/mlvalues.h>

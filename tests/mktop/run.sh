@@ -10,6 +10,8 @@
 #    -no-embed zarith: only zarith's interfaces are missing;
 #  - damaged embedded interfaces: clear errors, the session goes on;
 #  - #use "topfind" + #require of a linked package loads nothing again;
+#  - mytop's REPL and that of a toplevel with lwt.unix (a library of the line
+#    editor's) in a terminal, hidden: the packed editor loads, Tab completes;
 #  - bad input: unknown package, missing file, non-object, missing C stubs:
 #    non-zero exit, the culprit named, no executable left behind.
 # Usage: run.sh PREFIX WORKDIR
@@ -50,6 +52,11 @@ if "$mktop" -package base,zarith -o mytop 2>"$work/mktop.err"; then
 else
   fail "ocamljit-mktop -package base,zarith:"; cat "$work/mktop.err"; exit 1
 fi
+# The line editor is packed, not linked in: no unit of lambda-term or camomile.
+if nm mytop | grep -Eq ' [DT] caml(LTerm|CamomileLibrary[A-Za-z_]*)$'; then
+  fail "mytop links the line editor's libraries (they belong in its packed bundle)"
+elif nm mytop | grep -q ' ocamljit_repl_bundle_start$'; then pass "mytop: the line editor packed, not linked in"
+else fail "mytop has no packed line editor"; fi
 # The oracle: ocaml with topfind and #require, its output from the marker on.
 cat "$here/require.ml" "$here/base_zarith.ml" | ocaml -noprompt 2>&1 \
   | sed '1,/^- : string = "-- phrases start here --"$/d' > oracle.out
@@ -64,22 +71,36 @@ sed 1,2d mytop.hidden.raw > mytop.hidden.out
 same "mytop without /usr/lib/ocaml, as, ld, gcc = ocaml + #require" oracle.exit mytop.hidden.out
 
 # --- the REPL of ocamljit, in a pseudo-terminal (a private tmux server) -----------
-# Tab completes from the linked libraries; every wait polls with a bound.
+# Tab completes from the linked libraries; the line editor is not linked in but
+# loaded from the executable's packed copy on a terminal, so this runs with the
+# installation hidden; every wait polls with a bound.
 tmux_socket=ocamljit-mktop-test-$$ tmux_conf=/dev/null
 . "$here/../support/tmux.sh"
 on_screen() { pane_wait repl "$1"; }
 at_prompt() { pane_at_prompt repl; }
 unset TMUX
-if tm new-session -d -s repl -x 120 -y 40 \
-     "env TERM=xterm OCAMLJIT_HISTORY= '$work/mytop' -noinit; echo '[mytop ended]'; sleep 60"; then
+# A script for tmux to run: the toplevel given, hidden (tests/support/hidden.sh).
+cat > hidden-run <<EOF
+#!/bin/sh
+. "$here/../support/hidden.sh"
+hidden "\$@"
+EOF
+chmod +x hidden-run
+# in_terminal TOPLEVEL: starts it, hidden, in the tmux session "repl".
+in_terminal() {
+  tm new-session -d -s repl -x 120 -y 40 \
+     "env TERM=xterm OCAMLJIT_HISTORY= '$work/hidden-run' '$work/$1' -noinit; echo '[$1 ended]'; sleep 60"
+}
+# phrase TEXT: typed, then ";;" (tmux would take a trailing ";" as its own) and Enter.
+phrase() { tm send-keys -t repl -l "$1" && tm send-keys -t repl -H 3b 3b && tm send-keys -t repl Enter; }
+if in_terminal mytop; then
   at_prompt && tm send-keys -t repl -l 'Base.List.ma' && tm send-keys -t repl Tab
   # Several candidates are listed; one is completed.
   if on_screen "max_elt" && tm send-keys -t repl -l 'p2_' && tm send-keys -t repl Tab \
      && on_screen "# Base.List.map2_exn" \
-     && tm send-keys -t repl -l ' [1] [2] ~f:( + )' && tm send-keys -t repl -H 3b 3b \
-     && tm send-keys -t repl Enter && on_screen "- : int Base.List.t = [3]"; then
+     && phrase ' [1] [2] ~f:( + )' && on_screen "- : int Base.List.t = [3]"; then
     at_prompt && tm send-keys -t repl -l 'Z.of_stri' && tm send-keys -t repl Tab
-    if on_screen "# Z.of_string"; then pass "mytop in a terminal: Tab lists Base.List.ma*, completes Base.List.map2_ and Z.of_stri"
+    if on_screen "# Z.of_string"; then pass "mytop in a terminal, hidden: Tab lists Base.List.ma*, completes Base.List.map2_ and Z.of_stri"
     else fail "mytop in a terminal: Z.of_stri not completed:"; tm capture-pane -p -t repl | sed '/^$/d'; fi
   else
     fail "mytop in a terminal: Base.List.ma / map2_ not completed:"; tm capture-pane -p -t repl | sed '/^$/d'
@@ -87,6 +108,25 @@ if tm new-session -d -s repl -x 120 -y 40 \
   tm kill-server 2>/dev/null
 else
   fail "cannot start tmux"
+fi
+
+# A user's package that the line editor uses too (lwt.unix): linked in the
+# executable and also in its packed editor, whose loader then skips it.
+if "$mktop" -package lwt.unix -o lwttop 2>"$work/lwttop.err"; then
+  if in_terminal lwttop; then
+    if at_prompt && tm send-keys -t repl -l 'Lwt_unix.slee' && tm send-keys -t repl Tab \
+       && on_screen "# Lwt_unix.sleep" && phrase ' 0.01 |> Lwt_main.run' && on_screen "- : unit = ()" \
+       && ! pane_text repl | grep -q "no line editing"; then
+      pass "-package lwt.unix, in a terminal, hidden: the editor loads beside the linked lwt, completes Lwt_unix.slee"
+    else
+      fail "-package lwt.unix in a terminal:"; tm capture-pane -p -t repl | sed '/^$/d'
+    fi
+    tm kill-server 2>/dev/null
+  else
+    fail "cannot start tmux"
+  fi
+else
+  fail "ocamljit-mktop -package lwt.unix:"; cat "$work/lwttop.err"
 fi
 
 # --- a user's module, compiled and embedded ---------------------------------------
