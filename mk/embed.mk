@@ -9,7 +9,7 @@ DEB_PACKAGES += pkgconf
 EMBED_OUT     := $(BUILD)/embed
 EMBED_LIB     := $(EMBED_OUT)/libocamljit.a
 EMBED_INCLUDE := src/embed/include
-EMBED_OCAML_MODULES := $(TOPLEVEL_MODULES) toplevel_names emit_symbols session ocamljit_eval
+EMBED_OCAML_MODULES := $(TOPLEVEL_MODULES) toplevel_names session ocamljit_eval
 EMBED_CMX     := $(addprefix $(OCAML_OUT)/,$(addsuffix .cmx,$(EMBED_OCAML_MODULES)))
 EMBED_CXXFLAGS := -std=c++20 -O2 -Wall -Wextra -Werror -I $(EMBED_INCLUDE) -I $(shell ocamlfind ocamlc -where)
 # What a host links besides the library (also written into ocamljit.pc):

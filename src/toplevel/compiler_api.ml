@@ -244,6 +244,8 @@ let compile_unit ppf ~unit_name ~prefix ~need_symbol ~size code =
       module_ident = Ident.create_persistent unit_name;
       required_globals = Ident.Set.empty }
   in
+  (* Emptied whether the unit compiled or not: a failed unit may have emitted some symbols. *)
+  Fun.protect ~finally:forget_emitted_symbols @@ fun () ->
   if Fast_backend.applies () then begin
     Emitaux.create_asm_file := false;
     let clambda =
@@ -252,8 +254,7 @@ let compile_unit ppf ~unit_name ~prefix ~need_symbol ~size code =
     Fast_backend.compile ~need_symbol ~prefix clambda
   end else
     Asmgen.compile_implementation ~toplevel:need_symbol ~backend ~prefixname:prefix
-      ~middle_end:Closure_middle_end.lambda_to_clambda ~ppf_dump:ppf program;
-  forget_emitted_symbols ()
+      ~middle_end:Closure_middle_end.lambda_to_clambda ~ppf_dump:ppf program
 
 let set_assembler f =
   Emitaux.binary_backend_available := true;

@@ -104,9 +104,8 @@ let refuse s msg =
    list only grows. *)
 let forget_typed_trees () = Cmt_format.clear ()
 
-let forget_phrase_state () =
-  forget_typed_trees ();
-  Emit_symbols.forget ()
+(* Emit's symbol sets are emptied by Compiler_api after every unit. *)
+let forget_phrase_state () = forget_typed_trees ()
 
 let run_phrase ~print ppf phrase =
   forget_typed_trees ();
