@@ -127,14 +127,17 @@ let record file units =
       Hashtbl.replace implementations u.name (Some u.crc, file))
     units
 
+(* Dynlink's words for a unit that is in the process already. *)
+let refuse_already_loaded name =
+  refuse "The module `%s' is already loaded (either by the main program or a \
+          previously-dynlinked library)" name
+
 (* A .cmxs the system's dynamic loader opened (External_loader). *)
 let check_shared_object file units =
   Lazy.force known;
   match
     List.iter
-      (fun u -> if Hashtbl.mem implementations u.name then
-          refuse "The module `%s' is already loaded (either by the main program or a \
-                  previously-dynlinked library)" u.name)
+      (fun u -> if Hashtbl.mem implementations u.name then refuse_already_loaded u.name)
       units;
     check file units
   with
@@ -244,9 +247,7 @@ let load lib =
   if List.for_all (fun (ui, _) -> unit_present ui) lib.units then Ok ()
   else begin
     (match List.find_opt (fun (ui, _) -> unit_present ui) lib.units with
-     | Some (ui, _) ->
-         refuse "The module `%s' is already loaded (either by the main program or a \
-                 previously-dynlinked library)" ui.Cmx_format.ui_name
+     | Some (ui, _) -> refuse_already_loaded ui.Cmx_format.ui_name
      | None -> ());
     List.iter
       (fun o ->
