@@ -16,6 +16,7 @@
 #include "asm/eh_frame.hpp"
 #include "asm/encoder.hpp"
 #include "asm/name_index.hpp"
+#include "ir/stable_pool.hpp"
 
 namespace ocamljit::assembler {
 namespace {
@@ -89,7 +90,9 @@ struct DataFix {
 // One `.cfi_startproc` ... `.cfi_endproc` region.
 struct CfiProc {
   Loc start, end;
-  std::vector<std::pair<Loc, int64_t>> adjustments;  // where, by how much
+  // Its CFA adjustments: Assembler::cfi_adjust_[first_adjust, +adjust_count)
+  // (procedures do not nest, so each one's are contiguous).
+  uint32_t first_adjust = 0, adjust_count = 0;
   size_t line = 0;
 };
 
@@ -112,10 +115,19 @@ struct Linear {
 };
 
 // One per thread, reused from unit to unit: its buffers keep their capacity,
-// so that a tiny unit allocates little more than its Object.
+// and so do those of the Object it assembles into (see `assemble`), so that
+// a unit like the previous ones allocates nothing.
 class Assembler {
  public:
-  Result<obj::Object> run(const ir::Program& p, std::string_view unit) {
+  Status run(const ir::Program& p, std::string_view unit, obj::Object& out) {
+    obj_ = std::move(out);
+    Status s = assemble(p, unit);
+    out = std::move(obj_);
+    return s;
+  }
+
+ private:
+  Status assemble(const ir::Program& p, std::string_view unit) {
     reset(p, unit);
     // GNU as always creates these three, in this order.
     select_section(".text", E::SHT_PROGBITS, E::SHF_ALLOC | E::SHF_EXECINSTR, 0);
@@ -135,22 +147,21 @@ class Assembler {
     for (const InsFix& f : ins_fixes_)
       if (undefined_local(f.label)) return err(f.line, "undefined local label " + std::string(labels_[f.label].name));
     for (auto& sec : secs_) relax(sec);
-    if (Status s = finish(); !s) return s.error();
-    return std::move(obj_);
+    return finish();
   }
 
- private:
   const ir::Program* prog_ = nullptr;
   std::string unit_;
   obj::Object obj_;
   std::vector<Sec> secs_;
   uint32_t cur_ = 0;
-  std::deque<Label> labels_;  // a deque: references stay valid while labels are added
+  ir::StablePool<Label> labels_;  // references stay valid while labels are added
   NameIndex label_ids_;
   std::vector<InsFix> ins_fixes_;
   std::vector<DataFix> data_fixes_;
   std::vector<LineMark> marks_;
   std::vector<CfiProc> cfi_;
+  std::vector<std::pair<Loc, int64_t>> cfi_adjust_;  // of every CfiProc: where, by how much
   std::optional<CfiProc> open_cfi_;
   Encoded enc_;
   uint64_t seq_ = 0;
@@ -159,13 +170,67 @@ class Assembler {
   uint64_t cur_seq_ = 0;
   std::vector<uint64_t> reloc_seq_;
 
+  // Buffers of the previous unit, kept for the next one: section contents
+  // (with their capacity), strings (symbol and file names), per-section state.
+  std::vector<std::vector<uint8_t>> spare_bytes_;
+  std::vector<std::string> spare_strings_;
+  std::vector<Sec> spare_secs_;
+  // A buffer that grew beyond this (a big unit) is not kept.
+  static constexpr size_t kKeepBytes = size_t{1} << 20;
+
+  void keep_bytes(std::vector<uint8_t>&& b) {
+    if (b.capacity() == 0 || b.capacity() > kKeepBytes) return;
+    b.clear();
+    spare_bytes_.push_back(std::move(b));
+  }
+  void keep_string(std::string&& s) {
+    if (s.capacity() <= 15) return;  // inline storage: nothing to keep
+    spare_strings_.push_back(std::move(s));
+  }
+  std::vector<uint8_t> take_bytes() {
+    if (spare_bytes_.empty()) return {};
+    std::vector<uint8_t> b = std::move(spare_bytes_.back());
+    spare_bytes_.pop_back();
+    return b;
+  }
+  // A string holding `text`, in a kept buffer when there is one.
+  std::string take_string(std::string_view text) {
+    if (text.size() <= 15 || spare_strings_.empty()) return std::string(text);
+    std::string s = std::move(spare_strings_.back());
+    spare_strings_.pop_back();
+    s.assign(text);
+    return s;
+  }
+
+  // Empties obj_ (the caller's Object, from the previous unit), keeping
+  // the memory of its vectors and, in the spares, of their elements.
+  void recycle_object() {
+    for (obj::Section& s : obj_.sections) {
+      keep_bytes(std::move(s.bytes));
+      keep_string(std::move(s.name));
+      keep_string(std::move(s.origin));
+    }
+    for (obj::Symbol& s : obj_.symbols) keep_string(std::move(s.name));
+    for (std::string& f : obj_.files) keep_string(std::move(f));
+    obj_.sections.clear();
+    obj_.groups.clear();
+    obj_.symbols.clear();
+    obj_.relocations.clear();
+    obj_.files.clear();
+    obj_.lines.clear();
+    for (Sec& sec : secs_) {
+      keep_bytes(std::move(sec.fixed));
+      spare_secs_.push_back(std::move(sec));
+    }
+    secs_.clear();
+  }
+
   void reset(const ir::Program& p, std::string_view unit) {
     prog_ = &p;
     unit_.assign(unit);
-    obj_ = obj::Object{};
-    obj_.name = unit_;
+    recycle_object();
+    obj_.name.assign(unit_);
     obj_.sections.reserve(7);  // a tiny unit has 6; 7 Sections stay below malloc's large-chunk size
-    secs_.clear();
     cur_ = 0;
     labels_.clear();
     label_ids_.clear();
@@ -173,6 +238,7 @@ class Assembler {
     data_fixes_.clear();
     marks_.clear();
     cfi_.clear();
+    cfi_adjust_.clear();
     open_cfi_.reset();
     seq_ = 0;
     cur_seq_ = 0;
@@ -221,16 +287,25 @@ class Assembler {
     }
     SectionIndex si = static_cast<SectionIndex>(obj_.sections.size());
     obj::Section s;
-    s.name = name;
+    s.name = take_string(name);
     s.type = type;
     s.flags = flags;
     s.alignment = 1;
     s.entsize = entsize;
+    s.bytes = take_bytes();  // receives the fixed bytes in `finish`
     obj_.sections.push_back(std::move(s));
     Sec sec;
+    if (!spare_secs_.empty()) {
+      sec = std::move(spare_secs_.back());
+      spare_secs_.pop_back();
+      sec.frags.clear();
+      sec.cum.clear();
+    }
     sec.index = si;
     sec.code = (flags & E::SHF_EXECINSTR) != 0;
     sec.merge = (flags & E::SHF_MERGE) != 0;
+    if (sec.fixed.capacity() == 0) sec.fixed = take_bytes();
+    sec.fixed.clear();
     sec.fixed.reserve(128);  // a tiny unit's sections fit: no regrowth
     cur_ = static_cast<uint32_t>(secs_.size());
     secs_.push_back(std::move(sec));
@@ -350,23 +425,25 @@ class Assembler {
         open_cfi_.emplace();
         open_cfi_->start = here();
         open_cfi_->line = i;
+        open_cfi_->first_adjust = static_cast<uint32_t>(cfi_adjust_.size());
         return ok_status();
       case K::CfiAdjustCfaOffset:
         if (!open_cfi_) return err(i, ".cfi_adjust_cfa_offset outside .cfi_startproc/.cfi_endproc");
         if (here().sec != open_cfi_->start.sec) return err(i, "CFI procedure spans two sections");
-        open_cfi_->adjustments.push_back({here(), l.n});
+        cfi_adjust_.push_back({here(), l.n});
+        ++open_cfi_->adjust_count;
         return ok_status();
       case K::CfiEndproc:
         if (!open_cfi_) return err(i, ".cfi_endproc without .cfi_startproc");
         if (here().sec != open_cfi_->start.sec) return err(i, "CFI procedure spans two sections");
         open_cfi_->end = here();
-        cfi_.push_back(std::move(*open_cfi_));
+        cfi_.push_back(*open_cfi_);
         open_cfi_.reset();
         return ok_status();
       case K::File:
         if (l.n < 0 || l.n > 1000000) return err(i, ".file number out of range");
         if (obj_.files.size() <= static_cast<size_t>(l.n)) obj_.files.resize(static_cast<size_t>(l.n) + 1);
-        obj_.files[static_cast<size_t>(l.n)] = std::string(l.text);
+        obj_.files[static_cast<size_t>(l.n)] = take_string(l.text);
         return ok_status();
       case K::Loc:
         marks_.push_back(LineMark{here(), static_cast<uint32_t>(l.n), static_cast<uint32_t>(l.line),
@@ -505,7 +582,7 @@ class Assembler {
     // changes. Like GNU as's relax_segment: frags before the current one
     // have their new addresses, targets after it are shifted by the growth
     // so far ("stretch").
-    std::vector<uint64_t> old;
+    std::vector<uint64_t>& old = relax_old_;
     for (bool changed = true; changed;) {
       changed = false;
       old = sec.cum;
@@ -534,13 +611,15 @@ class Assembler {
     }
   }
 
+  std::vector<uint64_t> relax_old_;  // relax's scratch
+
   // --- output -----------------------------------------------------------
 
   SymbolIndex section_symbol(uint32_t sec) {
     auto& slot = sec_syms_[sec];
     if (!slot) {
       obj::Symbol s;
-      s.name = obj_.sections[secs_[sec].index].name;
+      s.name = take_string(obj_.sections[secs_[sec].index].name);
       s.section = secs_[sec].index;
       s.kind = obj::SymbolKind::Section;
       s.binding = obj::Binding::Local;
@@ -555,7 +634,7 @@ class Assembler {
     Label& l = labels_[id];
     if (!l.symbol) {
       obj::Symbol s;
-      s.name = l.name;
+      s.name = take_string(l.name);
       s.binding = l.global || !l.defined ? obj::Binding::Global : obj::Binding::Local;
       if (l.defined) {
         s.section = secs_[l.loc.sec].index;
@@ -726,25 +805,33 @@ class Assembler {
   }
 
   // .eh_frame from the CFI directives, as the last section.
+  std::vector<CfiProcedure> procs_;                     // eh_frame's scratch
+  std::vector<std::pair<uint64_t, int64_t>> adjusted_;  // of procs_: at offset, by how much
+  std::vector<EhFrameReloc> eh_relocs_;
+
   void eh_frame() {
-    std::vector<CfiProcedure> procs;
-    procs.reserve(cfi_.size());
+    std::vector<CfiProcedure>& procs = procs_;
+    procs.clear();
+    adjusted_.clear();
+    for (const auto& [loc, delta] : cfi_adjust_) adjusted_.push_back({secs_[loc.sec].offset(loc), delta});
     for (const CfiProc& p : cfi_) {
       const Sec& sec = secs_[p.start.sec];
       CfiProcedure cp;
       cp.section = p.start.sec;
       cp.start = sec.offset(p.start);
       cp.end = sec.offset(p.end);
-      for (const auto& [loc, delta] : p.adjustments) cp.adjustments.push_back({sec.offset(loc), delta});
-      procs.push_back(std::move(cp));
+      cp.adjustments = std::span(adjusted_).subspan(p.first_adjust, p.adjust_count);
+      procs.push_back(cp);
     }
-    std::vector<EhFrameReloc> relocs;
+    std::vector<EhFrameReloc>& relocs = eh_relocs_;
+    relocs.clear();
     obj::Section s;
     s.name = ".eh_frame";
     s.type = E::SHT_PROGBITS;
     s.flags = E::SHF_ALLOC;
     s.alignment = 8;
-    s.bytes = build_eh_frame(procs, relocs);
+    s.bytes = take_bytes();
+    build_eh_frame(procs, relocs, s.bytes);
     const SectionIndex si = static_cast<SectionIndex>(obj_.sections.size());
     obj_.sections.push_back(std::move(s));
     for (const EhFrameReloc& er : relocs) {
@@ -764,6 +851,10 @@ class Assembler {
     obj_.symbols.push_back(std::move(sym));
   }
 
+  std::vector<uint8_t> nobits_;                // finish's scratch
+  std::vector<size_t> reloc_order_;             // finish's scratch
+  std::vector<obj::Relocation> relocs_sorted_;  // finish's scratch
+
   Status finish() {
     // A symbol for every section, as GNU as does.
     obj_.symbols.reserve(secs_.size() + labels_.size() + 1);
@@ -774,11 +865,13 @@ class Assembler {
     for (auto& sec : secs_) {
       auto& s = obj_.sections[sec.index];
       if (sec.frags.empty() && s.type != E::SHT_NOBITS) {
-        s.bytes = std::move(sec.fixed);  // nothing variable: the fixed bytes are final
-        sec.fixed.clear();  // the moved-from vector: empty, and `here` still valid
+        s.bytes.swap(sec.fixed);  // nothing variable: the fixed bytes are final
+        sec.fixed.clear();  // s.bytes' spare buffer: empty, and `here` still valid
         continue;
       }
-      std::vector<uint8_t> out;
+      // NOBITS contents are only checked: built in a scratch buffer.
+      std::vector<uint8_t>& out = s.type == E::SHT_NOBITS ? nobits_ : s.bytes;
+      out.clear();
       out.reserve(sec.fixed.size() + sec.cum.back());
       uint64_t prev = 0;
       for (size_t k = 0; k < sec.frags.size(); ++k) {
@@ -829,8 +922,6 @@ class Assembler {
         for (uint8_t b : out)
           if (b != 0) return Error{"unit " + unit_ + ": non-zero data in NOBITS section " + s.name};
         s.nobits_size = out.size();
-      } else {
-        s.bytes = std::move(out);
       }
     }
     // Named labels, in order of first mention.
@@ -964,13 +1055,14 @@ class Assembler {
     bool sorted = true;  // usually: sections are mostly filled one after the other
     for (size_t k = 1; k < obj_.relocations.size() && sorted; ++k) sorted = !reloc_before(k, k - 1);
     if (!sorted) {
-      std::vector<size_t> order(obj_.relocations.size());
+      std::vector<size_t>& order = reloc_order_;
+      order.resize(obj_.relocations.size());
       for (size_t k = 0; k < order.size(); ++k) order[k] = k;
       std::stable_sort(order.begin(), order.end(), reloc_before);
-      std::vector<obj::Relocation> in_order;
-      in_order.reserve(order.size());
+      std::vector<obj::Relocation>& in_order = relocs_sorted_;
+      in_order.clear();
       for (size_t k : order) in_order.push_back(obj_.relocations[k]);
-      obj_.relocations = std::move(in_order);
+      obj_.relocations.swap(in_order);
     }
     // Symbol sizes.
     for (auto& [id, at] : size_marks_) {
@@ -996,9 +1088,15 @@ class Assembler {
 
 }  // namespace
 
-Result<obj::Object> assemble(const ir::Program& program, const std::string& unit_name) {
+Status assemble(const ir::Program& program, std::string_view unit_name, obj::Object& out) {
   thread_local Assembler assembler;
-  return assembler.run(program, unit_name);
+  return assembler.run(program, unit_name, out);
+}
+
+Result<obj::Object> assemble(const ir::Program& program, const std::string& unit_name) {
+  obj::Object out;
+  if (Status s = assemble(program, unit_name, out); !s) return s.error();
+  return out;
 }
 
 }  // namespace ocamljit::assembler

@@ -4,8 +4,11 @@
 
 namespace ocamljit::assembler {
 
-std::vector<uint8_t> build_eh_frame(const std::vector<CfiProcedure>& procs, std::vector<EhFrameReloc>& relocs) {
-  std::vector<uint8_t> b;
+void build_eh_frame(std::span<const CfiProcedure> procs, std::vector<EhFrameReloc>& relocs,
+                    std::vector<uint8_t>& b) {
+  b.clear();
+  // A CIE (20 bytes) and per FDE 24 bytes plus ~3 per CFA adjustment: one block.
+  b.reserve(24 + 32 * procs.size());
   auto u32 = [&](uint32_t v) {
     for (int k = 0; k < 4; ++k) b.push_back(static_cast<uint8_t>(v >> (8 * k)));
   };
@@ -71,7 +74,6 @@ std::vector<uint8_t> build_eh_frame(const std::vector<CfiProcedure>& procs, std:
     // GNU as aligns FDEs to 4 bytes, the last one to the section's 8.
     finish_entry(fde, pi + 1 == procs.size() ? 8 : 4);
   }
-  return b;
 }
 
 }  // namespace ocamljit::assembler

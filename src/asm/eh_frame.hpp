@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -13,7 +14,7 @@ namespace ocamljit::assembler {
 struct CfiProcedure {
   uint32_t section = 0;   // caller's section id (passed back in EhFrameReloc)
   uint64_t start = 0, end = 0;
-  std::vector<std::pair<uint64_t, int64_t>> adjustments;  // at offset, CFA offset += delta
+  std::span<const std::pair<uint64_t, int64_t>> adjustments;  // at offset, CFA offset += delta
 };
 
 // A pc-relative 32-bit reference from the FDE at `offset` to `section` + `addend`.
@@ -24,7 +25,9 @@ struct EhFrameReloc {
 };
 
 // One CIE (x86-64 entry state: CFA = %rsp + 8, return address at CFA - 8)
-// and one FDE per procedure, in order, byte for byte as GNU as 2.40.
-std::vector<uint8_t> build_eh_frame(const std::vector<CfiProcedure>& procs, std::vector<EhFrameReloc>& relocs);
+// and one FDE per procedure, in order, byte for byte as GNU as 2.40, into
+// `out` (cleared first; its memory reused); `relocs` gets the FDEs' references.
+void build_eh_frame(std::span<const CfiProcedure> procs, std::vector<EhFrameReloc>& relocs,
+                    std::vector<uint8_t>& out);
 
 }  // namespace ocamljit::assembler

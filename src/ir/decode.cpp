@@ -85,7 +85,14 @@ class Reader {
   bool in_lines_ = false;
   Program* program_ = nullptr;
   // Views into the input: a reference copies nothing, whatever its length.
-  std::vector<std::string_view> names_;
+  // One table per thread, reused from unit to unit for its memory.
+  std::vector<std::string_view>& names_ = name_table();
+
+  static std::vector<std::string_view>& name_table() {
+    thread_local std::vector<std::string_view> table;
+    table.clear();
+    return table;
+  }
   std::optional<Error> error_;
 
   size_t remaining() const { return size_ - pos_; }

@@ -22,6 +22,8 @@
 #include <string_view>
 #include <vector>
 
+#include "ir/stable_pool.hpp"
+
 namespace ocamljit::ir {
 
 enum class Cond : uint8_t { L, GE, LE, G, B, AE, BE, A, E, NE, O, NO, S, NS, P, NP };
@@ -172,7 +174,7 @@ struct Line {
 struct Program {
   std::vector<Line> lines;
   std::vector<Instr> instrs;                  // of Ins lines (Line::ins)
-  std::deque<Constant> operands;              // of Add/Sub constants
+  StablePool<Constant> operands;              // of Add/Sub constants (never move)
   std::vector<std::string_view> name_lists;   // see NameList
   std::deque<std::string> text;               // texts that are not in IR bytes
 
@@ -207,8 +209,8 @@ struct Program {
   Constant combine(Constant::Kind kind, const Constant& a, const Constant& b) {
     Constant c;
     c.kind = kind;
-    c.lhs = &operands.emplace_back(a);
-    c.rhs = &operands.emplace_back(b);
+    c.lhs = &operands.push_back(a);
+    c.rhs = &operands.push_back(b);
     return c;
   }
   // Empty, keeping the capacity of the pools (a long-lived Program decodes unit after unit).

@@ -123,16 +123,14 @@ std::string unit_of_prefix(const std::string& prefix) {
   return prefix.rfind("caml", 0) == 0 ? prefix.substr(4) : prefix;
 }
 
-value link_and_register(Result<obj::Object> object, const std::string& prefix,
-                        Clock::time_point started) {
-  if (!object) return link_failed(object.error().message);
+value link_and_register(const obj::Object& object, const std::string& prefix, Clock::time_point started) {
   last_timings.assemble_ns = since(started);
   auto e = engine();
   if (!e) return link_failed(e.error().message);
   link::Linker& linker = *(*e)->linker;
   const auto link_start = Clock::now();
   const ArenaMarks before = arena_marks(*(*e)->memory);
-  auto linked = linker.link(*object);
+  auto linked = linker.link(object);
   last_timings.link_ns = since(link_start);
   if (!linked) {
     if (!linker.last_undefined().empty())
@@ -144,7 +142,7 @@ value link_and_register(Result<obj::Object> object, const std::string& prefix,
   register_unit(symbols);
   note_unit(*linked, prefix, symbols, before, arena_marks(*(*e)->memory));
   note_for_perf(*linked);
-  debug::on_unit_loaded(*object, *linked);
+  debug::on_unit_loaded(object, *linked);
   last_timings.register_ns = since(register_start);
   ++units_loaded;
   return Val_int(0);
@@ -221,8 +219,9 @@ value ocamljit_jit_link_object_file(value path, value prefix_v) {
   const auto started = std::chrono::steady_clock::now();
   const std::string prefix = String_val(prefix_v);
   auto object = elf::read_relocatable_file(String_val(path));
-  if (object) object->name = runtime::unit_of_prefix(prefix);
-  CAMLreturn(runtime::link_and_register(std::move(object), prefix, started));
+  if (!object) CAMLreturn(runtime::link_failed(object.error().message));
+  object->name = runtime::unit_of_prefix(prefix);
+  CAMLreturn(runtime::link_and_register(*object, prefix, started));
 }
 
 // The members of a `.a` (of a `.cmxa`), linked and registered in order, one
@@ -240,7 +239,7 @@ value ocamljit_jit_link_archive(value path, value prefixes) {
                                     std::to_string(count) + " units"));
   for (mlsize_t i = 0; i < count; ++i) {
     const std::string prefix = String_val(Field(prefixes, i));
-    res = runtime::link_and_register(std::move((*members)[i]), prefix, std::chrono::steady_clock::now());
+    res = runtime::link_and_register((*members)[i], prefix, std::chrono::steady_clock::now());
     if (Is_block(res)) CAMLreturn(res);
   }
   CAMLreturn(Val_int(0));
@@ -258,11 +257,12 @@ value ocamljit_jit_link_ir(value ir, value prefix_v) {
   // One Program for every unit: decoding reuses its memory. Its views of
   // this string are not used once the unit is assembled.
   static ir::Program program;
+  // The same for the Object: assembling reuses its memory (assembler.hpp).
+  static obj::Object object;
   Status decoded = ir::decode(reinterpret_cast<const uint8_t*>(String_val(ir)), caml_string_length(ir), program);
-  Result<obj::Object> object =
-      decoded ? assembler::assemble(program, unit)
-              : Result<obj::Object>(make_error(unit, ": ", decoded.error().message));
-  CAMLreturn(runtime::link_and_register(std::move(object), prefix, started));
+  if (!decoded) CAMLreturn(runtime::link_failed(make_error(unit, ": ", decoded.error().message).message));
+  if (Status s = assembler::assemble(program, unit, object); !s) CAMLreturn(runtime::link_failed(s.error().message));
+  CAMLreturn(runtime::link_and_register(object, prefix, started));
 }
 
 // A whole native library linked in memory as one group (link/library.hpp):
