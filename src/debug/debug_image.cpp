@@ -184,7 +184,7 @@ Status relocate_eh_frame(const obj::Object& o, obj::SectionIndex eh, const link:
 }
 
 void write_debug_info(Out& out, std::string_view name, std::string_view comp_dir, uint64_t lo, uint64_t hi,
-                      const std::vector<link::FunctionRange>& functions) {
+                      const link::LinkedUnit& linked) {
   const size_t start = out.size();
   out.put<uint32_t>(0);  // unit_length, patched
   out.put<uint16_t>(4);  // version
@@ -197,11 +197,13 @@ void write_debug_info(Out& out, std::string_view name, std::string_view comp_dir
   out.put<uint32_t>(0);  // stmt_list: the only line program
   out.put<uint64_t>(lo);
   out.put<uint64_t>(hi - lo);
-  for (const auto& f : functions) {
-    uint8_t* p = out.grow(1 + f.name.size() + 1 + 16);
+  for (const auto& f : linked.functions) {
+    const std::string_view fname = linked.name_of(f);
+    uint8_t* p = out.grow(1 + fname.size() + 1 + 16);
     *p++ = 2;
-    std::memcpy(p, f.name.data(), f.name.size() + 1);  // with its NUL
-    p += f.name.size() + 1;
+    std::memcpy(p, fname.data(), fname.size());
+    p += fname.size();
+    *p++ = 0;
     std::memcpy(p, &f.address, 8);
     std::memcpy(p + 8, &f.size, 8);
   }
@@ -351,7 +353,7 @@ Result<ImageView> write_debug_image(const obj::Object& o, const link::LinkedUnit
   out.bytes(kAbbrev, sizeof kAbbrev);
   progbits(".debug_abbrev", offset, 0, 1);
   offset = out.size();
-  write_debug_info(out, file_name, comp_dir, linked.code.lo, linked.code.hi, linked.functions);
+  write_debug_info(out, file_name, comp_dir, linked.code.lo, linked.code.hi, linked);
   progbits(".debug_info", offset, 0, 1);
   offset = out.size();
   fill_line_rows(o, linked, sc.rows);

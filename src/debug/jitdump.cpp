@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <string_view>
 
 #include "debug/debug.hpp"
 
@@ -35,7 +36,10 @@ struct Out {
     std::memcpy(bytes, &v, sizeof(T));  // little-endian host, as the format
     b.insert(b.end(), bytes, bytes + sizeof(T));
   }
-  void str(const std::string& s) { b.insert(b.end(), s.c_str(), s.c_str() + s.size() + 1); }
+  void str(std::string_view s) {  // with a NUL
+    b.insert(b.end(), s.begin(), s.end());
+    b.push_back(0);
+  }
   void record_header(uint32_t id, uint64_t timestamp) {
     put<uint32_t>(id);
     put<uint32_t>(0);  // total_size, patched by finish
@@ -121,7 +125,7 @@ class Dump {
       o.put<uint64_t>(f.address);  // code_addr
       o.put<uint64_t>(f.size);
       o.put<uint64_t>(code_index_++);
-      o.str(f.name);
+      o.str(linked.name_of(f));
       const auto* code = reinterpret_cast<const uint8_t*>(f.address);
       o.b.insert(o.b.end(), code, code + f.size);
       o.finish(start);

@@ -133,16 +133,16 @@ std::string origin_of(const obj::Object& object, const obj::Section& s) {
 // The TLS template of a unit: its SHF_TLS sections, laid out in order.
 struct TlsLayout {
   tls::Image image;
-  std::vector<uint64_t> offset;  // per section: where it starts in the block
+  std::vector<uint64_t> offset;  // per section: where it starts in the block (empty without TLS)
   bool present = false;
 };
 
 Result<TlsLayout> tls_layout(const obj::Object& object) {
   TlsLayout t;
-  t.offset.assign(object.sections.size(), 0);
   for (obj::SectionIndex k = 0; k < object.sections.size(); ++k) {
     const auto& s = object.sections[k];
     if (!s.is_tls() || !s.is_alloc()) continue;
+    if (!t.present) t.offset.assign(object.sections.size(), 0);  // most units have no TLS: no table
     t.present = true;
     if (s.alignment > memory::Memory::page_size() || s.size() > kMaxTls || t.image.size > kMaxTls)
       return make_error(origin_of(object, s), ": TLS section ", s.name, " (size ", s.size(), ", alignment ",
@@ -276,6 +276,31 @@ void Linker::forget(const LinkedUnit& unit) {
 }
 
 Result<LinkedUnit> Linker::link(const obj::Object& object, const LinkOptions& options) {
+  LinkedUnit out;
+  if (Status s = link(object, options, out); !s) return s.error();
+  return out;
+}
+
+namespace {
+// Empties `u`, keeping the memory of its tables.
+void reset(LinkedUnit& u) {
+  u.name.clear();
+  u.globals.clear();
+  u.functions.clear();
+  u.function_names.clear();
+  u.code = {};
+  u.section_addresses.clear();
+  u.bytes = 0;
+  u.got_slots = u.plt_stubs = u.relaxed = 0;
+  u.eh_frame = 0;
+  u.constructors.clear();
+  u.tls_module = 0;
+  u.tls_globals.clear();
+}
+}  // namespace
+
+Status Linker::link(const obj::Object& object, const LinkOptions& options, LinkedUnit& out) {
+  reset(out);
   last_undefined_.clear();
   const std::string& unit = object.name;
   auto where = [&](const obj::Relocation& r) {
@@ -357,8 +382,7 @@ Result<LinkedUnit> Linker::link(const obj::Object& object, const LinkOptions& op
   relax.assign(object.relocations.size(), false);
   std::map<obj::SymbolIndex, size_t> tls_pairs;  // general dynamic: symbol -> GOT pair
   bool tls_ld_pair = false;                      // local dynamic: one (module, 0) pair
-  LinkedUnit out;
-  out.name = unit;
+  out.name.assign(unit);
   for (size_t i = 0; i < object.relocations.size(); ++i) {
     const auto& r = object.relocations[i];
     if (!loaded(object.sections[r.section])) continue;
@@ -429,12 +453,13 @@ Result<LinkedUnit> Linker::link(const obj::Object& object, const LinkOptions& op
   // ---- TLS: the sections with SHF_TLS form the template of this unit's module.
   auto tls = tls_layout(object);
   if (!tls) return tls.error();
-  const std::vector<uint64_t>& tls_offset = tls->offset;
+  const std::vector<uint64_t>& tls_offsets = tls->offset;
+  auto tls_offset = [&](obj::SectionIndex k) -> uint64_t { return tls_offsets.empty() ? 0 : tls_offsets[k]; };
   tls::Image& tls_image = tls->image;
   const bool has_tls = tls->present;
   auto tls_symbol_offset = [&](obj::SymbolIndex k) {
     const obj::Symbol& s = object.symbols[k];
-    return tls_offset[*s.section] + s.value;
+    return tls_offset(*s.section) + s.value;
   };
   uint8_t* base[memory::kAccessCount] = {nullptr, nullptr, nullptr};
   for (int a = 0; a < memory::kAccessCount; ++a) {
@@ -505,7 +530,7 @@ Result<LinkedUnit> Linker::link(const obj::Object& object, const LinkOptions& op
       const obj::Symbol& s = object.symbols[r.symbol];
       if (s.section && !loaded(object.sections[*s.section]))
         return make_error(relocation_name(r.type), " at ", where(r), " refers to ", s.name, ", which is not loaded");
-      store<uint64_t>(tls_image.init.data() + tls_offset[r.section] + r.offset,
+      store<uint64_t>(tls_image.init.data() + tls_offset(r.section) + r.offset,
                       symbol_address(r.symbol) + static_cast<uint64_t>(r.addend));
     }
     module.id = tls::add_module(std::move(tls_image));
@@ -648,12 +673,12 @@ Result<LinkedUnit> Linker::link(const obj::Object& object, const LinkOptions& op
   out.globals.reserve(global_count);
   for (const auto& s : object.symbols) {
     if (s.kind == obj::SymbolKind::Func && s.section && s.size > 0 && place[*s.section].placed)
-      out.functions.push_back({s.name, section_address(*s.section) + s.value, s.size});
+      out.add_function(s.name, section_address(*s.section) + s.value, s.size);
     if (!s.defined() || s.binding == obj::Binding::Local || s.name.empty() || s.hidden) continue;
     if (s.kind == obj::SymbolKind::Section || s.kind == obj::SymbolKind::File) continue;
     if (is_tls_symbol(s)) {
       if (s.section && object.sections[*s.section].is_tls())
-        out.tls_globals.emplace(s.name, tls_offset[*s.section] + s.value);
+        out.tls_globals.emplace(s.name, tls_offset(*s.section) + s.value);
       continue;
     }
     out.globals.add(s.name, s.section ? section_address(*s.section) + s.value : s.value);
@@ -665,11 +690,11 @@ Result<LinkedUnit> Linker::link(const obj::Object& object, const LinkOptions& op
   // The earliest definition wins, as with dlsym over libraries loaded in order.
   symbols_.insert_all(out.globals);
   for (const auto& [name, offset] : out.tls_globals) tls_symbols_.emplace(name, std::make_pair(module_id, offset));
-  return out;
+  return ok_status();
 }
 
 void UnitGlobals::sort() {
-  auto by_name = [](const Entry& a, const Entry& b) { return a.name < b.name; };
+  auto by_name = [this](const Entry& a, const Entry& b) { return name(a) < name(b); };
   if (entries_.size() <= 32) {
     // A phrase's few: insertion sort in place (stable_sort takes a buffer).
     for (auto it = entries_.begin(); it != entries_.end(); ++it)
@@ -677,14 +702,14 @@ void UnitGlobals::sort() {
   } else {
     std::stable_sort(entries_.begin(), entries_.end(), by_name);
   }
-  auto same = [](const Entry& a, const Entry& b) { return a.name == b.name; };
+  auto same = [this](const Entry& a, const Entry& b) { return name(a) == name(b); };
   entries_.erase(std::unique(entries_.begin(), entries_.end(), same), entries_.end());
 }
 
 const uint64_t* UnitGlobals::find(std::string_view name) const {
   auto it = std::lower_bound(entries_.begin(), entries_.end(), name,
-                             [](const Entry& e, std::string_view n) { return std::string_view(e.name) < n; });
-  return it != entries_.end() && it->name == name ? &it->address : nullptr;
+                             [this](const Entry& e, std::string_view n) { return this->name(e) < n; });
+  return it != entries_.end() && this->name(*it) == name ? &it->address : nullptr;
 }
 
 uint64_t UnitGlobals::at(std::string_view name) const {

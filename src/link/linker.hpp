@@ -24,10 +24,12 @@
 
 #include <cstdint>
 #include <functional>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "link/symbol_table.hpp"
@@ -43,8 +45,9 @@ using ExternalResolver = std::function<std::optional<uint64_t>(const std::string
 // dlsym(RTLD_DEFAULT, name): the executable, then the shared libraries.
 ExternalResolver process_resolver();
 
+// A sized function symbol of a unit; its name is LinkedUnit::name_of(range).
 struct FunctionRange {
-  std::string name;
+  uint32_t name_at = 0, name_size = 0;  // in LinkedUnit's name pool
   uint64_t address = 0, size = 0;
 };
 
@@ -62,16 +65,53 @@ struct LinkOptions {
 
 // The global symbols a unit defines: name -> address, sorted by name. A
 // phrase defines about ten, a library thousands: one block of entries,
-// searched by bisection, instead of a hash node per symbol built per unit.
+// searched by bisection, and one block of names, instead of a hash node and
+// a string per symbol built per unit. Iterating yields (name, address) pairs.
 class UnitGlobals {
- public:
   struct Entry {
-    std::string name;
+    uint32_t name_at = 0, name_size = 0;  // in names_
     uint64_t address = 0;
   };
+
+ public:
+  using value_type = std::pair<std::string_view, uint64_t>;
+  class const_iterator {
+   public:
+    using iterator_category = std::forward_iterator_tag;
+    using value_type = UnitGlobals::value_type;
+    using difference_type = std::ptrdiff_t;
+    using pointer = void;
+    using reference = value_type;
+    const_iterator() = default;
+    const_iterator(const UnitGlobals* g, size_t i) : g_(g), i_(i) {}
+    value_type operator*() const { return {g_->name(g_->entries_[i_]), g_->entries_[i_].address}; }
+    const_iterator& operator++() {
+      ++i_;
+      return *this;
+    }
+    const_iterator operator++(int) {
+      const_iterator old = *this;
+      ++i_;
+      return old;
+    }
+    bool operator==(const const_iterator& o) const { return i_ == o.i_; }
+
+   private:
+    const UnitGlobals* g_ = nullptr;
+    size_t i_ = 0;
+  };
+
   void reserve(size_t n) { entries_.reserve(n); }
+  // Empty, keeping the memory (a LinkedUnit reused from unit to unit).
+  void clear() {
+    entries_.clear();
+    names_.clear();
+  }
   // Adds while the unit is built; `sort` makes it searchable.
-  void add(const std::string& name, uint64_t address) { entries_.push_back(Entry{name, address}); }
+  void add(std::string_view name, uint64_t address) {
+    entries_.push_back(Entry{static_cast<uint32_t>(names_.size()), static_cast<uint32_t>(name.size()), address});
+    names_.append(name);
+  }
   // Sorts by name; of duplicates, the first added stays.
   void sort();
 
@@ -80,17 +120,20 @@ class UnitGlobals {
   uint64_t at(std::string_view name) const;  // throws std::out_of_range if absent
   size_t size() const { return entries_.size(); }
   bool empty() const { return entries_.empty(); }
-  std::vector<Entry>::const_iterator begin() const { return entries_.begin(); }
-  std::vector<Entry>::const_iterator end() const { return entries_.end(); }
+  const_iterator begin() const { return {this, 0}; }
+  const_iterator end() const { return {this, entries_.size()}; }
 
  private:
+  std::string_view name(const Entry& e) const { return std::string_view(names_).substr(e.name_at, e.name_size); }
   std::vector<Entry> entries_;
+  std::string names_;
 };
 
 struct LinkedUnit {
   std::string name;
   UnitGlobals globals;                                // global symbols it defines
   std::vector<FunctionRange> functions;               // sized function symbols, for profilers
+  std::string function_names;                         // the pool of FunctionRange names
   memory::Range code;                                 // its code, stubs included
   std::vector<uint64_t> section_addresses;            // per Object section: run address, 0 if not loaded
   size_t bytes = 0;                                   // JIT memory it takes
@@ -101,6 +144,15 @@ struct LinkedUnit {
   std::vector<uint64_t> constructors;
   uint64_t tls_module = 0;                            // tls::add_module id, 0 if none
   std::unordered_map<std::string, uint64_t> tls_globals;  // global TLS symbol -> offset in the module
+
+  std::string_view name_of(const FunctionRange& f) const {
+    return std::string_view(function_names).substr(f.name_at, f.name_size);
+  }
+  void add_function(std::string_view function_name, uint64_t address, uint64_t size) {
+    functions.push_back({static_cast<uint32_t>(function_names.size()), static_cast<uint32_t>(function_name.size()),
+                         address, size});
+    function_names.append(function_name);
+  }
 };
 
 class Linker {
@@ -110,6 +162,10 @@ class Linker {
   // Links and loads `object`. On success its globals are visible to later
   // units; on failure nothing changed.
   Result<LinkedUnit> link(const obj::Object& object, const LinkOptions& options = {});
+  // The same into `out`, whose previous contents go and whose memory is
+  // reused (a long-lived LinkedUnit for unit after unit: no allocation).
+  // On failure `out` holds nothing usable.
+  Status link(const obj::Object& object, const LinkOptions& options, LinkedUnit& out);
 
   // The unit's globals disappear from lookups (its memory stays: code may
   // still refer to it).

@@ -8,7 +8,9 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -56,8 +58,7 @@ class SymbolTable {
     const uint32_t e = slots_[k].entry;
     if (e >= kTombstone || (address && entries_[e].address != *address)) return;
     slots_[k].entry = kTombstone;
-    entries_[e].live = false;
-    std::string().swap(entries_[e].name);
+    entries_[e].live = false;  // its name stays in the arena until the next rebuild
     --live_;
   }
 
@@ -66,6 +67,7 @@ class SymbolTable {
   void clear() {
     slots_.clear();
     entries_.clear();
+    names_ = NameArena{};
     used_ = live_ = 0;
   }
 
@@ -77,9 +79,36 @@ class SymbolTable {
     uint32_t entry = kEmpty;  // index in entries_, or kEmpty / kTombstone
   };
   struct Entry {
-    std::string name;
+    std::string_view name;  // in names_
     uint64_t address = 0;
     bool live = true;  // false once erased
+  };
+
+  // The entries' names: copied into blocks that never move, so that a unit's
+  // few new symbols cost no allocation of their own (names are longer than
+  // std::string's inline storage).
+  class NameArena {
+   public:
+    std::string_view copy(std::string_view s) {
+      if (s.size() > kBlock / 4) {  // a rare long name: a block of its own
+        big_.push_back(std::make_unique<char[]>(s.size()));
+        std::memcpy(big_.back().get(), s.data(), s.size());
+        return {big_.back().get(), s.size()};
+      }
+      if (blocks_.empty() || used_ + s.size() > kBlock) {
+        blocks_.push_back(std::make_unique<char[]>(kBlock));
+        used_ = 0;
+      }
+      char* at = blocks_.back().get() + used_;
+      if (!s.empty()) std::memcpy(at, s.data(), s.size());
+      used_ += s.size();
+      return {at, s.size()};
+    }
+
+   private:
+    static constexpr size_t kBlock = size_t{64} << 10;
+    std::vector<std::unique_ptr<char[]>> blocks_, big_;
+    size_t used_ = 0;  // in the last block
   };
 
   static uint64_t hash(std::string_view s) { return std::hash<std::string_view>{}(s); }
@@ -90,7 +119,7 @@ class SymbolTable {
     if (slots_[k].entry < kTombstone) return false;
     if (slots_[k].entry == kEmpty) ++used_;  // a reused tombstone was counted already
     slots_[k] = Slot{h, static_cast<uint32_t>(entries_.size())};
-    entries_.push_back(Entry{std::string(name), address, true});
+    entries_.push_back(Entry{names_.copy(name), address, true});
     ++live_;
     return true;
   }
@@ -112,14 +141,17 @@ class SymbolTable {
   }
 
   // A table of `capacity` slots (rounded up to a power of two) holding the
-  // live entries, in their order; tombstones and erased entries go.
+  // live entries, in their order; tombstones, erased entries and their names go.
   void rebuild(size_t capacity) {
     size_t n = 64;
     while (n < capacity) n *= 2;
     std::vector<Entry> live;
     live.reserve(live_ + 1);
+    const bool compact = live_ < entries_.size();  // names of erased entries to drop
+    NameArena names;
     for (Entry& e : entries_)
-      if (e.live) live.push_back(std::move(e));
+      if (e.live) live.push_back(Entry{compact ? names.copy(e.name) : e.name, e.address, true});
+    if (compact) names_ = std::move(names);
     entries_ = std::move(live);
     slots_.assign(n, Slot{});
     const size_t mask = n - 1;
@@ -135,6 +167,7 @@ class SymbolTable {
   std::vector<Slot> slots_;      // a power of two of them, at most 3/4 used
   std::vector<Entry> entries_;   // in order of insertion
   std::vector<uint64_t> hashes_;  // insert_all's, kept for their memory
+  NameArena names_;
   size_t used_ = 0;              // slots not empty (live or tombstones)
   size_t live_ = 0;
 };

@@ -77,8 +77,11 @@ void note_for_perf(const link::LinkedUnit& linked) {
   }();
   if (map == nullptr) return;
   for (const auto& f : linked.functions)
-    std::fprintf(map, "%llx %llx %s\n", static_cast<unsigned long long>(f.address),
-                 static_cast<unsigned long long>(f.size), f.name.c_str());
+  {
+    const std::string_view name = linked.name_of(f);
+    std::fprintf(map, "%llx %llx %.*s\n", static_cast<unsigned long long>(f.address),
+                 static_cast<unsigned long long>(f.size), static_cast<int>(name.size()), name.data());
+  }
   std::fflush(map);
 }
 
@@ -130,12 +133,15 @@ value link_and_register(const obj::Object& object, const std::string& prefix, Cl
   link::Linker& linker = *(*e)->linker;
   const auto link_start = Clock::now();
   const ArenaMarks before = arena_marks(*(*e)->memory);
-  auto linked = linker.link(object);
+  // One LinkedUnit for every unit: linking reuses its memory. Nothing keeps it past this call.
+  static link::LinkedUnit unit;
+  link::LinkedUnit* linked = &unit;
+  const Status status = linker.link(object, {}, unit);
   last_timings.link_ns = since(link_start);
-  if (!linked) {
+  if (!status) {
     if (!linker.last_undefined().empty())
-      return undefined(linker.last_undefined().front(), linked.error().message);
-    return link_failed(linked.error().message);
+      return undefined(linker.last_undefined().front(), status.error().message);
+    return link_failed(status.error().message);
   }
   const auto register_start = Clock::now();
   const UnitSymbols symbols = unit_symbols(*linked, prefix);
@@ -316,7 +322,9 @@ value ocamljit_jit_run_entry(value prefix) {
   CAMLlocal2(res, v);
   auto e = runtime::engine();
   if (!e) caml_failwith(e.error().message.c_str());
-  const std::string sym = std::string(String_val(prefix)) + "__entry";
+  // One name buffer: these names are too long for std::string's inline storage.
+  static std::string sym;
+  sym.assign(String_val(prefix)).append("__entry");
   auto address = (*e)->linker->lookup_linked(sym);
   if (!address) caml_failwith(("ocamljit: no entry point " + sym).c_str());
   // caml_callback takes a closure: a block whose first field is the code
@@ -324,7 +332,8 @@ value ocamljit_jit_run_entry(value prefix) {
   // holding the address serves (as in the runtime's natdynlink).
   void* entry = reinterpret_cast<void*>(*address);
   value r = caml_callback_exn(reinterpret_cast<value>(&entry), Val_unit);
-  if (auto roots = (*e)->linker->lookup_linked(std::string(String_val(prefix)) + "__gc_roots"))
+  sym.assign(String_val(prefix)).append("__gc_roots");
+  if (auto roots = (*e)->linker->lookup_linked(sym))
     runtime::unit_roots::settle(reinterpret_cast<void*>(*roots));
   if (Is_exception_result(r)) {
     v = Extract_exception(r);

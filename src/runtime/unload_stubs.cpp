@@ -120,7 +120,7 @@ void note_unit(const link::LinkedUnit& linked, const std::string& prefix, const 
   u.code_start = linked.code.lo;
   bool foreign = false;
   for (const auto& [name, address] : linked.globals) {
-    u.globals.push_back(name);
+    u.globals.emplace_back(name);
     if (name.rfind(prefix, 0) != 0) foreign = true;
   }
   // A unit whose symbols others may use stays.

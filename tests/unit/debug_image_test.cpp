@@ -69,7 +69,7 @@ Fixture linked_unit() {
   f.linked.code = {0x7f1200001000, 0x7f1200001000 + f.object.sections[*f.object.find_section(".text")].size()};
   for (const auto& s : f.object.symbols)
     if (s.kind == obj::SymbolKind::Func && s.section)
-      f.linked.functions.push_back({s.name, f.linked.section_addresses[*s.section] + s.value, s.size});
+      f.linked.add_function(s.name, f.linked.section_addresses[*s.section] + s.value, s.size);
   return f;
 }
 

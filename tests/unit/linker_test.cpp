@@ -290,9 +290,9 @@ unsized:
 )"));
   ASSERT_TRUE(u.ok()) << u.error().message;
   ASSERT_EQ(u->functions.size(), 2u);
-  EXPECT_EQ(u->functions[0].name, "local_fn");
+  EXPECT_EQ(u->name_of(u->functions[0]), "local_fn");
   EXPECT_EQ(u->functions[0].size, 1u);
-  EXPECT_EQ(u->functions[1].name, "global_fn");
+  EXPECT_EQ(u->name_of(u->functions[1]), "global_fn");
   EXPECT_EQ(u->functions[1].address, u->globals.at("global_fn"));
   EXPECT_EQ(u->functions[1].size, 2u);
 }
