@@ -108,30 +108,45 @@ class Reader {
   }
   Error take_error() { return error_ ? *error_ : make_error("IR: internal decoder error"); }
 
+  // The error paths stay out of line: the readers of bytes and varints,
+  // called for every field, are then small enough to be inlined.
+  [[gnu::cold, gnu::noinline]] bool fail_with(size_t at, const char* message, const char* what) {
+    return fail(at, std::string(message) + what);
+  }
+
   bool u8(uint8_t& out, const char* what) {
-    if (pos_ >= size_) return fail(pos_, std::string("truncated input, expected ") + what);
+    if (pos_ >= size_) [[unlikely]]
+      return fail_with(pos_, "truncated input, expected ", what);
     out = data_[pos_++];
     return true;
   }
 
   bool uvarint(uint64_t& out, const char* what) {
+    // One byte (most values: tags, small numbers, name references) first.
+    if (pos_ < size_ && data_[pos_] < 0x80) [[likely]] {
+      out = data_[pos_++];
+      return true;
+    }
+    return long_uvarint(out, what);
+  }
+
+  bool long_uvarint(uint64_t& out, const char* what) {
     size_t start = pos_;
     uint64_t v = 0;
     for (int shift = 0;; shift += 7) {
-      uint8_t b;
+      uint8_t b = 0;
       if (!u8(b, what)) return false;
-      if (shift == 63 && (b & 0x7E) != 0)
-        return fail(start, std::string("varint overflows 64 bits: ") + what);
+      if (shift == 63 && (b & 0x7E) != 0) return fail_with(start, "varint overflows 64 bits: ", what);
       v |= static_cast<uint64_t>(b & 0x7F) << shift;
       if ((b & 0x80) == 0) break;
-      if (shift == 63) return fail(start, std::string("varint longer than 10 bytes: ") + what);
+      if (shift == 63) return fail_with(start, "varint longer than 10 bytes: ", what);
     }
     out = v;
     return true;
   }
 
   bool svarint(int64_t& out, const char* what) {
-    uint64_t u;
+    uint64_t u = 0;
     if (!uvarint(u, what)) return false;
     out = static_cast<int64_t>((u >> 1) ^ (~(u & 1) + 1));
     return true;
@@ -149,7 +164,7 @@ class Reader {
 
   bool raw(std::string_view& out, const char* what) {
     size_t start = pos_;
-    uint64_t len;
+    uint64_t len = 0;
     if (!uvarint(len, what)) return false;
     if (len > remaining())
       return fail(start, std::string(what) + " of length " + std::to_string(len) +
@@ -161,7 +176,7 @@ class Reader {
 
   bool name(std::string_view& out, const char* what) {
     size_t start = pos_;
-    uint64_t ref;
+    uint64_t ref = 0;
     if (!uvarint(ref, what)) return false;
     if (ref == 0) {
       if (!raw(out, what)) return false;
@@ -178,7 +193,7 @@ class Reader {
   template <class E>
   bool enum_byte(E& out, int limit, const char* what) {
     size_t start = pos_;
-    uint8_t b;
+    uint8_t b = 0;
     if (!u8(b, what)) return false;
     if (b >= limit) return fail(start, std::string("bad ") + what + " " + std::to_string(b));
     out = static_cast<E>(b);
@@ -190,7 +205,7 @@ class Reader {
   bool constant(Constant& c, int depth) {
     size_t start = pos_;
     if (depth > kMaxConstantDepth) return fail(start, "constant nested too deeply");
-    uint8_t tag;
+    uint8_t tag = 0;
     if (!u8(tag, "constant tag")) return false;
     switch (tag) {
       case 0: c.kind = Constant::Kind::Int; return svarint(c.value, "constant value");
@@ -211,7 +226,7 @@ class Reader {
 
   bool arg(Arg& a) {
     size_t start = pos_;
-    uint8_t b;
+    uint8_t b = 0;
     if (!u8(b, "operand")) return false;
     int kind = b >> 4, low = b & 0xF;
     auto no_payload = [&] {
@@ -247,7 +262,7 @@ class Reader {
     a.kind = Arg::Kind::Mem;
     Mem& m = a.mem;
     m.type = static_cast<DataType>(type);
-    uint8_t flags, regs;
+    uint8_t flags = 0, regs = 0;
     if (!u8(flags, "address flags") || !u8(regs, "address registers")) return false;
     static constexpr int kScales[] = {0, 1, 2, 4, 8};
     int scale_code = flags & 0x1F;
@@ -275,7 +290,7 @@ class Reader {
     int n = arity(ins.op);
     if (ins.op == Op::IMUL) {
       size_t start = pos_;
-      uint8_t two;
+      uint8_t two = 0;
       if (!u8(two, "imul operand count")) return false;
       if (two > 1) return fail(start, "bad imul operand flag " + std::to_string(two));
       n = two ? 2 : 1;
@@ -287,7 +302,7 @@ class Reader {
   }
 
   bool names(NameList& out, const char* what) {
-    uint64_t n;
+    uint64_t n = 0;
     if (!count(n, what)) return false;
     auto& pool = program_->name_lists;
     out.first = static_cast<uint32_t>(pool.size());
@@ -301,7 +316,7 @@ class Reader {
 
   bool line(Line& l) {
     size_t start = pos_;
-    uint8_t tag;
+    uint8_t tag = 0;
     if (!u8(tag, "line tag")) return false;
     if (tag < kFirstDirective) {
       if (tag > static_cast<uint8_t>(Op::XORPD))
@@ -315,7 +330,7 @@ class Reader {
     switch (tag - kFirstDirective) {
       case 0x00: {
         l.kind = K::Align;
-        uint8_t data;
+        uint8_t data = 0;
         if (!u8(data, "align flag")) return false;
         if (data > 1) return fail(pos_ - 1, "bad align flag " + std::to_string(data));
         l.flag = data == 1;
@@ -334,7 +349,7 @@ class Reader {
       case 0x08: {
         l.kind = K::Section;
         if (!names(l.section_names, "section name")) return false;
-        uint8_t has_flags;
+        uint8_t has_flags = 0;
         if (!u8(has_flags, "section flags presence")) return false;
         if (has_flags > 1)
           return fail(pos_ - 1, "bad section flags presence " + std::to_string(has_flags));
