@@ -195,7 +195,14 @@ class Assembler {
   }
   // A string holding `text`, in a kept buffer when there is one.
   std::string take_string(std::string_view text) {
-    if (text.size() <= 15 || spare_strings_.empty()) return std::string(text);
+    if (text.size() <= 15) return std::string(text);
+    if (spare_strings_.empty()) {
+      // Room for a longer name next time (OCaml symbol names lengthen as a session goes on).
+      std::string s;
+      s.reserve(std::max<size_t>(text.size(), 47));
+      s.assign(text);
+      return s;
+    }
     std::string s = std::move(spare_strings_.back());
     spare_strings_.pop_back();
     s.assign(text);
