@@ -2,6 +2,9 @@
 // a breakpoint on __jit_debug_register_code and, when it is hit, reads the
 // entry __jit_debug_descriptor.relevant_entry points at: an in-memory
 // object file. Names and layouts are fixed by gdb; they must stay C symbols.
+#include <sys/mman.h>
+
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -39,16 +42,66 @@ __attribute__((used, visibility("default"))) jit_descriptor __jit_debug_descript
 namespace ocamljit::debug {
 namespace {
 
-// One allocation per unit: the descriptor's list entry, then the image it
+// Images are kept in chunks mapped with MAP_POPULATE: one system call per
+// chunk (a few hundred units), where a heap block per image (~2 KiB) would
+// cost a page fault every other unit. A chunk goes when its last image is
+// unregistered (unless it is the one being filled).
+struct Chunk {
+  uint8_t* base = nullptr;
+  size_t size = 0, used = 0;
+  size_t live = 0;  // images in it, still registered
+};
+// Chunks grow from 64 KiB (a short session maps little) to 512 KiB.
+constexpr size_t kFirstChunkBytes = size_t{64} << 10, kChunkBytes = size_t{512} << 10;
+Chunk* filling = nullptr;
+
+// One block per unit: the descriptor's list entry, then the image it
 // points at. The descriptor's doubly-linked list is the registry.
 struct Registered {
   jit_code_entry entry{};
   uint64_t key = 0;
+  Chunk* chunk = nullptr;  // nullptr: a block of its own (operator new)
   uint8_t* image() { return reinterpret_cast<uint8_t*>(this + 1); }
 };
 static_assert(alignof(Registered) <= alignof(std::max_align_t));
 
 size_t registered_count = 0;
+
+// Room for a Registered and its `size`-byte image.
+Registered* allocate_registered(size_t size) {
+  const size_t bytes = (sizeof(Registered) + size + alignof(std::max_align_t) - 1) & ~(alignof(std::max_align_t) - 1);
+  if (bytes > kChunkBytes / 8) {  // a library's image: a block of its own
+    return new (::operator new(sizeof(Registered) + size)) Registered;
+  }
+  if (filling == nullptr || filling->used + bytes > filling->size) {
+    const size_t chunk_bytes = filling == nullptr ? kFirstChunkBytes : std::min(2 * filling->size, kChunkBytes);
+    void* p = mmap(nullptr, chunk_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+    if (p == MAP_FAILED) return new (::operator new(sizeof(Registered) + size)) Registered;
+    if (filling != nullptr && filling->live == 0) {
+      munmap(filling->base, filling->size);
+      delete filling;
+    }
+    filling = new Chunk{static_cast<uint8_t*>(p), chunk_bytes, 0, 0};
+  }
+  auto* r = new (filling->base + filling->used) Registered;
+  filling->used += bytes;
+  ++filling->live;
+  r->chunk = filling;
+  return r;
+}
+
+void release(Registered* r) {
+  Chunk* c = r->chunk;
+  r->~Registered();
+  if (c == nullptr) {
+    ::operator delete(r);
+    return;
+  }
+  if (--c->live == 0 && c != filling) {
+    munmap(c->base, c->size);
+    delete c;
+  }
+}
 
 void notify(jit_code_entry* entry, jit_actions_t action) {
   __jit_debug_descriptor.relevant_entry = entry;
@@ -60,7 +113,7 @@ void notify(jit_code_entry* entry, jit_actions_t action) {
 }  // namespace
 
 void gdb_register(const uint8_t* image, size_t size, uint64_t key) {
-  auto* r = new (::operator new(sizeof(Registered) + size)) Registered;
+  Registered* r = allocate_registered(size);
   r->key = key;
   std::memcpy(r->image(), image, size);
   r->entry.symfile_addr = reinterpret_cast<const char*>(r->image());
@@ -84,8 +137,7 @@ void gdb_unregister(uint64_t key) {
       if (e->next_entry != nullptr) e->next_entry->prev_entry = e->prev_entry;
       // gdb reads the entry's image when told, so it is freed only after.
       notify(e, JIT_UNREGISTER_FN);
-      r->~Registered();
-      ::operator delete(r);
+      release(r);
       --registered_count;
     }
     e = next;

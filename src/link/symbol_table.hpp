@@ -81,7 +81,8 @@ class SymbolTable {
   struct Entry {
     std::string_view name;  // in names_
     uint64_t address = 0;
-    bool live = true;  // false once erased
+    uint64_t hash = 0;      // of name: a rebuild rehashes no name
+    bool live = true;       // false once erased
   };
 
   // The entries' names: copied into blocks that never move, so that a unit's
@@ -91,12 +92,12 @@ class SymbolTable {
    public:
     std::string_view copy(std::string_view s) {
       if (s.size() > kBlock / 4) {  // a rare long name: a block of its own
-        big_.push_back(std::make_unique<char[]>(s.size()));
+        big_.push_back(std::make_unique_for_overwrite<char[]>(s.size()));
         std::memcpy(big_.back().get(), s.data(), s.size());
         return {big_.back().get(), s.size()};
       }
       if (blocks_.empty() || used_ + s.size() > kBlock) {
-        blocks_.push_back(std::make_unique<char[]>(kBlock));
+        blocks_.push_back(std::make_unique_for_overwrite<char[]>(kBlock));  // pages touched as names come
         used_ = 0;
       }
       char* at = blocks_.back().get() + used_;
@@ -119,7 +120,7 @@ class SymbolTable {
     if (slots_[k].entry < kTombstone) return false;
     if (slots_[k].entry == kEmpty) ++used_;  // a reused tombstone was counted already
     slots_[k] = Slot{h, static_cast<uint32_t>(entries_.size())};
-    entries_.push_back(Entry{names_.copy(name), address, true});
+    entries_.push_back(Entry{names_.copy(name), address, h, true});
     ++live_;
     return true;
   }
@@ -150,13 +151,13 @@ class SymbolTable {
     const bool compact = live_ < entries_.size();  // names of erased entries to drop
     NameArena names;
     for (Entry& e : entries_)
-      if (e.live) live.push_back(Entry{compact ? names.copy(e.name) : e.name, e.address, true});
+      if (e.live) live.push_back(Entry{compact ? names.copy(e.name) : e.name, e.address, e.hash, true});
     if (compact) names_ = std::move(names);
     entries_ = std::move(live);
     slots_.assign(n, Slot{});
     const size_t mask = n - 1;
     for (uint32_t i = 0; i < entries_.size(); ++i) {
-      const uint64_t h = hash(entries_[i].name);
+      const uint64_t h = entries_[i].hash;
       size_t k = h & mask;
       while (slots_[k].entry != kEmpty) k = (k + 1) & mask;
       slots_[k] = Slot{h, i};

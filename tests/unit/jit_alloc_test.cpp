@@ -1,7 +1,6 @@
 // The in-process JIT path (decode -> assemble -> link -> debug registration)
-// allocates nothing per tiny unit in steady state, beyond what must outlive
-// the unit (its gdb image) and the amortised growth of the session's symbol
-// table. Counted by replacing operator new in this test binary: counts of
+// allocates nothing per tiny unit in steady state, beyond the amortised
+// growth of the session's tables (symbols, gdb images). Counted by replacing operator new in this test binary: counts of
 // allocations, never times. Also: assembling and linking into reused
 // objects gives exactly what fresh ones give.
 #include <gtest/gtest.h>
@@ -234,8 +233,9 @@ TEST(JitAllocations, TinyUnitsInSteadyState) {
   // The session's symbol table grows (doubling, names in 64 KiB blocks): a
   // handful of allocations over hundreds of units, none per unit. Before: ~20 per unit.
   EXPECT_LE(linking, static_cast<size_t>(kUnits / 20)) << "allocations while linking " << kUnits << " tiny units";
-  // The gdb image of each unit lives as long as the unit: one allocation each.
-  EXPECT_LE(registering, static_cast<size_t>(kUnits)) << "allocations while registering " << kUnits << " units";
+  // The gdb image of each unit lives as long as the unit, in chunks of
+  // images mapped a few hundred KiB at a time (not counted here: mmap).
+  EXPECT_LE(registering, static_cast<size_t>(kUnits / 50)) << "allocations while registering " << kUnits << " units";
   // Every unit's globals are found: the reused LinkedUnit did not leak names across units.
   for (int k = 1; k <= kWarm + kUnits; k += 97) {
     const std::string name = "camlTOP" + std::to_string(k) + "__entry";
