@@ -28,15 +28,19 @@ class NameIndex {
   uint32_t find_or_add(std::string_view name, uint32_t next_id, bool& inserted) {
     if ((size_ + 1) * 4 > slots_.size() * 3) grow();
     const size_t mask = slots_.size() - 1;
-    for (size_t i = hash(name) & mask;; i = (i + 1) & mask) {
+    const size_t h = hash(name);
+    const auto tag = static_cast<uint32_t>(h >> 32);
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
       Slot& s = slots_[i];
       if (s.generation != generation_) {
-        s = Slot{name, next_id, generation_};
+        s = Slot{name.data(), static_cast<uint32_t>(name.size()), next_id, generation_, tag};
         ++size_;
         inserted = true;
         return next_id;
       }
-      if (s.name == name) {
+      // The decoder interns names: a repeated name is usually the same bytes.
+      if (s.tag == tag && s.size == name.size() &&
+          (s.data == name.data() || std::memcmp(s.data, name.data(), name.size()) == 0)) {
         inserted = false;
         return s.id;
       }
@@ -45,9 +49,11 @@ class NameIndex {
 
  private:
   struct Slot {
-    std::string_view name;
+    const char* data = nullptr;  // the name
+    uint32_t size = 0;
     uint32_t id = 0;
     uint32_t generation = 0;  // current when equal to generation_
+    uint32_t tag = 0;         // high bits of the name's hash: most mismatches compare no bytes
   };
 
   // Eight bytes at a time: a byte-wise hash is a chain of dependent
@@ -75,7 +81,7 @@ class NameIndex {
     const size_t mask = slots_.size() - 1;
     for (const Slot& s : old) {
       if (s.generation != generation_) continue;
-      size_t i = hash(s.name) & mask;
+      size_t i = hash(std::string_view(s.data, s.size)) & mask;
       while (slots_[i].generation == generation_) i = (i + 1) & mask;
       slots_[i] = s;
     }

@@ -307,7 +307,7 @@ Status Linker::link(const obj::Object& object, const LinkOptions& options, Linke
     const auto& sec = object.sections[r.section];
     return (sec.origin.empty() ? unit : sec.origin) + " " + sec.name + "+" + hex(r.offset);
   };
-  auto loaded = [&](const obj::Section& s) { return is_loaded(s, options); };
+
   auto is_tls_symbol = [&](const obj::Symbol& s) {
     return s.kind == obj::SymbolKind::Tls ||
            (s.section && *s.section < object.sections.size() && object.sections[*s.section].is_tls());
@@ -321,6 +321,11 @@ Status Linker::link(const obj::Object& object, const LinkOptions& options, Linke
     Scratch tables;
     ~Borrowed() { home = std::move(tables); }
   } scratch{scratch_, std::move(scratch_)};
+  // Whether each section is loaded, asked once per section (not once per relocation and pass).
+  std::vector<uint8_t>& loaded_sections = scratch.tables.loaded;
+  loaded_sections.resize(object.sections.size());
+  for (size_t k = 0; k < object.sections.size(); ++k) loaded_sections[k] = is_loaded(object.sections[k], options);
+  auto loaded = [&](const obj::Section& s) { return loaded_sections[&s - object.sections.data()] != 0; };
   std::vector<std::optional<uint64_t>>& outside = scratch.tables.outside;
   outside.assign(object.symbols.size(), std::nullopt);
   std::string first_use;

@@ -207,6 +207,7 @@ class Linker {
     std::vector<std::optional<uint64_t>> outside;  // per symbol: its address outside the unit
     std::vector<bool> relax;                       // per relocation: GOT load relaxed to lea
     std::vector<Placement> place;                  // per section
+    std::vector<uint8_t> loaded;                   // per section: placed in memory (is_loaded)
   };
   Scratch scratch_;
 };
