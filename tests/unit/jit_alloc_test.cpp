@@ -5,6 +5,7 @@
 // objects gives exactly what fresh ones give.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -330,6 +331,37 @@ TEST(JitAllocations, ReusedObjectAssemblesLikeAFreshOne) {
       if (!fresh) continue;
       expect_same(reused, *fresh, name);
     }
+}
+
+// The same over the real units `make asmdiff` dumps (stdlib, testsuite): one
+// Object receives them all, in order then in reverse, each compared with a
+// fresh assembly (which asmdiff compares with GNU as).
+TEST(JitAllocations, ReusedObjectOverTheAsmdiffCorpus) {
+  const std::filesystem::path root = std::filesystem::path(OCAMLJIT_BINARY_DIR) / ".." / "asmdiff";
+  ASSERT_TRUE(std::filesystem::is_directory(root)) << root << " is missing: run `make asmdiff` first";
+  std::vector<std::filesystem::path> paths;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(root))
+    if (e.is_regular_file() && e.path().extension() == ".ir") paths.push_back(e.path());
+  std::sort(paths.begin(), paths.end());
+  ASSERT_GE(paths.size(), 64u) << "too few IR dumps under " << root;
+  obj::Object reused;
+  ir::Program program;
+  size_t compared = 0;
+  for (int round = 0; round < 2; ++round)
+    for (size_t i = 0; i < paths.size(); ++i) {
+      const auto& path = paths[round == 0 ? i : paths.size() - 1 - i];
+      std::ifstream in(path, std::ios::binary);
+      const std::vector<uint8_t> bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>{}};
+      ASSERT_TRUE(ir::decode(bytes.data(), bytes.size(), program).ok()) << path;
+      auto fresh = assembler::assemble(program, path.stem().string());
+      Status s = assembler::assemble(program, path.stem().string(), reused);
+      ASSERT_EQ(fresh.ok(), s.ok()) << path;
+      if (!fresh) continue;
+      expect_same(reused, *fresh, path.string());
+      ++compared;
+      if (::testing::Test::HasFailure()) return;
+    }
+  EXPECT_GE(compared, 128u);
 }
 
 // A failed unit leaves the reused Object and LinkedUnit fit for the next one.
