@@ -2,8 +2,6 @@
 // a breakpoint on __jit_debug_register_code and, when it is hit, reads the
 // entry __jit_debug_descriptor.relevant_entry points at: an in-memory
 // object file. Names and layouts are fixed by gdb; they must stay C symbols.
-#include <sys/mman.h>
-
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -11,6 +9,7 @@
 #include <new>
 
 #include "debug/gdb_jit.hpp"
+#include "memory/populated.hpp"
 
 extern "C" {
 
@@ -42,17 +41,17 @@ __attribute__((used, visibility("default"))) jit_descriptor __jit_debug_descript
 namespace ocamljit::debug {
 namespace {
 
-// Images are kept in chunks mapped with MAP_POPULATE: one system call per
-// chunk (a few hundred units), where a heap block per image (~2 KiB) would
-// cost a page fault every other unit. A chunk goes when its last image is
+// Images are kept in chunks of memory populated up front (memory/populated.hpp):
+// a heap block per image (~2 KiB) would cost a page fault every other unit,
+// ~1.4 us each on a VM. Chunks grow from 64 KiB (a short session maps
+// little) to 2 MiB (one huge page). A chunk goes when its last image is
 // unregistered (unless it is the one being filled).
 struct Chunk {
-  uint8_t* base = nullptr;
-  size_t size = 0, used = 0;
+  memory::Mapping map;
+  size_t used = 0;
   size_t live = 0;  // images in it, still registered
 };
-// Chunks grow from 64 KiB (a short session maps little) to 512 KiB.
-constexpr size_t kFirstChunkBytes = size_t{64} << 10, kChunkBytes = size_t{512} << 10;
+constexpr size_t kFirstChunkBytes = size_t{64} << 10, kChunkBytes = memory::kHugePage;
 Chunk* filling = nullptr;
 
 // One block per unit: the descriptor's list entry, then the image it
@@ -73,17 +72,15 @@ Registered* allocate_registered(size_t size) {
   if (bytes > kChunkBytes / 8) {  // a library's image: a block of its own
     return new (::operator new(sizeof(Registered) + size)) Registered;
   }
-  if (filling == nullptr || filling->used + bytes > filling->size) {
-    const size_t chunk_bytes = filling == nullptr ? kFirstChunkBytes : std::min(2 * filling->size, kChunkBytes);
-    void* p = mmap(nullptr, chunk_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-    if (p == MAP_FAILED) return new (::operator new(sizeof(Registered) + size)) Registered;
-    if (filling != nullptr && filling->live == 0) {
-      munmap(filling->base, filling->size);
-      delete filling;
-    }
-    filling = new Chunk{static_cast<uint8_t*>(p), chunk_bytes, 0, 0};
+  if (filling == nullptr || filling->used + bytes > filling->map.size()) {
+    const size_t chunk_bytes =
+        filling == nullptr ? kFirstChunkBytes : std::min(2 * filling->map.size(), kChunkBytes);
+    auto map = memory::populated(chunk_bytes);
+    if (!map) return new (::operator new(sizeof(Registered) + size)) Registered;
+    if (filling != nullptr && filling->live == 0) delete filling;
+    filling = new Chunk{std::move(*map), 0, 0};
   }
-  auto* r = new (filling->base + filling->used) Registered;
+  auto* r = new (filling->map.base() + filling->used) Registered;
   filling->used += bytes;
   ++filling->live;
   r->chunk = filling;
@@ -97,10 +94,7 @@ void release(Registered* r) {
     ::operator delete(r);
     return;
   }
-  if (--c->live == 0 && c != filling) {
-    munmap(c->base, c->size);
-    delete c;
-  }
+  if (--c->live == 0 && c != filling) delete c;
 }
 
 void notify(jit_code_entry* entry, jit_actions_t action) {
