@@ -73,8 +73,11 @@ Registered* allocate_registered(size_t size) {
     return new (::operator new(sizeof(Registered) + size)) Registered;
   }
   if (filling == nullptr || filling->used + bytes > filling->map.size()) {
-    const size_t chunk_bytes =
-        filling == nullptr ? kFirstChunkBytes : std::min(2 * filling->map.size(), kChunkBytes);
+    // With huge pages, one of 2 MiB right after the first chunk: small
+    // populated chunks cost as much per byte as page faults.
+    const size_t chunk_bytes = filling == nullptr             ? kFirstChunkBytes
+                               : memory::huge_pages_available() ? kChunkBytes
+                                                               : std::min(2 * filling->map.size(), kChunkBytes);
     auto map = memory::populated(chunk_bytes);
     if (!map) return new (::operator new(sizeof(Registered) + size)) Registered;
     if (filling != nullptr && filling->live == 0) delete filling;

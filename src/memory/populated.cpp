@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 
 namespace ocamljit::memory {
@@ -37,5 +38,20 @@ Result<Mapping> populated(size_t bytes) {
   (void)madvise(p, size, MADV_POPULATE_WRITE);
   return Mapping(p, size);
 }
+
+bool huge_pages_available() {
+  static const bool available = [] {
+    std::FILE* f = std::fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+    if (f == nullptr) return false;
+    char line[128] = {};
+    const bool read = std::fgets(line, sizeof line, f) != nullptr;
+    std::fclose(f);
+    // "always [madvise] never": the mode in brackets.
+    return read && (std::strstr(line, "[always]") != nullptr || std::strstr(line, "[madvise]") != nullptr);
+  }();
+  return available;
+}
+
+void unmap_populated(void* p, size_t bytes) { munmap(p, bytes); }
 
 }  // namespace ocamljit::memory
