@@ -233,14 +233,41 @@ std::vector<Form> build_table() {
 struct Index {
   std::vector<Form> forms;
   std::array<std::vector<uint16_t>, 128> by_op;
+  // Per form: its arity, and per operand the operand kinds its pattern can
+  // accept (bits of Operand::K), a necessary condition of `matches` checked
+  // first: most forms of an op are ruled out without computing a size.
+  std::vector<uint8_t> arity;
+  std::vector<std::array<uint8_t, 2>> kinds;
 };
+
+// Operand::K as bits (Reg, Xmm, Mem, Imm, SymImm, in that order).
+constexpr uint8_t kReg = 1, kXmm = 2, kMem = 4, kImm = 8, kSymImm = 16;
+
+// The operand kinds pattern `p` can match (see `matches`).
+uint8_t accepted_kinds(P p) {
+  switch (p) {
+    case P::None: return 0;
+    case P::Reg: case P::Acc: case P::CL: case P::Reg64: return kReg;
+    case P::RM: case P::RM8: case P::RM16: case P::RM32: case P::RM64: return kReg | kMem;
+    case P::Mem: return kMem;
+    case P::Imm: return kImm | kSymImm;
+    case P::Imm8s: case P::One: return kImm;
+    case P::Xmm: return kXmm;
+    case P::XmmM: return kXmm | kMem;
+  }
+  return 0xFF;
+}
 
 const Index& index() {
   static const Index idx = [] {
     Index i;
     i.forms = build_table();
-    for (size_t k = 0; k < i.forms.size(); ++k)
-      i.by_op[static_cast<size_t>(i.forms[k].op)].push_back(static_cast<uint16_t>(k));
+    for (size_t k = 0; k < i.forms.size(); ++k) {
+      const Form& f = i.forms[k];
+      i.by_op[static_cast<size_t>(f.op)].push_back(static_cast<uint16_t>(k));
+      i.arity.push_back(static_cast<uint8_t>((f.a != P::None) + (f.b != P::None)));
+      i.kinds.push_back({accepted_kinds(f.a), accepted_kinds(f.b)});
+    }
     return i;
   }();
   return idx;
@@ -657,10 +684,16 @@ Status encode(const ir::Instr& ins, Encoded& out) {
   }
   const uint8_t cc = cond_code(ins.cond);
   const Index& idx = index();
+  static_assert(static_cast<int>(Operand::K::Reg) == 0 && static_cast<int>(Operand::K::Xmm) == 1 &&
+                static_cast<int>(Operand::K::Mem) == 2 && static_cast<int>(Operand::K::Imm) == 3 &&
+                static_cast<int>(Operand::K::SymImm) == 4);
+  const uint8_t kind0 = n >= 1 ? static_cast<uint8_t>(1u << static_cast<int>(ops[0].k)) : 0;
+  const uint8_t kind1 = n >= 2 ? static_cast<uint8_t>(1u << static_cast<int>(ops[1].k)) : 0;
   for (uint16_t fi : idx.by_op[static_cast<size_t>(ins.op)]) {
+    if (idx.arity[fi] != n) continue;
+    if (n >= 1 && (idx.kinds[fi][0] & kind0) == 0) continue;
+    if (n >= 2 && (idx.kinds[fi][1] & kind1) == 0) continue;
     const Form& f = idx.forms[fi];
-    size_t arity = (f.a != P::None) + (f.b != P::None);
-    if (arity != n) continue;
     auto size = operand_size(f, ops, n);
     if (!size) continue;
     if (f.sizes != 0 && !(f.sizes & size_bit(*size))) continue;

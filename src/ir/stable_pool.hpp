@@ -12,31 +12,39 @@
 
 namespace ocamljit::ir {
 
-template <class T, size_t kChunk = 64>
+// (`Elem`, not `T`: OCaml's caml/misc.h, seen by the stubs, defines a macro T.)
+template <class Elem, size_t kChunk = 64>
 class StablePool {
  public:
   size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
-  T& operator[](size_t i) { return chunks_[i / kChunk][i % kChunk]; }
-  const T& operator[](size_t i) const { return chunks_[i / kChunk][i % kChunk]; }
-  T& back() { return (*this)[size_ - 1]; }
+  Elem& operator[](size_t i) { return chunks_[i / kChunk][i % kChunk]; }
+  const Elem& operator[](size_t i) const { return chunks_[i / kChunk][i % kChunk]; }
+  Elem& back() { return (*this)[size_ - 1]; }
 
-  // A new element (replacing what an earlier use left in its slot).
+  // A new element (replacing what an earlier use left in its slot),
+  // built in place.
   template <class... Args>
-  T& emplace_back(Args&&... args) {
-    return push_back(T(std::forward<Args>(args)...));
+  Elem& emplace_back(Args&&... args) {
+    Elem& slot = next_slot();
+    slot = Elem(std::forward<Args>(args)...);
+    return slot;
   }
-  T& push_back(T v) {
-    if (size_ == chunks_.size() * kChunk) chunks_.push_back(std::make_unique<T[]>(kChunk));
-    T& slot = (*this)[size_++];
-    slot = std::move(v);
+  Elem& push_back(const Elem& v) {
+    Elem& slot = next_slot();
+    slot = v;
     return slot;
   }
   // Forgets the elements, keeps the chunks (elements are overwritten when reused).
   void clear() { size_ = 0; }
 
  private:
-  std::vector<std::unique_ptr<T[]>> chunks_;
+  Elem& next_slot() {
+    if (size_ == chunks_.size() * kChunk) chunks_.push_back(std::make_unique<Elem[]>(kChunk));
+    return (*this)[size_++];
+  }
+
+  std::vector<std::unique_ptr<Elem[]>> chunks_;
   size_t size_ = 0;
 };
 
