@@ -2,6 +2,8 @@
 // a breakpoint on __jit_debug_register_code and, when it is hit, reads the
 // entry __jit_debug_descriptor.relevant_entry points at: an in-memory
 // object file. Names and layouts are fixed by gdb; they must stay C symbols.
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -9,7 +11,6 @@
 #include <new>
 
 #include "debug/gdb_jit.hpp"
-#include "memory/populated.hpp"
 
 extern "C" {
 
@@ -41,17 +42,19 @@ __attribute__((used, visibility("default"))) jit_descriptor __jit_debug_descript
 namespace ocamljit::debug {
 namespace {
 
-// Images are kept in chunks of memory populated up front (memory/populated.hpp):
-// a heap block per image (~2 KiB) would cost a page fault every other unit,
-// ~1.4 us each on a VM. Chunks grow from 64 KiB (a short session maps
-// little) to 2 MiB (one huge page). A chunk goes when its last image is
-// unregistered (unless it is the one being filled).
+// Images are kept in chunks of their own mapping: one system call per chunk
+// (a few hundred units), not a heap block per image. Their pages come in as
+// images fill them: populating them up front costs as much per page, and
+// huge pages, cheaper, were seen to stall single phrases for milliseconds
+// (compaction). A chunk goes when its last image is unregistered (unless it
+// is the one being filled).
 struct Chunk {
-  memory::Mapping map;
-  size_t used = 0;
+  uint8_t* base = nullptr;
+  size_t size = 0, used = 0;
   size_t live = 0;  // images in it, still registered
 };
-constexpr size_t kFirstChunkBytes = size_t{64} << 10, kChunkBytes = memory::kHugePage;
+// Chunks grow from 64 KiB (a short session maps little) to 512 KiB.
+constexpr size_t kFirstChunkBytes = size_t{64} << 10, kChunkBytes = size_t{512} << 10;
 Chunk* filling = nullptr;
 
 // One block per unit: the descriptor's list entry, then the image it
@@ -72,18 +75,17 @@ Registered* allocate_registered(size_t size) {
   if (bytes > kChunkBytes / 8) {  // a library's image: a block of its own
     return new (::operator new(sizeof(Registered) + size)) Registered;
   }
-  if (filling == nullptr || filling->used + bytes > filling->map.size()) {
-    // With huge pages, one of 2 MiB right after the first chunk: small
-    // populated chunks cost as much per byte as page faults.
-    const size_t chunk_bytes = filling == nullptr             ? kFirstChunkBytes
-                               : memory::huge_pages_available() ? kChunkBytes
-                                                               : std::min(2 * filling->map.size(), kChunkBytes);
-    auto map = memory::populated(chunk_bytes);
-    if (!map) return new (::operator new(sizeof(Registered) + size)) Registered;
-    if (filling != nullptr && filling->live == 0) delete filling;
-    filling = new Chunk{std::move(*map), 0, 0};
+  if (filling == nullptr || filling->used + bytes > filling->size) {
+    const size_t chunk_bytes = filling == nullptr ? kFirstChunkBytes : std::min(2 * filling->size, kChunkBytes);
+    void* p = mmap(nullptr, chunk_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) return new (::operator new(sizeof(Registered) + size)) Registered;
+    if (filling != nullptr && filling->live == 0) {
+      munmap(filling->base, filling->size);
+      delete filling;
+    }
+    filling = new Chunk{static_cast<uint8_t*>(p), chunk_bytes, 0, 0};
   }
-  auto* r = new (filling->map.base() + filling->used) Registered;
+  auto* r = new (filling->base + filling->used) Registered;
   filling->used += bytes;
   ++filling->live;
   r->chunk = filling;
@@ -97,7 +99,10 @@ void release(Registered* r) {
     ::operator delete(r);
     return;
   }
-  if (--c->live == 0 && c != filling) delete c;
+  if (--c->live == 0 && c != filling) {
+    munmap(c->base, c->size);
+    delete c;
+  }
 }
 
 void notify(jit_code_entry* entry, jit_actions_t action) {

@@ -16,8 +16,6 @@
 #include <string_view>
 #include <vector>
 
-#include "memory/populated.hpp"
-
 namespace ocamljit::link {
 
 class SymbolTable {
@@ -148,7 +146,7 @@ class SymbolTable {
   void rebuild(size_t capacity) {
     size_t n = 64;
     while (n < capacity) n *= 2;
-    std::vector<Entry, memory::PopulatedAllocator<Entry>> live;
+    std::vector<Entry> live;
     live.reserve(live_ + 1);
     const bool compact = live_ < entries_.size();  // names of erased entries to drop
     NameArena names;
@@ -167,10 +165,8 @@ class SymbolTable {
     used_ = live_ = entries_.size();
   }
 
-  // Big tables in populated huge pages where available (memory/populated.hpp):
-  // growing them then costs no page fault per 4 KiB.
-  std::vector<Slot, memory::PopulatedAllocator<Slot>> slots_;     // a power of two of them, at most 3/4 used
-  std::vector<Entry, memory::PopulatedAllocator<Entry>> entries_;  // in order of insertion
+  std::vector<Slot> slots_;      // a power of two of them, at most 3/4 used
+  std::vector<Entry> entries_;   // in order of insertion
   std::vector<uint64_t> hashes_;  // insert_all's, kept for their memory
   NameArena names_;
   size_t used_ = 0;              // slots not empty (live or tombstones)

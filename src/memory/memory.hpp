@@ -31,7 +31,6 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <utility>
 
 #include "support/error.hpp"
 
@@ -64,11 +63,6 @@ class Mapping {
   ~Mapping();
   uint8_t* base() const { return static_cast<uint8_t*>(base_); }
   size_t size() const { return size_; }
-  // Gives up the mapping (no longer unmapped here): its base.
-  void* release() {
-    size_ = 0;
-    return std::exchange(base_, nullptr);
-  }
 
  private:
   void* base_ = nullptr;
