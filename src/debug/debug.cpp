@@ -94,7 +94,9 @@ void on_unit_loaded(const obj::Object& object, const link::LinkedUnit& linked) {
     if (image) {
       keep_image(object, *image);
       c.image_bytes += image->size;
-      gdb_register(image->data, image->size, linked.code.lo);
+      if (!gdb_register(image->data, image->size, linked.code.lo))
+        std::fprintf(stderr, "ocamljit: no debug information for gdb: no memory for the image of %s\n",
+                     object.name.c_str());
       if (storage.size() > (size_t{256} << 10)) std::vector<uint8_t>().swap(storage);  // after a library's
     }
     else std::fprintf(stderr, "ocamljit: no debug information for gdb: %s\n", image.error().message.c_str());

@@ -46,15 +46,17 @@ namespace {
 // (a few hundred units), not a heap block per image. Their pages come in as
 // images fill them: populating them up front costs as much per page, and
 // huge pages, cheaper, were seen to stall single phrases for milliseconds
-// (compaction). A chunk goes when its last image is unregistered (unless it
-// is the one being filled).
+// (compaction). A chunk starts with its header and goes when its last image
+// is unregistered (unless it is the one being filled); an image too big for
+// a chunk (a library's) gets a chunk of its own.
 struct Chunk {
-  uint8_t* base = nullptr;
   size_t size = 0, used = 0;
   size_t live = 0;  // images in it, still registered
 };
 // Chunks grow from 64 KiB (a short session maps little) to 512 KiB.
 constexpr size_t kFirstChunkBytes = size_t{64} << 10, kChunkBytes = size_t{512} << 10;
+constexpr size_t kAlign = alignof(std::max_align_t);
+constexpr size_t kHeader = (sizeof(Chunk) + kAlign - 1) & ~(kAlign - 1);
 Chunk* filling = nullptr;
 
 // One block per unit: the descriptor's list entry, then the image it
@@ -62,47 +64,50 @@ Chunk* filling = nullptr;
 struct Registered {
   jit_code_entry entry{};
   uint64_t key = 0;
-  Chunk* chunk = nullptr;  // nullptr: a block of its own (operator new)
+  Chunk* chunk = nullptr;
   uint8_t* image() { return reinterpret_cast<uint8_t*>(this + 1); }
 };
-static_assert(alignof(Registered) <= alignof(std::max_align_t));
+static_assert(alignof(Registered) <= kAlign);
 
 size_t registered_count = 0;
 
-// Room for a Registered and its `size`-byte image.
+Chunk* map_chunk(size_t bytes) {
+  void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) return nullptr;
+  return new (p) Chunk{bytes, kHeader, 0};
+}
+
+void unmap_chunk(Chunk* c) { munmap(c, c->size); }
+
+Registered* place(Chunk* c, size_t bytes) {
+  auto* r = new (reinterpret_cast<uint8_t*>(c) + c->used) Registered;
+  c->used += bytes;
+  ++c->live;
+  r->chunk = c;
+  return r;
+}
+
+// Room for a Registered and its `size`-byte image; nullptr without memory.
 Registered* allocate_registered(size_t size) {
-  const size_t bytes = (sizeof(Registered) + size + alignof(std::max_align_t) - 1) & ~(alignof(std::max_align_t) - 1);
-  if (bytes > kChunkBytes / 8) {  // a library's image: a block of its own
-    return new (::operator new(sizeof(Registered) + size)) Registered;
+  const size_t bytes = (sizeof(Registered) + size + kAlign - 1) & ~(kAlign - 1);
+  if (bytes > kChunkBytes / 8) {  // a library's image: a chunk of its own
+    Chunk* own = map_chunk(kHeader + bytes);
+    return own != nullptr ? place(own, bytes) : nullptr;
   }
   if (filling == nullptr || filling->used + bytes > filling->size) {
     const size_t chunk_bytes = filling == nullptr ? kFirstChunkBytes : std::min(2 * filling->size, kChunkBytes);
-    void* p = mmap(nullptr, chunk_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED) return new (::operator new(sizeof(Registered) + size)) Registered;
-    if (filling != nullptr && filling->live == 0) {
-      munmap(filling->base, filling->size);
-      delete filling;
-    }
-    filling = new Chunk{static_cast<uint8_t*>(p), chunk_bytes, 0, 0};
+    Chunk* fresh = map_chunk(chunk_bytes);
+    if (fresh == nullptr) return nullptr;
+    if (filling != nullptr && filling->live == 0) unmap_chunk(filling);
+    filling = fresh;
   }
-  auto* r = new (filling->base + filling->used) Registered;
-  filling->used += bytes;
-  ++filling->live;
-  r->chunk = filling;
-  return r;
+  return place(filling, bytes);
 }
 
 void release(Registered* r) {
   Chunk* c = r->chunk;
   r->~Registered();
-  if (c == nullptr) {
-    ::operator delete(r);
-    return;
-  }
-  if (--c->live == 0 && c != filling) {
-    munmap(c->base, c->size);
-    delete c;
-  }
+  if (--c->live == 0 && c != filling) unmap_chunk(c);
 }
 
 void notify(jit_code_entry* entry, jit_actions_t action) {
@@ -114,8 +119,9 @@ void notify(jit_code_entry* entry, jit_actions_t action) {
 
 }  // namespace
 
-void gdb_register(const uint8_t* image, size_t size, uint64_t key) {
+bool gdb_register(const uint8_t* image, size_t size, uint64_t key) {
   Registered* r = allocate_registered(size);
+  if (r == nullptr) return false;
   r->key = key;
   std::memcpy(r->image(), image, size);
   r->entry.symfile_addr = reinterpret_cast<const char*>(r->image());
@@ -125,6 +131,7 @@ void gdb_register(const uint8_t* image, size_t size, uint64_t key) {
   __jit_debug_descriptor.first_entry = &r->entry;
   ++registered_count;
   notify(&r->entry, JIT_REGISTER_FN);
+  return true;
 }
 
 void gdb_unregister(uint64_t key) {

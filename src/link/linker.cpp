@@ -307,7 +307,6 @@ Status Linker::link(const obj::Object& object, const LinkOptions& options, Linke
     const auto& sec = object.sections[r.section];
     return (sec.origin.empty() ? unit : sec.origin) + " " + sec.name + "+" + hex(r.offset);
   };
-
   auto is_tls_symbol = [&](const obj::Symbol& s) {
     return s.kind == obj::SymbolKind::Tls ||
            (s.section && *s.section < object.sections.size() && object.sections[*s.section].is_tls());

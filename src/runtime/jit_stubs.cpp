@@ -76,8 +76,7 @@ void note_for_perf(const link::LinkedUnit& linked) {
     return std::fopen(path.c_str(), "a");
   }();
   if (map == nullptr) return;
-  for (const auto& f : linked.functions)
-  {
+  for (const auto& f : linked.functions) {
     const std::string_view name = linked.name_of(f);
     std::fprintf(map, "%llx %llx %.*s\n", static_cast<unsigned long long>(f.address),
                  static_cast<unsigned long long>(f.size), static_cast<int>(name.size()), name.data());
@@ -134,9 +133,8 @@ value link_and_register(const obj::Object& object, const std::string& prefix, Cl
   const auto link_start = Clock::now();
   const ArenaMarks before = arena_marks(*(*e)->memory);
   // One LinkedUnit for every unit: linking reuses its memory. Nothing keeps it past this call.
-  static link::LinkedUnit unit;
-  link::LinkedUnit* linked = &unit;
-  const Status status = linker.link(object, {}, unit);
+  static link::LinkedUnit linked;
+  const Status status = linker.link(object, {}, linked);
   last_timings.link_ns = since(link_start);
   if (!status) {
     if (!linker.last_undefined().empty())
@@ -144,11 +142,11 @@ value link_and_register(const obj::Object& object, const std::string& prefix, Cl
     return link_failed(status.error().message);
   }
   const auto register_start = Clock::now();
-  const UnitSymbols symbols = unit_symbols(*linked, prefix);
+  const UnitSymbols symbols = unit_symbols(linked, prefix);
   register_unit(symbols);
-  note_unit(*linked, prefix, symbols, before, arena_marks(*(*e)->memory));
-  note_for_perf(*linked);
-  debug::on_unit_loaded(object, *linked);
+  note_unit(linked, prefix, symbols, before, arena_marks(*(*e)->memory));
+  note_for_perf(linked);
+  debug::on_unit_loaded(object, linked);
   last_timings.register_ns = since(register_start);
   ++units_loaded;
   return Val_int(0);
