@@ -40,15 +40,28 @@ let time_excluding phase ~excluding f =
 
 let micros s = Printf.sprintf "%.0f" (s *. 1e6)
 
+(* The file stays open for the whole session, flushed after each line (one
+   write per phrase). Opening a channel per phrase cost more than the write:
+   the runtime accounts each channel's 64 KiB buffer as memory held by the
+   heap and answers with major GC work in proportion to the heap, so the
+   measurement itself made a long session's phrases slower and slower. *)
+let channel =
+  lazy
+    (match file with
+     | None -> None
+     | Some path -> (
+         match open_out_gen [ Open_wronly; Open_creat; Open_append; Open_text ] 0o644 path with
+         | oc -> at_exit (fun () -> close_out_noerr oc); Some oc
+         | exception Sys_error _ -> None))
+
 let end_phrase ~unit_name =
-  match file with
+  match Lazy.force channel with
   | None -> ()
-  | Some path ->
+  | Some oc ->
       let fields =
         ("unit=" ^ unit_name)
         :: List.map (fun (k, v) -> k ^ "_us=" ^ micros !v) !phases
         @ [ "total_us=" ^ micros (now () -. !phrase_start) ]
       in
-      let oc = open_out_gen [ Open_wronly; Open_creat; Open_append; Open_text ] 0o644 path in
       output_string oc (String.concat "\t" fields ^ "\n");
-      close_out oc
+      flush oc
