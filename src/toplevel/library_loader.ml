@@ -286,6 +286,12 @@ let library_of_cmx path =
   { file = path; units = [ (ui, crc) ]; objects = [ Filename.remove_extension path ^ Config.ext_obj ];
     c_arguments = []; memory_files = [] }
 
+let units_all_present path =
+  Lazy.force known;
+  match if Filename.check_suffix path ".cmx" then library_of_cmx path else library_of_cmxa path with
+  | lib -> lib.units <> [] && List.for_all (fun (ui, _) -> unit_present ui) lib.units
+  | exception _ -> false
+
 (* A .cmxa's contents: its magic number, then its library_infos (what
    Compilenv.read_library_info reads from a file). *)
 let library_infos_of_bytes name (bytes : file_bytes) : Cmx_format.library_infos =
