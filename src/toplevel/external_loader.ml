@@ -133,7 +133,10 @@ let load_file ppf path =
     (fun () ->
       match if needs_link then link_plugin ppf path cmxs with
       | () -> load_shared_object cmxs
-      | exception exn -> Error (Loader.Raised exn))
+      | exception exn -> (
+          match Library_loader.load_error_of_exn exn with
+          | Some e -> Error e
+          | None -> Error (Loader.Raised exn)))
 
 let loader =
   {

@@ -14,7 +14,8 @@ fail() { echo "failures: $*"; status=1; }
 # the output, that the final "42;;" still answers, and that nothing crashed.
 session() {
   name=$1; input=$2; shift 2
-  out=$(cd "$tmp" && printf '%s42;;\n' "$input" | "$ocamljit" -noprompt -noinit 2>&1); rc=$?
+  # shellcheck disable=SC2086  # $loader_env is empty or one word
+  out=$(cd "$tmp" && printf '%s42;;\n' "$input" | env $loader_env "$ocamljit" -noprompt -noinit 2>&1); rc=$?
   ok=1
   for want in "$@"; do
     printf '%s\n' "$out" | grep -qF -- "$want" || { fail "$name: missing \"$want\""; ok=0; }
@@ -24,6 +25,7 @@ session() {
   [ $ok -eq 1 ] && echo "failures: $name: ok" || printf '%s\n' "$out" | sed 's/^/  | /'
 }
 
+loader_env=""
 cd "$tmp" || exit 2
 # A library compiled against an interface named Toploop that is not the
 # toplevel's (the shape of the findlib_top mismatch).
@@ -117,4 +119,28 @@ session "findlib_top without findlib" '#directory "/usr/lib/ocaml/findlib";;
 #load "findlib_top.cmxs";;
 Topfind.add_predicates ["x"];;
 ' "Error while loading /usr/lib/ocaml/findlib/findlib_top.cmxs: no implementation available for" "Reference to undefined global \`Topfind'"
+
+# The external loader (as + gcc -shared + dlopen, as stock ocamlnat) on the
+# same kinds of bad input: it links a .cmxa into a .cmxs with the system
+# tools, so its failures come from other places.
+loader_env=OCAMLJIT_LOADER=external
+session "external: good library (control)" '#directory "good";;
+#load "goodlib.cmxa";;
+Goodlib.v;;
+#load "goodlib.cmxa";;
+Goodlib.v;;
+' "- : int = 3"
+session "external: truncated .cmxa" '#load "truncated/goodlib.cmxa";;
+' "Error while loading" "truncated/goodlib.cmxa: corrupted"
+session "external: random bytes as .cmxa" '#load "garbage/goodlib.cmxa";;
+' "Error while loading" "garbage/goodlib.cmxa"
+session "external: missing C library" '#directory "cstubs";;
+#load "nolib.cmxa";;
+Stubbed.x;;
+' "Error while loading" "nosuch_ocamljit_test_lib" "Reference to undefined global \`Stubbed'"
+session "external: initialisation raises" '#directory "raises";;
+#load "raiseslib.cmxa";;
+' 'Exception: Failure "init failed".'
+session "external: missing file" '#load "nosuch.cmxa";;
+' "Cannot find file nosuch.cmxa."
 exit $status
