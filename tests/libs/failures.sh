@@ -63,15 +63,33 @@ mkdir raises && (cd raises &&
   echo 'let z = failwith "init failed"' > raiseslib.ml &&
   ocamlopt -c raiseslib.ml && ocamlopt -a -o raiseslib.cmxa raiseslib.cmx) || fail "setup raises"
 
-session "interface mismatch" '#load "fake/fake.cmxa";;
-Fake.y;;
-' "fake/fake.cmxa: interface mismatch on Toploop" "Error:"
-session "good library (control)" '#directory "good";;
+# Cases run through both loaders (PREFIX names the loader in the output).
+shared_cases() {
+  p=$1
+  session "${p}good library (control)" '#directory "good";;
 #load "goodlib.cmxa";;
 Goodlib.v;;
 #load "goodlib.cmxa";;
 Goodlib.v;;
 ' "- : int = 3"
+  session "${p}truncated .cmxa" '#load "truncated/goodlib.cmxa";;
+' "Error while loading" "truncated/goodlib.cmxa: corrupted"
+  session "${p}random bytes as .cmxa" '#load "garbage/goodlib.cmxa";;
+' "Error while loading" "garbage/goodlib.cmxa"
+  session "${p}missing C library" '#directory "cstubs";;
+#load "nolib.cmxa";;
+Stubbed.x;;
+' "Error while loading" "nosuch_ocamljit_test_lib" "Reference to undefined global \`Stubbed'"
+  session "${p}initialisation raises" '#directory "raises";;
+#load "raiseslib.cmxa";;
+' 'Exception: Failure "init failed".'
+  session "${p}missing file" '#load "nosuch.cmxa";;
+' "Cannot find file nosuch.cmxa."
+}
+shared_cases ""
+session "interface mismatch" '#load "fake/fake.cmxa";;
+Fake.y;;
+' "fake/fake.cmxa: interface mismatch on Toploop" "Error:"
 session "missing .a" '#directory "noa";;
 #load "goodlib.cmxa";;
 Goodlib.v;;
@@ -80,10 +98,6 @@ session "corrupt .a" '#directory "corrupta";;
 #load "goodlib.cmxa";;
 Goodlib.v;;
 ' "Error while loading" "corrupta/goodlib.a" "Reference to undefined global \`Goodlib'"
-session "truncated .cmxa" '#load "truncated/goodlib.cmxa";;
-' "Error while loading" "truncated/goodlib.cmxa: corrupted"
-session "random bytes as .cmxa" '#load "garbage/goodlib.cmxa";;
-' "Error while loading" "garbage/goodlib.cmxa"
 session ".cmx without its .o" '#directory "noo";;
 #load "goodlib.cmx";;
 Goodlib.v;;
@@ -92,22 +106,13 @@ session "C stub calling an undefined function" '#directory "cstubs";;
 #load "stubbed.cmxa";;
 Stubbed.x;;
 ' "Error while loading" "ocamljit_test_nowhere" "Reference to undefined global \`Stubbed'"
-session "missing C library" '#directory "cstubs";;
-#load "nolib.cmxa";;
-Stubbed.x;;
-' "Error while loading" "nosuch_ocamljit_test_lib" "Reference to undefined global \`Stubbed'"
 session "undefined C symbol" '#directory "undef";;
 #load "undeflib.cmxa";;
 Undeflib.w;;
 ' "ocamljit_test_no_such_primitive" "Reference to undefined global \`Undeflib'"
-session "initialisation raises" '#directory "raises";;
-#load "raiseslib.cmxa";;
-' 'Exception: Failure "init failed".'
 session "missing package" '#use "topfind";;
 #require "nosuch_package_xyz";;
 ' "No such package: nosuch_package_xyz"
-session "missing file" '#load "nosuch.cmxa";;
-' "Cannot find file nosuch.cmxa."
 # The issue's reproduction (it used to end in SIGSEGV), and findlib_top
 # without findlib: its unit cannot link, Topfind stays undefined.
 session "findlib_top, issue 9 reproduction" '#directory "/usr/lib/ocaml/findlib";;
@@ -124,23 +129,5 @@ Topfind.add_predicates ["x"];;
 # same kinds of bad input: it links a .cmxa into a .cmxs with the system
 # tools, so its failures come from other places.
 loader_env=OCAMLJIT_LOADER=external
-session "external: good library (control)" '#directory "good";;
-#load "goodlib.cmxa";;
-Goodlib.v;;
-#load "goodlib.cmxa";;
-Goodlib.v;;
-' "- : int = 3"
-session "external: truncated .cmxa" '#load "truncated/goodlib.cmxa";;
-' "Error while loading" "truncated/goodlib.cmxa: corrupted"
-session "external: random bytes as .cmxa" '#load "garbage/goodlib.cmxa";;
-' "Error while loading" "garbage/goodlib.cmxa"
-session "external: missing C library" '#directory "cstubs";;
-#load "nolib.cmxa";;
-Stubbed.x;;
-' "Error while loading" "nosuch_ocamljit_test_lib" "Reference to undefined global \`Stubbed'"
-session "external: initialisation raises" '#directory "raises";;
-#load "raiseslib.cmxa";;
-' 'Exception: Failure "init failed".'
-session "external: missing file" '#load "nosuch.cmxa";;
-' "Cannot find file nosuch.cmxa."
+shared_cases "external: "
 exit $status
