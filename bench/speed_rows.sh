@@ -98,6 +98,11 @@ if want long; then
     if [ -n "$pid" ]; then sample "$pid" "$work/long-runs/long.$sys.out" > "$out/long-$sys.dat"; else : > "$out/long-$sys.dat"; fi
     wait "$rpid" || true
     done_n=$(grep -c '^val v' "$work/long-runs/long.$sys.out" 2> /dev/null || true)
+    # The session's end as a last point, from wait4 (wall and CPU of the whole run): the
+    # last half-second sample comes before it, and the last tenth's mean needs its end.
+    awk -F '\t' -v n="$done_n" 'FNR == NR { if (!/^#/ && NF >= 3) rss = $3; next }
+      { printf "%d\t%d\t%d\t%d\n", $4 / 1000, n, rss, $5 / 1000 }' \
+      "$out/long-$sys.dat" "$work/long-$sys.sample" >> "$out/long-$sys.dat"
     hwm=$(sed -n 's/^# peak //p' "$out/long-$sys.dat"); ru=$(awk -F '\t' '{ print $6 }' "$work/long-$sys.sample")
     peak=$(awk -v a="${hwm:-0}" -v b="${ru:-0}" 'BEGIN { print (a > b) ? a : b }')
     # Mean ms per phrase over the first and the last tenth of the session (at least 1000

@@ -26,3 +26,10 @@ $(OCAML_OUT)/topeval.cmx $(OCAML_OUT)/topmain.cmx: $(OCAML_OUT)/%.cmx: $(TOPLEVE
 test-shared-objects: $(BUILD)/bin/ocamljit
 	sh tests/toplevel/shared_objects.sh $(BUILD)/bin/ocamljit
 TEST_TARGETS += test-shared-objects
+
+# What a long session keeps alive per phrase (live heap words, counted inside
+# the session), against a bound and the bytecode toplevel.
+.PHONY: test-retention
+test-retention: $(BUILD)/bin/ocamljit
+	sh tests/toplevel/retention.sh $(BUILD)/bin/ocamljit
+TEST_TARGETS += test-retention

@@ -94,17 +94,49 @@ let load_shared_object cmxs =
                 Ok ()
             | exception exn -> Error (Loader.Raised exn)))
 
+(* A .cmx or .cmxa made into a .cmxs. Every unit of a .cmxa is linked, as
+   the bytecode toplevel's [#load "x.cma"] loads every unit: stock ocamlnat
+   links only the units something requires (none), so [#require "zarith"]
+   loaded an empty plugin there and phrases found neither [Z] nor its C
+   stubs. The library's own directory is searched for its C stub archives
+   ([-lX]), as the in-memory loader does. The compiler's link flags and C
+   objects are restored afterwards: Asmlink appends each library's to them;
+   so is the input name, which compiling the plugin's start-up unit sets to
+   "caml_startup" (later phrases' locations, and ppx rewriters deriving a
+   module path from it, saw that name). *)
+let link_plugin ppf path cmxs =
+  let link_everything = !Clflags.link_everything
+  and ccobjs = !Clflags.ccobjs
+  and ccopts = !Clflags.all_ccopts
+  and input_name = !Location.input_name in
+  Fun.protect
+    ~finally:(fun () ->
+      Location.input_name := input_name;
+      Clflags.link_everything := link_everything;
+      Clflags.ccobjs := ccobjs;
+      Clflags.all_ccopts := ccopts;
+      Asmlink.reset ())
+    (fun () ->
+      Asmlink.reset ();
+      Clflags.link_everything := true;
+      Clflags.all_ccopts := ("-L" ^ Filename.quote (Filename.dirname path)) :: ccopts;
+      Asmlink.link_shared ~ppf_dump:ppf [ path ] cmxs)
+
 let load_file ppf path =
   let needs_link =
     Filename.check_suffix path ".cmx" || Filename.check_suffix path ".cmxa"
   in
+  if needs_link && Library_loader.units_all_present path then Ok () else
   let cmxs = if needs_link then Filename.temp_file "ocamljit" ".cmxs" else path in
   Fun.protect
     ~finally:(fun () -> if needs_link then remove_quietly cmxs)
     (fun () ->
-      match if needs_link then Asmlink.link_shared ~ppf_dump:ppf [ path ] cmxs with
+      match if needs_link then link_plugin ppf path cmxs with
       | () -> load_shared_object cmxs
-      | exception exn -> Error (Loader.Raised exn))
+      | exception exn -> (
+          match Library_loader.load_error_of_exn exn with
+          | Some e -> Error e
+          | None -> Error (Loader.Raised exn)))
 
 let loader =
   {

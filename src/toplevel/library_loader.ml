@@ -286,6 +286,12 @@ let library_of_cmx path =
   { file = path; units = [ (ui, crc) ]; objects = [ Filename.remove_extension path ^ Config.ext_obj ];
     c_arguments = []; memory_files = [] }
 
+let units_all_present path =
+  Lazy.force known;
+  match if Filename.check_suffix path ".cmx" then library_of_cmx path else library_of_cmxa path with
+  | lib -> lib.units <> [] && List.for_all (fun (ui, _) -> unit_present ui) lib.units
+  | exception _ -> false
+
 (* A .cmxa's contents: its magic number, then its library_infos (what
    Compilenv.read_library_info reads from a file). *)
 let library_infos_of_bytes name (bytes : file_bytes) : Cmx_format.library_infos =
@@ -296,14 +302,17 @@ let library_infos_of_bytes name (bytes : file_bytes) : Cmx_format.library_infos 
     refuse "%s is not a compilation unit description" name;
   Marshal.from_string contents n
 
-let failure_of = function
-  | Refused msg -> Error (Loader.Load_failed msg)
-  | Compilenv.Error e -> Error (Loader.Load_failed (Format.asprintf "%a" Compilenv.report_error e))
-  | Sys_error msg -> Error (Loader.Load_failed msg)
+let load_error_of_exn = function
+  | Refused msg -> Some (Loader.Load_failed msg)
+  | Compilenv.Error e -> Some (Loader.Load_failed (Format.asprintf "%a" Compilenv.report_error e))
+  | Asmlink.Error e -> Some (Loader.Load_failed (Format.asprintf "%a" Asmlink.report_error e))
+  | Sys_error msg -> Some (Loader.Load_failed msg)
   | Failure _ | End_of_file | Invalid_argument _ ->
       (* input_value or Marshal on a truncated or garbled file *)
-      Error (Loader.Load_failed "corrupted compilation unit or library description")
-  | exn -> raise exn
+      Some (Loader.Load_failed "corrupted compilation unit or library description")
+  | _ -> None
+
+let failure_of exn = match load_error_of_exn exn with Some e -> Error e | None -> raise exn
 
 let load_from_memory ~files name =
   match

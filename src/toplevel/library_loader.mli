@@ -42,6 +42,16 @@ val check_shared_object : string -> unit_header list -> (unit, string) result
     system's dynamic loader opened (the external loader): against the
     process and the libraries loaded so far, by either path. *)
 
+val load_error_of_exn : exn -> Loader.load_error option
+(** The one-line message for an exception that reading or linking a
+    library raises on a missing, truncated or garbled file (or a failed
+    link); [None] for any other exception. *)
+
+val units_all_present : string -> bool
+(** Whether every unit of the [.cmxa] or [.cmx] [path] is in the process
+    already (the executable's, or loaded earlier): such a library is not
+    loaded again, by either loader. False when [path] cannot be read. *)
+
 val record_shared_object : string -> unit_header list -> unit
 (** After its units ran: they are in the process from now on. *)
 

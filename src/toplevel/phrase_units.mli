@@ -1,13 +1,14 @@
 (** Where the compiler's knowledge of earlier phrase units (their
-    approximations, used to compile later phrases that refer to them) is kept.
+    approximations, used to compile later phrases that refer to them) is kept:
+    the compiler's global toplevel table (Compilenv's), filled as soon as a
+    unit is compiled, one entry per unit, looked up by name.
 
-    By default: the compiler's global toplevel table, filled as soon as a
-    unit is compiled. Recording it once the unit has run would record the
-    wrong unit when the phrase itself evaluates phrases
-    ([Toploop.execute_phrase] resets the compiler's current unit), and later
-    phrases would then look for a [TOPn.cmx] (warning 58). An embedding
-    session installs its own keeper, so that its units' knowledge goes away
-    with it. *)
+    Recording it once the unit has run would record the wrong unit when the
+    phrase itself evaluates phrases ([Toploop.execute_phrase] resets the
+    compiler's current unit), and later phrases would then look for a
+    [TOPn.cmx] (warning 58). Unit names are unique in the process, so
+    embedding sessions share the table: a session installs a keeper that
+    also notes the names of its units, and [forget]s them when it is freed. *)
 
 type keeper = {
   before_compile : unit -> unit;  (** after [Compilenv.reset], before compiling *)
@@ -15,7 +16,15 @@ type keeper = {
 }
 
 val global : keeper
+(** Records the unit in the compiler's table. *)
+
 val current : keeper ref
 
 val before_compile : unit -> unit
 val after_compile : unit -> unit
+
+val forget : string list -> unit
+(** Removes these units from the compiler's table. The table is private to
+    Compilenv: it is found once, among the fields of Compilenv's module
+    block, as the table that holds the first of these units; if it cannot
+    be found, the units stay (a few words each). *)

@@ -6,8 +6,9 @@ type 'a witness = Int : int witness | Float : float witness | String : string wi
 type t = {
   id : int;
   mutable env : Env.t;
-  (* Compiler knowledge of this session's units, newest first (see Phrase_units). *)
-  mutable units : Cmx_format.unit_infos list;
+  (* The names of this session's units, whose approximations the compiler
+     keeps until the session is freed (see Phrase_units). *)
+  mutable units : string list;
   (* Where its toplevel identifiers live (see Toplevel_names). *)
   mutable names : Toplevel_names.table option;
   buffer : Buffer.t;
@@ -40,12 +41,11 @@ let output s = Buffer.contents s.buffer
 
 let keeper s =
   {
-    Phrase_units.before_compile = (fun () -> List.iter Compilenv.cache_unit_info s.units);
+    Phrase_units.before_compile = ignore;
     after_compile =
       (fun () ->
-        (* current_unit_infos is the compiler's record, reset for the next unit: copy it. *)
-        let ui = Compilenv.current_unit_infos () in
-        s.units <- { ui with ui_name = ui.ui_name } :: s.units);
+        Phrase_units.global.after_compile ();
+        s.units <- (Compilenv.current_unit_infos ()).ui_name :: s.units);
   }
 
 (* Runs [f] with the session's state installed in the toplevel's globals,
@@ -229,7 +229,9 @@ let free s =
   else if s.running > 0 then Error "ocamljit: a session cannot be freed while it evaluates"
   else begin
     s.freed <- true;
+    Phrase_units.forget s.units;
     s.units <- [];
+    s.names <- None;
     s.env <- Env.empty;
     Buffer.reset s.buffer;
     match unload_owner s.id with

@@ -14,7 +14,8 @@ fail() { echo "failures: $*"; status=1; }
 # the output, that the final "42;;" still answers, and that nothing crashed.
 session() {
   name=$1; input=$2; shift 2
-  out=$(cd "$tmp" && printf '%s42;;\n' "$input" | "$ocamljit" -noprompt -noinit 2>&1); rc=$?
+  # shellcheck disable=SC2086  # $loader_env is empty or one word
+  out=$(cd "$tmp" && printf '%s42;;\n' "$input" | env $loader_env "$ocamljit" -noprompt -noinit 2>&1); rc=$?
   ok=1
   for want in "$@"; do
     printf '%s\n' "$out" | grep -qF -- "$want" || { fail "$name: missing \"$want\""; ok=0; }
@@ -24,6 +25,7 @@ session() {
   [ $ok -eq 1 ] && echo "failures: $name: ok" || printf '%s\n' "$out" | sed 's/^/  | /'
 }
 
+loader_env=""
 cd "$tmp" || exit 2
 # A library compiled against an interface named Toploop that is not the
 # toplevel's (the shape of the findlib_top mismatch).
@@ -61,15 +63,33 @@ mkdir raises && (cd raises &&
   echo 'let z = failwith "init failed"' > raiseslib.ml &&
   ocamlopt -c raiseslib.ml && ocamlopt -a -o raiseslib.cmxa raiseslib.cmx) || fail "setup raises"
 
-session "interface mismatch" '#load "fake/fake.cmxa";;
-Fake.y;;
-' "fake/fake.cmxa: interface mismatch on Toploop" "Error:"
-session "good library (control)" '#directory "good";;
+# Cases run through both loaders (PREFIX names the loader in the output).
+shared_cases() {
+  p=$1
+  session "${p}good library (control)" '#directory "good";;
 #load "goodlib.cmxa";;
 Goodlib.v;;
 #load "goodlib.cmxa";;
 Goodlib.v;;
 ' "- : int = 3"
+  session "${p}truncated .cmxa" '#load "truncated/goodlib.cmxa";;
+' "Error while loading" "truncated/goodlib.cmxa: corrupted"
+  session "${p}random bytes as .cmxa" '#load "garbage/goodlib.cmxa";;
+' "Error while loading" "garbage/goodlib.cmxa"
+  session "${p}missing C library" '#directory "cstubs";;
+#load "nolib.cmxa";;
+Stubbed.x;;
+' "Error while loading" "nosuch_ocamljit_test_lib" "Reference to undefined global \`Stubbed'"
+  session "${p}initialisation raises" '#directory "raises";;
+#load "raiseslib.cmxa";;
+' 'Exception: Failure "init failed".'
+  session "${p}missing file" '#load "nosuch.cmxa";;
+' "Cannot find file nosuch.cmxa."
+}
+shared_cases ""
+session "interface mismatch" '#load "fake/fake.cmxa";;
+Fake.y;;
+' "fake/fake.cmxa: interface mismatch on Toploop" "Error:"
 session "missing .a" '#directory "noa";;
 #load "goodlib.cmxa";;
 Goodlib.v;;
@@ -78,10 +98,6 @@ session "corrupt .a" '#directory "corrupta";;
 #load "goodlib.cmxa";;
 Goodlib.v;;
 ' "Error while loading" "corrupta/goodlib.a" "Reference to undefined global \`Goodlib'"
-session "truncated .cmxa" '#load "truncated/goodlib.cmxa";;
-' "Error while loading" "truncated/goodlib.cmxa: corrupted"
-session "random bytes as .cmxa" '#load "garbage/goodlib.cmxa";;
-' "Error while loading" "garbage/goodlib.cmxa"
 session ".cmx without its .o" '#directory "noo";;
 #load "goodlib.cmx";;
 Goodlib.v;;
@@ -90,22 +106,13 @@ session "C stub calling an undefined function" '#directory "cstubs";;
 #load "stubbed.cmxa";;
 Stubbed.x;;
 ' "Error while loading" "ocamljit_test_nowhere" "Reference to undefined global \`Stubbed'"
-session "missing C library" '#directory "cstubs";;
-#load "nolib.cmxa";;
-Stubbed.x;;
-' "Error while loading" "nosuch_ocamljit_test_lib" "Reference to undefined global \`Stubbed'"
 session "undefined C symbol" '#directory "undef";;
 #load "undeflib.cmxa";;
 Undeflib.w;;
 ' "ocamljit_test_no_such_primitive" "Reference to undefined global \`Undeflib'"
-session "initialisation raises" '#directory "raises";;
-#load "raiseslib.cmxa";;
-' 'Exception: Failure "init failed".'
 session "missing package" '#use "topfind";;
 #require "nosuch_package_xyz";;
 ' "No such package: nosuch_package_xyz"
-session "missing file" '#load "nosuch.cmxa";;
-' "Cannot find file nosuch.cmxa."
 # The issue's reproduction (it used to end in SIGSEGV), and findlib_top
 # without findlib: its unit cannot link, Topfind stays undefined.
 session "findlib_top, issue 9 reproduction" '#directory "/usr/lib/ocaml/findlib";;
@@ -117,4 +124,10 @@ session "findlib_top without findlib" '#directory "/usr/lib/ocaml/findlib";;
 #load "findlib_top.cmxs";;
 Topfind.add_predicates ["x"];;
 ' "Error while loading /usr/lib/ocaml/findlib/findlib_top.cmxs: no implementation available for" "Reference to undefined global \`Topfind'"
+
+# The external loader (as + gcc -shared + dlopen, as stock ocamlnat) on the
+# same kinds of bad input: it links a .cmxa into a .cmxs with the system
+# tools, so its failures come from other places.
+loader_env=OCAMLJIT_LOADER=external
+shared_cases "external: "
 exit $status
