@@ -319,7 +319,9 @@ class Assembler {
   }
 
   Status section_line(size_t i, const ir::Line& l) {
-    const auto names = prog_->names(l.section_names);
+    const ir::SectionSpec* spec = prog_->section(l);
+    if (spec == nullptr) return err(i, "section index out of range");
+    const auto names = prog_->names(spec->names);
     if (names.empty()) return err(i, "section without a name");
     std::string_view name = names[0];
     std::string joined;
@@ -338,8 +340,8 @@ class Assembler {
     auto prefixed = [&](std::string_view p) {
       return name.starts_with(p) && (name.size() == p.size() || name[p.size()] == '.');
     };
-    if (l.section_flags) {
-      for (char c : *l.section_flags) {
+    if (spec->flags) {
+      for (char c : *spec->flags) {
         switch (c) {
           case 'a': flags |= E::SHF_ALLOC; break;
           case 'w': flags |= E::SHF_WRITE; break;
@@ -357,7 +359,7 @@ class Assembler {
       flags = E::SHF_ALLOC;
     }
     if (prefixed(".bss")) type = E::SHT_NOBITS;
-    const auto args = prog_->names(l.section_args);
+    const auto args = prog_->names(spec->args);
     if (!args.empty()) {
       const std::string_view t = args[0];
       if (t == "@progbits" || t == "%progbits") type = E::SHT_PROGBITS;
@@ -452,10 +454,13 @@ class Assembler {
         if (obj_.files.size() <= static_cast<size_t>(l.n)) obj_.files.resize(static_cast<size_t>(l.n) + 1);
         obj_.files[static_cast<size_t>(l.n)] = take_string(l.text);
         return ok_status();
-      case K::Loc:
-        marks_.push_back(LineMark{here(), static_cast<uint32_t>(l.n), static_cast<uint32_t>(l.line),
-                                  static_cast<uint32_t>(l.column < 0 ? 0 : l.column)});
+      case K::Loc: {
+        const ir::LocSpec* loc = prog_->loc(l);
+        if (loc == nullptr) return err(i, ".loc index out of range");
+        marks_.push_back(LineMark{here(), static_cast<uint32_t>(l.n), static_cast<uint32_t>(loc->line),
+                                  static_cast<uint32_t>(loc->column < 0 ? 0 : loc->column)});
         return ok_status();
+      }
       case K::Set: {
         Label& lab = labels_[label_id(l.text)];
         if (lab.defined) return err(i, "symbol " + std::string(l.text) + " already defined");
@@ -473,11 +478,14 @@ class Assembler {
         return ok_status();
       }
       case K::Type: {
+        const std::string_view* type = prog_->symbol_type(l);
+        if (type == nullptr) return err(i, ".type index out of range");
+        const std::string_view t = *type;
         Label& lab = labels_[label_id(l.text)];
-        if (l.text2 == "@function" || l.text2 == "%function") lab.kind = obj::SymbolKind::Func;
-        else if (l.text2 == "@object" || l.text2 == "%object") lab.kind = obj::SymbolKind::Object;
-        else if (l.text2 == "@notype" || l.text2 == "%notype") lab.kind = obj::SymbolKind::NoType;
-        else return err(i, "unsupported symbol type " + std::string(l.text2));
+        if (t == "@function" || t == "%function") lab.kind = obj::SymbolKind::Func;
+        else if (t == "@object" || t == "%object") lab.kind = obj::SymbolKind::Object;
+        else if (t == "@notype" || t == "%notype") lab.kind = obj::SymbolKind::NoType;
+        else return err(i, "unsupported symbol type " + std::string(t));
         return ok_status();
       }
       case K::External:

@@ -322,7 +322,7 @@ class Reader {
       if (tag > static_cast<uint8_t>(Op::XORPD))
         return fail(start, "bad instruction tag " + std::to_string(tag));
       l.kind = Line::Kind::Ins;
-      l.ins = static_cast<uint32_t>(program_->instrs.size());
+      l.index = static_cast<uint32_t>(program_->instrs.size());
       program_->instrs.push_back(kBlankInstr);  // see kBlankLine
       return instruction(program_->instrs.back(), tag);
     }
@@ -348,7 +348,9 @@ class Reader {
       case 0x07: l.kind = K::Quad; return constant(l.constant, 0);
       case 0x08: {
         l.kind = K::Section;
-        if (!names(l.section_names, "section name")) return false;
+        l.index = static_cast<uint32_t>(program_->sections.size());
+        SectionSpec& sec = program_->sections.emplace_back();
+        if (!names(sec.names, "section name")) return false;
         uint8_t has_flags = 0;
         if (!u8(has_flags, "section flags presence")) return false;
         if (has_flags > 1)
@@ -356,9 +358,9 @@ class Reader {
         if (has_flags) {
           std::string_view f;
           if (!name(f, "section flags")) return false;
-          l.section_flags = f;
+          sec.flags = f;
         }
-        return names(l.section_args, "section argument");
+        return names(sec.args, "section argument");
       }
       case 0x09: l.kind = K::Space; return small_int(l.n, "space size");
       case 0x0A: l.kind = K::Word; return constant(l.constant, 0);
@@ -373,14 +375,20 @@ class Reader {
       case 0x10: l.kind = K::CfiStartproc; return true;
       case 0x11: l.kind = K::File; return small_int(l.n, "file number") && raw(l.text, "file name");
       case 0x12: l.kind = K::IndirectSymbol; return name(l.text, "indirect symbol");
-      case 0x13:
+      case 0x13: {
         l.kind = K::Loc;
-        return small_int(l.n, "file number") && small_int(l.line, "line number") &&
-               small_int(l.column, "column");
+        l.index = static_cast<uint32_t>(program_->locs.size());
+        LocSpec& loc = program_->locs.emplace_back();
+        return small_int(l.n, "file number") && small_int(loc.line, "line number") &&
+               small_int(loc.column, "column");
+      }
       case 0x14: l.kind = K::PrivateExtern; return name(l.text, "private extern symbol");
       case 0x15: l.kind = K::Set; return name(l.text, "set symbol") && constant(l.constant, 0);
       case 0x16: l.kind = K::Size; return name(l.text, "size symbol") && constant(l.constant, 0);
-      case 0x17: l.kind = K::Type; return name(l.text, "type symbol") && name(l.text2, "symbol type");
+      case 0x17:
+        l.kind = K::Type;
+        l.index = static_cast<uint32_t>(program_->name_lists.size());
+        return name(l.text, "type symbol") && name(program_->name_lists.emplace_back(), "symbol type");
       default:
         return fail(start, "bad directive tag " + std::to_string(tag));
     }

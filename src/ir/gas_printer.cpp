@@ -51,15 +51,23 @@ class Printer {
         out += "\t.file\t"; num(l.n); out += "\t\""; string_literal(l.text); out += '"';
         break;
       case K::IndirectSymbol: out += "\t.indirect_symbol "; out += l.text; break;
-      case K::Loc:
+      case K::Loc: {
+        const LocSpec* loc = program.loc(l);
+        if (loc == nullptr) throw Unprintable{".loc index out of range"};
         // X86_gas omits a negative column (Location.none).
-        out += "\t.loc\t"; num(l.n); out += '\t'; num(l.line);
-        if (l.column >= 0) { out += '\t'; num(l.column); }
+        out += "\t.loc\t"; num(l.n); out += '\t'; num(loc->line);
+        if (loc->column >= 0) { out += '\t'; num(loc->column); }
         break;
+      }
       case K::PrivateExtern: out += "\t.private_extern "; out += l.text; break;
       case K::Set: out += "\t.set "; out += l.text; out += ", "; cst(l.constant); break;
       case K::Size: out += "\t.size "; out += l.text; out += ','; cst(l.constant); break;
-      case K::Type: out += "\t.type "; out += l.text; out += ','; out += l.text2; break;
+      case K::Type: {
+        const std::string_view* type = program.symbol_type(l);
+        if (type == nullptr) throw Unprintable{".type index out of range"};
+        out += "\t.type "; out += l.text; out += ','; out += *type;
+        break;
+      }
       case K::External: case K::Mode386: case K::Model:
         throw Unprintable{"MASM-only directive"};
     }
@@ -118,7 +126,9 @@ class Printer {
   }
 
   void section(const Line& l) {
-    const auto n = program.names(l.section_names);
+    const SectionSpec* spec = program.section(l);
+    if (spec == nullptr) throw Unprintable{".section index out of range"};
+    const auto n = program.names(spec->names);
     if (n.size() == 1 && (n[0] == ".data" || n[0] == ".text")) {
       out += '\t';
       out += n[0];
@@ -129,12 +139,12 @@ class Printer {
       if (i) out += ',';
       out += n[i];
     }
-    if (l.section_flags) {
+    if (spec->flags) {
       out += ',';
-      ocaml_quoted(*l.section_flags);
+      ocaml_quoted(*spec->flags);
     }
-    if (!l.section_args.empty()) {
-      for (const auto& a : program.names(l.section_args)) {
+    if (!spec->args.empty()) {
+      for (const auto& a : program.names(spec->args)) {
         out += ',';
         out += a;
       }

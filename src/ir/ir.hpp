@@ -8,9 +8,9 @@
 // assembled in a few microseconds): text is a std::string_view, into the IR
 // bytes for a decoded Program (they must outlive it) or into Program::text
 // for one built otherwise; an instruction's operands are a fixed array; the
-// instructions, the operands of constant expressions and the lists of a
-// `.section` line live in pools of the Program, so that a Line (mostly
-// directives) stays small. Building a Program allocates a handful of blocks,
+// instructions, the operands of constant expressions and the payloads of
+// `.section`, `.loc` and `.type` lines live in pools of the Program, so that
+// a Line (mostly directives) stays small. Building a Program allocates a handful of blocks,
 // not one per line.
 #pragma once
 
@@ -131,17 +131,33 @@ struct NameList {
   bool empty() const { return count == 0; }
 };
 
-// One asm_line.
+// The payload of a `.section` line (a few per unit: kept out of Line).
+struct SectionSpec {
+  NameList names;
+  std::optional<std::string_view> flags;
+  NameList args;
+};
+
+// The line and column of a `.loc` line (its file number is Line::n).
+struct LocSpec {
+  int64_t line = 0;
+  int64_t column = 0;
+};
+
+// One asm_line. Compact (most lines are directives with one number, one name
+// or one constant): the rare payloads of Ins, Section, Loc and Type lines are
+// in pools of the Program, at `index`, so that decoding a unit writes, and
+// the assembler reads back, as few bytes as possible.
 struct Line {
   enum class Kind : uint8_t {
-    Ins,                 // ins
+    Ins,                 // Program::instrs[index]
     Align,               // flag (data?), n
     Byte, Long, Quad, Word,  // constant
     Bytes,               // text
     Comment,             // text
     Global,              // text
     NewLabel,            // text, dtype
-    Section,             // section_names, section_flags, section_args
+    Section,             // Program::sections[index]
     Space,               // n
     External,            // text, dtype (masm only)
     Mode386,             // (masm only)
@@ -150,32 +166,28 @@ struct Line {
     CfiEndproc, CfiStartproc,
     File,                // n (file number), text (file name)
     IndirectSymbol,      // text
-    Loc,                 // n (file), line, column
+    Loc,                 // n (file), Program::locs[index] (line, column)
     PrivateExtern,       // text
     Set,                 // text, constant
     Size,                // text, constant
-    Type,                // text, text2
+    Type,                // text, Program::name_lists[index] (the type)
   } kind = Kind::Comment;
-  uint32_t ins = 0;     // Ins: index in Program::instrs
   bool flag = false;
   DataType dtype = DataType::None;
+  uint32_t index = 0;   // into the pool of the kind's payload (see Kind)
   int64_t n = 0;
   std::string_view text;
   Constant constant;
-  int64_t line = 0;
-  int64_t column = 0;
-  std::string_view text2;
-  NameList section_names;
-  NameList section_args;
-  std::optional<std::string_view> section_flags;
 };
 
 // Not copyable: constants and texts point into its pools (moving keeps them).
 struct Program {
   std::vector<Line> lines;
-  std::vector<Instr> instrs;                  // of Ins lines (Line::ins)
+  std::vector<Instr> instrs;                  // of Ins lines (Line::index)
+  std::vector<SectionSpec> sections;          // of Section lines (Line::index)
+  std::vector<LocSpec> locs;                  // of Loc lines (Line::index)
   StablePool<Constant> operands;              // of Add/Sub constants (never move)
-  std::vector<std::string_view> name_lists;   // see NameList
+  std::vector<std::string_view> name_lists;   // see NameList; the types of Type lines
   std::deque<std::string> text;               // texts that are not in IR bytes
 
   Program() = default;
@@ -184,15 +196,53 @@ struct Program {
   Program(const Program&) = delete;
   Program& operator=(const Program&) = delete;
 
-  // The instruction of an Ins line; nullptr if its index is out of range
-  // (only a Program built by hand can have that).
-  const Instr* instr(const Line& l) const { return l.ins < instrs.size() ? &instrs[l.ins] : nullptr; }
+  // The payloads of Ins, Section, Loc and Type lines; nullptr if the index
+  // is out of range (only a Program built by hand can have that).
+  const Instr* instr(const Line& l) const { return l.index < instrs.size() ? &instrs[l.index] : nullptr; }
+  const SectionSpec* section(const Line& l) const {
+    return l.index < sections.size() ? &sections[l.index] : nullptr;
+  }
+  const LocSpec* loc(const Line& l) const { return l.index < locs.size() ? &locs[l.index] : nullptr; }
+  const std::string_view* symbol_type(const Line& l) const {
+    return l.index < name_lists.size() ? &name_lists[l.index] : nullptr;
+  }
   // An Ins line for `i`.
   Line add(const Instr& i) {
     Line l;
     l.kind = Line::Kind::Ins;
-    l.ins = static_cast<uint32_t>(instrs.size());
+    l.index = static_cast<uint32_t>(instrs.size());
     instrs.push_back(i);
+    return l;
+  }
+  // A Section line.
+  Line add_section(std::span<const std::string_view> names, std::optional<std::string_view> flags,
+                   std::span<const std::string_view> args) {
+    Line l;
+    l.kind = Line::Kind::Section;
+    l.index = static_cast<uint32_t>(sections.size());
+    SectionSpec s;
+    s.names = add_names(names);
+    s.flags = flags;
+    s.args = add_names(args);
+    sections.push_back(s);
+    return l;
+  }
+  // A Loc line.
+  Line add_loc(int64_t file, int64_t line, int64_t column) {
+    Line l;
+    l.kind = Line::Kind::Loc;
+    l.n = file;
+    l.index = static_cast<uint32_t>(locs.size());
+    locs.push_back(LocSpec{line, column});
+    return l;
+  }
+  // A Type line (`.type symbol, type`).
+  Line add_type(std::string_view symbol, std::string_view type) {
+    Line l;
+    l.kind = Line::Kind::Type;
+    l.text = symbol;
+    l.index = static_cast<uint32_t>(name_lists.size());
+    name_lists.push_back(type);
     return l;
   }
   std::span<const std::string_view> names(NameList l) const {
@@ -217,6 +267,8 @@ struct Program {
   void clear() {
     lines.clear();
     instrs.clear();
+    sections.clear();
+    locs.clear();
     operands.clear();
     name_lists.clear();
     text.clear();

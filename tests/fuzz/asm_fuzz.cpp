@@ -91,21 +91,28 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     ins.rounding = static_cast<ir::Rounding>(b.u8() % 4);
     for (int k = b.u8() % 4; k > 0; --k) ins.args.push_back(arg(b));  // a third is refused
     // Sometimes an index past the instructions: refused, not trusted.
-    l.ins = static_cast<uint32_t>(p.instrs.size() - (b.u8() % 16 ? 1 : 0));
+    const uint32_t ins_index = static_cast<uint32_t>(p.instrs.size() - (b.u8() % 16 ? 1 : 0));
     l.flag = b.u8() & 1;
     l.n = b.i64() % 70;
-    l.line = b.i64();
-    l.column = b.i64();
+    const ir::Line loc = p.add_loc(l.n, b.i64(), b.i64());
     l.constant = constant(p, b);
     l.text = label(b);
-    l.text2 = b.u8() % 2 ? "@function" : "@object";
+    const ir::Line type = p.add_type(l.text, b.u8() % 2 ? "@function" : "@object");
     const std::string_view name[] = {kSections[b.u8() % 6]};
-    l.section_names = p.add_names(name);
-    if (b.u8() % 2) l.section_flags = kFlags[b.u8() % 6];
+    std::optional<std::string_view> flags;
+    if (b.u8() % 2) flags = kFlags[b.u8() % 6];
     std::string_view args[2];
     size_t nargs = b.u8() % 3;
     for (size_t k = 0; k < nargs; ++k) args[k] = kArgs[b.u8() % 5];
-    l.section_args = p.add_names(std::span<const std::string_view>(args, nargs));
+    const ir::Line section = p.add_section(name, flags, std::span<const std::string_view>(args, nargs));
+    // The payload index of the line's kind (sometimes one past its pool: refused, not trusted).
+    switch (l.kind) {
+      case ir::Line::Kind::Ins: l.index = ins_index; break;
+      case ir::Line::Kind::Loc: l.index = loc.index + (b.u8() % 16 ? 0 : 1); break;
+      case ir::Line::Kind::Type: l.index = type.index + (b.u8() % 16 ? 0 : 1); break;
+      case ir::Line::Kind::Section: l.index = section.index + (b.u8() % 16 ? 0 : 1); break;
+      default: l.index = b.u8(); break;
+    }
     p.lines.push_back(std::move(l));
   }
   auto o = assembler::assemble(p, "fuzz");

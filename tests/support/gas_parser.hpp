@@ -7,6 +7,7 @@
 
 #include <cctype>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -390,35 +391,31 @@ inline Result<ir::Program> parse_gas(std::string_view text) {
           if (k > b) v.push_back(std::stoll(std::string(rest.substr(b, k - b))));
         }
         if (v.size() < 2) return fail("bad .loc");
-        l.n = v[0];
-        l.line = v[1];
-        l.column = v.size() > 2 ? v[2] : -1;
+        l = p.add_loc(v[0], v[1], v.size() > 2 ? v[2] : -1);
       } else if (word == ".text" || word == ".data") {
-        l.kind = K::Section;
         const std::string_view names[] = {p.keep(word)};
-        l.section_names = p.add_names(names);
+        l = p.add_section(names, std::nullopt, {});
       } else if (word == ".section") {
-        l.kind = K::Section;
         size_t c = rest.find(',');
         const std::string_view names[] = {p.keep(trim(rest.substr(0, c)))};
-        l.section_names = p.add_names(names);
+        std::optional<std::string_view> flags;
+        std::vector<std::string_view> args;
         if (c != std::string_view::npos) {
           std::string_view r = rest.substr(c + 1);
           if (!r.empty() && r[0] == '"') {
             size_t q = r.find('"', 1);
-            l.section_flags = p.keep(r.substr(1, q - 1));
+            flags = p.keep(r.substr(1, q - 1));
             r = r.substr(q + 1);
             if (!r.empty() && r[0] == ',') r.remove_prefix(1);
           }
-          std::vector<std::string_view> args;
           while (!r.empty()) {
             size_t k = r.find(',');
             args.push_back(p.keep(trim(r.substr(0, k))));
             if (k == std::string_view::npos) break;
             r = r.substr(k + 1);
           }
-          l.section_args = p.add_names(args);
         }
+        l = p.add_section(names, flags, args);
       } else if (word == ".align") {
         l.kind = K::Align;
         l.n = std::stoll(std::string(rest));
@@ -454,8 +451,7 @@ inline Result<ir::Program> parse_gas(std::string_view text) {
         l.text = p.keep(trim(rest.substr(0, c)));
         std::string_view r = trim(rest.substr(c + 1));
         if (word == ".type") {
-          l.kind = K::Type;
-          l.text2 = p.keep(r);
+          l = p.add_type(l.text, p.keep(r));
         } else {
           l.kind = word == ".set" ? K::Set : K::Size;
           if (!parse_constant(p, r, l.constant)) return fail("bad constant");

@@ -52,13 +52,15 @@ TestLine ins(ir::Op op, std::vector<ir::Arg> args) {
 ir::Line text_section() {
   ir::Line l;
   l.kind = ir::Line::Kind::Section;
-  l.section_names = ir::NameList{0, 1};  // ".text", the first name error_of's program has
+  l.index = 0;  // ".text", the first section error_of's program has
   return l;
 }
 
 std::string error_of(const std::vector<TestLine>& lines) {
   ir::Program p;
   p.name_lists = {".text"};
+  // Section 0 is .text; section 1 has no name.
+  p.sections = {ir::SectionSpec{ir::NameList{0, 1}, std::nullopt, ir::NameList{}}, ir::SectionSpec{}};
   for (const auto& l : lines) p.lines.push_back(l.instr ? p.add(*l.instr) : l.line);
   auto r = assembler::assemble(p, "camlBad");
   return r.ok() ? std::string() : r.error().message;
@@ -160,13 +162,24 @@ TEST(AsmErrors, MalformedIrValuesDoNotCrash) {
   mem.mem.base = ir::Reg64::RAX;
   ir::Line sec;
   sec.kind = ir::Line::Kind::Section;
+  sec.index = 1;  // no name
+  ir::Line dangling_sec = sec, dangling_loc, dangling_type;  // payload indexes past their pools
+  dangling_sec.index = 9;
+  dangling_loc.kind = ir::Line::Kind::Loc;
+  dangling_loc.index = 3;
+  dangling_type.kind = ir::Line::Kind::Type;
+  dangling_type.text = "f";
+  dangling_type.index = 5;
   TestLine weird = ins(static_cast<ir::Op>(999), {});
   ir::Line dangling;  // an Ins line whose instruction index is past the program's instructions
   dangling.kind = ir::Line::Kind::Ins;
-  dangling.ins = 7;
+  dangling.index = 7;
   EXPECT_FALSE(error_of({text_section(), ins(ir::Op::ADDSD, {xmm, xmm})}).empty());
   EXPECT_FALSE(error_of({text_section(), ins(ir::Op::LEA, {mem, reg64(ir::Reg64::RAX)})}).empty());
   EXPECT_FALSE(error_of({sec}).empty());
+  EXPECT_FALSE(error_of({dangling_sec}).empty());
+  EXPECT_FALSE(error_of({text_section(), dangling_loc}).empty());
+  EXPECT_FALSE(error_of({text_section(), dangling_type}).empty());
   EXPECT_FALSE(error_of({text_section(), weird}).empty());
   expect_mentions(error_of({text_section(), dangling}), {"line 1", "instruction index out of range"});
   EXPECT_FALSE(error_of({text_section(), ins(ir::Op::MOV, {reg64(ir::Reg64::RAX)})}).empty());
