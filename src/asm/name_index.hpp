@@ -68,8 +68,22 @@ class NameIndex {
       h = (h ^ w) * kMul;
       h ^= h >> 32;
     }
+    // The last 1 to 7 bytes: the last 8 bytes of a long name (overlapping
+    // what was hashed), else at most three loads, never a loop of bytes.
     uint64_t tail = 0;
-    for (; i < s.size(); ++i) tail = (tail << 8) | static_cast<uint8_t>(s[i]);
+    const size_t rest = s.size() - i;
+    if (rest != 0 && s.size() >= 8) {
+      std::memcpy(&tail, s.data() + s.size() - 8, 8);
+    } else if (rest >= 4) {
+      uint32_t a, b;
+      std::memcpy(&a, s.data() + i, 4);
+      std::memcpy(&b, s.data() + s.size() - 4, 4);
+      tail = (uint64_t{a} << 32) | b;
+    } else if (rest != 0) {
+      // 1 to 3 bytes: first, middle and last.
+      tail = (uint64_t{static_cast<uint8_t>(s[i])} << 16) |
+             (uint64_t{static_cast<uint8_t>(s[i + rest / 2])} << 8) | static_cast<uint8_t>(s[s.size() - 1]);
+    }
     h = (h ^ tail) * kMul;
     return static_cast<size_t>(h ^ (h >> 29));
   }

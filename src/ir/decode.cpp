@@ -97,7 +97,7 @@ class Reader {
 
   size_t remaining() const { return size_ - pos_; }
 
-  bool fail(size_t at, const std::string& what) {
+  [[gnu::cold, gnu::noinline]] bool fail(size_t at, const std::string& what) {
     if (!error_) {
       if (in_lines_)
         error_ = make_error("IR: line ", line_, " (byte offset ", at, "): ", what);
