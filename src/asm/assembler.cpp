@@ -29,9 +29,9 @@ namespace E = obj::elf;
 
 struct Loc {
   uint32_t sec = 0;
-  uint64_t pos = 0;
   uint32_t nfrags = 0;
-};
+  uint64_t pos = 0;
+};  // 16 bytes: labels, fixups and line marks hold one or two
 
 struct Frag {
   enum class Kind : uint8_t { Branch, Align } kind = Kind::Branch;
@@ -272,7 +272,7 @@ class Assembler {
 
   Loc here() const {
     const Sec& s = secs_[cur_];
-    return Loc{cur_, s.fixed.size(), static_cast<uint32_t>(s.frags.size())};
+    return Loc{cur_, static_cast<uint32_t>(s.frags.size()), s.fixed.size()};
   }
 
   uint32_t label_id(std::string_view name) {
@@ -760,6 +760,26 @@ class Assembler {
   };
 
   Result<Value> evaluate(const ir::Constant& c, const Loc& at, size_t line_no) {
+    // A lone label (most data relocations: frametables, closures): the
+    // Value the general path below makes of it, without linearising.
+    if (c.kind == ir::Constant::Kind::Label &&
+        split_symbol_suffix(c.label).second == Fixup::Variant::None) {
+      const uint32_t id = label_id(c.label);
+      const Label& l = labels_[id];
+      Value v;
+      v.constant = false;
+      if (l.defined) {
+        v.number = static_cast<int64_t>(secs_[l.loc.sec].offset(l.loc));
+        v.section = l.loc.sec;
+        v.single_label = true;
+        v.section_label = id;
+        return v;
+      }
+      if (!l.set_expr && !l.is_local_label()) {
+        v.label = id;
+        return v;
+      }
+    }
     Linear& lin = lin_;  // reused: no allocation per expression
     lin.terms.clear();
     lin.this_coeff = lin.constant = 0;
@@ -971,7 +991,7 @@ class Assembler {
           l.symbol = static_cast<SymbolIndex>(obj_.symbols.size() - 1);
         } else if (v->section && !v->pcrel) {
           l.defined = true;
-          l.loc = Loc{*v->section, static_cast<uint64_t>(v->number), 0};
+          l.loc = Loc{*v->section, 0, static_cast<uint64_t>(v->number)};
         } else {
           return err(l.set_line, ".set of a non-constant expression");
         }

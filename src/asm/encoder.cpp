@@ -302,25 +302,26 @@ uint8_t mem_size(ir::DataType t) {
   }
 }
 
-Result<Operand> classify(const ir::Arg& a) {
-  Operand o;
+// Fills `o` (default-constructed by the caller): an out-parameter, not a
+// Result<Operand>, which would copy the operand through a variant.
+Status classify(const ir::Arg& a, Operand& o) {
   switch (a.kind) {
-    case ir::Arg::Kind::Imm: o.k = Operand::K::Imm; o.imm = a.imm; return o;
-    case ir::Arg::Kind::Sym: o.k = Operand::K::SymImm; o.sym = a.sym; return o;
+    case ir::Arg::Kind::Imm: o.k = Operand::K::Imm; o.imm = a.imm; return ok_status();
+    case ir::Arg::Kind::Sym: o.k = Operand::K::SymImm; o.sym = a.sym; return ok_status();
     case ir::Arg::Kind::Reg8L:
       o.k = Operand::K::Reg; o.size = 8; o.reg = kHw[static_cast<int>(a.reg) & 15];
       o.byte_rex = o.reg >= 4 && o.reg < 8;
-      return o;
+      return ok_status();
     case ir::Arg::Kind::Reg8H:
       o.k = Operand::K::Reg; o.size = 8; o.reg = kHw8H[static_cast<int>(a.reg8h) & 3];
       o.high8 = true;
-      return o;
-    case ir::Arg::Kind::Reg16: o.k = Operand::K::Reg; o.size = 16; o.reg = kHw[static_cast<int>(a.reg) & 15]; return o;
-    case ir::Arg::Kind::Reg32: o.k = Operand::K::Reg; o.size = 32; o.reg = kHw[static_cast<int>(a.reg) & 15]; return o;
-    case ir::Arg::Kind::Reg64: o.k = Operand::K::Reg; o.size = 64; o.reg = kHw[static_cast<int>(a.reg) & 15]; return o;
+      return ok_status();
+    case ir::Arg::Kind::Reg16: o.k = Operand::K::Reg; o.size = 16; o.reg = kHw[static_cast<int>(a.reg) & 15]; return ok_status();
+    case ir::Arg::Kind::Reg32: o.k = Operand::K::Reg; o.size = 32; o.reg = kHw[static_cast<int>(a.reg) & 15]; return ok_status();
+    case ir::Arg::Kind::Reg64: o.k = Operand::K::Reg; o.size = 64; o.reg = kHw[static_cast<int>(a.reg) & 15]; return ok_status();
     case ir::Arg::Kind::Xmm:
       if (a.xmm < 0 || a.xmm > 15) return make_error("xmm register ", a.xmm, " out of range");
-      o.k = Operand::K::Xmm; o.reg = static_cast<uint8_t>(a.xmm); return o;
+      o.k = Operand::K::Xmm; o.reg = static_cast<uint8_t>(a.xmm); return ok_status();
     case ir::Arg::Kind::Tos:
     case ir::Arg::Kind::St:
       return make_error("x87 register operand (the amd64 backend never emits x87 code)");
@@ -344,7 +345,7 @@ Result<Operand> classify(const ir::Arg& a) {
         o.scale = m.scale;
         if (o.index == 4) return make_error("%rsp cannot be an index register");
       }
-      return o;
+      return ok_status();
     }
     case ir::Arg::Kind::MemRip:
       o.k = Operand::K::Mem;
@@ -352,7 +353,7 @@ Result<Operand> classify(const ir::Arg& a) {
       o.size = mem_size(a.rip_type);
       o.sym = a.sym;
       o.disp = a.displ;
-      return o;
+      return ok_status();
   }
   return make_error("unknown operand kind");
 }
@@ -678,9 +679,8 @@ Status encode(const ir::Instr& ins, Encoded& out) {
 
   Operand ops[2];
   for (size_t k = 0; k < n; ++k) {
-    auto o = classify(ins.args[k]);
-    if (!o) return make_error("operand ", k + 1, ": ", o.error().message);
-    ops[k] = std::move(o.value());
+    if (Status st = classify(ins.args[k], ops[k]); !st)
+      return make_error("operand ", k + 1, ": ", st.error().message);
   }
   const uint8_t cc = cond_code(ins.cond);
   const Index& idx = index();
