@@ -145,10 +145,10 @@ class Assembler {
     for (auto& sec : secs_) {
       for (const Frag& f : sec.frags)
         if (f.kind == Frag::Kind::Branch && undefined_local(f.target))
-          return err(f.line, "undefined local label " + std::string(labels_[f.target].name));
+          return err(f.line, "undefined local label ", labels_[f.target].name);
     }
     for (const InsFix& f : ins_fixes_)
-      if (undefined_local(f.label)) return err(f.line, "undefined local label " + std::string(labels_[f.label].name));
+      if (undefined_local(f.label)) return err(f.line, "undefined local label ", labels_[f.label].name);
     for (auto& sec : secs_) relax(sec);
     return finish();
   }
@@ -257,7 +257,12 @@ class Assembler {
     sec_syms_.clear();
   }
 
-  [[gnu::cold, gnu::noinline]] Error err(size_t line_no, const std::string& what) const {
+  // The error at line `line_no`, its message made of make_error's pieces:
+  // callers pass pointers and numbers, and build no string inline (the
+  // line loop stays small).
+  template <class... Parts>
+  [[gnu::cold, gnu::noinline]] Error err(size_t line_no, const Parts&... parts) const {
+    const std::string what = make_error(parts...).message;
     const ir::Line& l = prog_->lines[line_no];
     std::string where = "unit " + unit_ + ": line " + std::to_string(line_no);
     if (const ir::Instr* ins = l.kind == ir::Line::Kind::Ins ? prog_->instr(l) : nullptr)
@@ -351,7 +356,7 @@ class Assembler {
           case 'x': flags |= E::SHF_EXECINSTR; break;
           case 'M': flags |= E::SHF_MERGE; break;
           case 'S': flags |= E::SHF_STRINGS; break;
-          default: return err(i, std::string("unsupported section flag '") + c + "'");
+          default: return err(i, "unsupported section flag '", c, "'");
         }
       }
     } else if (prefixed(".text")) {
@@ -368,13 +373,13 @@ class Assembler {
       if (t == "@progbits" || t == "%progbits") type = E::SHT_PROGBITS;
       else if (t == "@nobits" || t == "%nobits") type = E::SHT_NOBITS;
       else if (t == "@note" || t == "%note") type = 7;  // SHT_NOTE
-      else return err(i, "unsupported section type " + std::string(t));
+      else return err(i, "unsupported section type ", t);
       if (args.size() > 1) {
         std::string text(args[1]);
         try {
           entsize = std::stoull(text);
         } catch (...) {
-          return err(i, "bad section entry size " + text);
+          return err(i, "bad section entry size ", text);
         }
       }
     }
@@ -394,7 +399,7 @@ class Assembler {
         return instruction(i, *ins);
       }
       case K::Align: {
-        if (l.n <= 0 || (l.n & (l.n - 1)) != 0) return err(i, ".align " + std::to_string(l.n) + " is not a power of two");
+        if (l.n <= 0 || (l.n & (l.n - 1)) != 0) return err(i, ".align ", l.n, " is not a power of two");
         uint64_t a = static_cast<uint64_t>(l.n);
         auto& s = obj_.sections[sec.index];
         if (a > s.alignment) s.alignment = a;
@@ -428,7 +433,7 @@ class Assembler {
       case K::Global: labels_[label_id(l.text)].global = true; return ok_status();
       case K::NewLabel: {
         Label& lab = labels_[label_id(l.text)];
-        if (lab.defined || lab.set_expr) return err(i, "label " + std::string(l.text) + " defined twice");
+        if (lab.defined || lab.set_expr) return err(i, "label ", l.text, " defined twice");
         lab.defined = true;
         lab.loc = here();
         return ok_status();
@@ -468,7 +473,7 @@ class Assembler {
       }
       case K::Set: {
         Label& lab = labels_[label_id(l.text)];
-        if (lab.defined) return err(i, "symbol " + std::string(l.text) + " already defined");
+        if (lab.defined) return err(i, "symbol ", l.text, " already defined");
         lab.set_expr = &l.constant;
         lab.set_loc = here();
         lab.set_line = static_cast<uint32_t>(i);
@@ -490,7 +495,7 @@ class Assembler {
         if (t == "@function" || t == "%function") lab.kind = obj::SymbolKind::Func;
         else if (t == "@object" || t == "%object") lab.kind = obj::SymbolKind::Object;
         else if (t == "@notype" || t == "%notype") lab.kind = obj::SymbolKind::NoType;
-        else return err(i, "unsupported symbol type " + std::string(t));
+        else return err(i, "unsupported symbol type ", t);
         return ok_status();
       }
       case K::External:
@@ -518,7 +523,7 @@ class Assembler {
     return range_error(line_no, value, size);
   }
   [[gnu::cold, gnu::noinline]] Error range_error(size_t line_no, int64_t value, uint8_t size) const {
-    return err(line_no, "value " + std::to_string(value) + " does not fit in " + std::to_string(size) + " bytes");
+    return err(line_no, "value ", value, " does not fit in ", size, " bytes");
   }
 
   Status data(size_t i, const ir::Constant& c, uint8_t size) {
@@ -810,7 +815,7 @@ class Assembler {
     v.number = lin.constant;
     for (auto [id, coeff] : lin.terms) {
       const Label& l = labels_[id];
-      if (undefined_local(id)) return err(line_no, "undefined local label " + std::string(l.name));
+      if (undefined_local(id)) return err(line_no, "undefined local label ", l.name);
       if (!l.defined) {
         add(und, id, coeff, std::nullopt);
         continue;

@@ -12,6 +12,13 @@
 namespace ocamljit::assembler {
 namespace {
 
+// make_error out of line: the encoder's error messages are built in their
+// own cold code, not in the paths of the instructions that encode.
+template <class... Parts>
+[[gnu::cold, gnu::noinline]] Error encode_error(const Parts&... parts) {
+  return make_error(parts...);
+}
+
 // Operand sizes a form accepts (bit mask).
 constexpr uint8_t S8 = 1, S16 = 2, S32 = 4, S64 = 8;
 constexpr uint8_t S_ANY = S16 | S32 | S64;
@@ -320,14 +327,14 @@ Status classify(const ir::Arg& a, Operand& o) {
     case ir::Arg::Kind::Reg32: o.k = Operand::K::Reg; o.size = 32; o.reg = kHw[static_cast<int>(a.reg) & 15]; return ok_status();
     case ir::Arg::Kind::Reg64: o.k = Operand::K::Reg; o.size = 64; o.reg = kHw[static_cast<int>(a.reg) & 15]; return ok_status();
     case ir::Arg::Kind::Xmm:
-      if (a.xmm < 0 || a.xmm > 15) return make_error("xmm register ", a.xmm, " out of range");
+      if (a.xmm < 0 || a.xmm > 15) return encode_error("xmm register ", a.xmm, " out of range");
       o.k = Operand::K::Xmm; o.reg = static_cast<uint8_t>(a.xmm); return ok_status();
     case ir::Arg::Kind::Tos:
     case ir::Arg::Kind::St:
-      return make_error("x87 register operand (the amd64 backend never emits x87 code)");
+      return encode_error("x87 register operand (the amd64 backend never emits x87 code)");
     case ir::Arg::Kind::Mem: {
       const ir::Mem& m = a.mem;
-      if (m.arch != ir::Arch::X64) return make_error("32-bit addressing mode");
+      if (m.arch != ir::Arch::X64) return encode_error("32-bit addressing mode");
       o.k = Operand::K::Mem;
       o.size = mem_size(m.type);
       o.disp = m.displ;
@@ -339,11 +346,11 @@ Status classify(const ir::Arg& a, Operand& o) {
         o.base = kHw[static_cast<int>(m.idx) & 15];
       } else {
         if (m.scale != 1 && m.scale != 2 && m.scale != 4 && m.scale != 8)
-          return make_error("scale ", m.scale, " not in {1,2,4,8}");
+          return encode_error("scale ", m.scale, " not in {1,2,4,8}");
         if (m.base) o.base = kHw[static_cast<int>(*m.base) & 15];
         o.index = kHw[static_cast<int>(m.idx) & 15];
         o.scale = m.scale;
-        if (o.index == 4) return make_error("%rsp cannot be an index register");
+        if (o.index == 4) return encode_error("%rsp cannot be an index register");
       }
       return ok_status();
     }
@@ -355,7 +362,7 @@ Status classify(const ir::Arg& a, Operand& o) {
       o.disp = a.displ;
       return ok_status();
   }
-  return make_error("unknown operand kind");
+  return encode_error("unknown operand kind");
 }
 
 bool fits_s8(int64_t v) { return v >= -128 && v <= 127; }
@@ -506,7 +513,7 @@ Status encode_with(const Form& f, const Operand* ops, size_t n, uint8_t size, ui
     has_high8 |= ops[k].high8;
   }
   if (need_byte_rex) rex |= 0x40;
-  if (rex && has_high8) return make_error("%ah/%bh/%ch/%dh cannot be used with a REX prefix");
+  if (rex && has_high8) return encode_error("%ah/%bh/%ch/%dh cannot be used with a REX prefix");
 
   if (size == 16) w.byte(0x66);
   if (f.prefix && !(size == 16 && f.prefix == 0x66)) w.byte(f.prefix);
@@ -530,7 +537,7 @@ Status encode_with(const Form& f, const Operand* ops, size_t n, uint8_t size, ui
       std::string_view base_sym;
       Fixup::Variant v = Fixup::Variant::None;
       if (!m.sym.empty()) v = variant_of(m.sym, base_sym);
-      if (!fits_s32(m.disp)) return make_error("displacement ", m.disp, " does not fit in 32 bits");
+      if (!fits_s32(m.disp)) return encode_error("displacement ", m.disp, " does not fit in 32 bits");
       int disp_size = 0;
       uint8_t mod = 0, rm = 0;
       bool sib = false;
@@ -571,9 +578,9 @@ Status encode_with(const Form& f, const Operand* ops, size_t n, uint8_t size, ui
         // GNU as uses an unsigned 32-bit displacement for lea with a
         // 16/32-bit destination (the address is truncated anyway).
         fx.signed32 = !m.rip && !(ins.op == Op::LEA && size != 64);
-        if (v == Fixup::Variant::Plt) return make_error("@PLT in a memory operand");
+        if (v == Fixup::Variant::Plt) return encode_error("@PLT in a memory operand");
         if (v == Fixup::Variant::GotPcrel) {
-          if (!m.rip) return make_error("@GOTPCREL needs a %rip-relative operand");
+          if (!m.rip) return encode_error("@GOTPCREL needs a %rip-relative operand");
           uint8_t op0 = f.opc[f.opc_len - 1];
           bool binop = f.opc_len == 1 && (op0 & 0xC7) == 0x03;
           fx.relaxable_got = (f.opc_len == 1 && (op0 == 0x8B || op0 == 0x85 || binop)) ||
@@ -591,7 +598,7 @@ Status encode_with(const Form& f, const Operand* ops, size_t n, uint8_t size, ui
       Fixup fx;
       std::string_view base_sym;
       fx.variant = variant_of(imm_o->sym, base_sym);
-      if (fx.variant != Fixup::Variant::None) return make_error("@PLT/@GOTPCREL in an immediate");
+      if (fx.variant != Fixup::Variant::None) return encode_error("@PLT/@GOTPCREL in an immediate");
       fx.symbol = base_sym;
       fx.offset = out.length;
       fx.size = static_cast<uint8_t>(immw);
@@ -602,7 +609,7 @@ Status encode_with(const Form& f, const Operand* ops, size_t n, uint8_t size, ui
       w.le(static_cast<uint64_t>(imm_o->imm), immw);
     }
   }
-  if (w.overflow) return make_error("instruction longer than 15 bytes");
+  if (w.overflow) return encode_error("instruction longer than 15 bytes");
   return ok_status();
 }
 
@@ -655,8 +662,8 @@ BranchTarget branch_target(const ir::Instr& ins) {
 
 Status encode(const ir::Instr& ins, Encoded& out) {
   const size_t n = ins.args.size();
-  if (n > 2) return make_error("too many operands");
-  if (static_cast<size_t>(ins.op) >= 128) return make_error("unknown opcode");
+  if (n > 2) return encode_error("too many operands");
+  if (static_cast<size_t>(ins.op) >= 128) return encode_error("unknown opcode");
 
   // Direct calls (always rel32; GNU as never shortens a call).
   if (ins.op == Op::CALL && n == 1 && ins.args[0].kind == ir::Arg::Kind::Sym) {
@@ -669,7 +676,7 @@ Status encode(const ir::Instr& ins, Encoded& out) {
     fx.pcrel = true;
     fx.is_branch = true;
     auto [base, v] = split_symbol_suffix(ins.args[0].sym);
-    if (v == Fixup::Variant::GotPcrel) return make_error("call to a @GOTPCREL symbol");
+    if (v == Fixup::Variant::GotPcrel) return encode_error("call to a @GOTPCREL symbol");
     fx.symbol = base;
     fx.variant = v;
     out.fixups.push_back(std::move(fx));
@@ -680,7 +687,7 @@ Status encode(const ir::Instr& ins, Encoded& out) {
   Operand ops[2];
   for (size_t k = 0; k < n; ++k) {
     if (Status st = classify(ins.args[k], ops[k]); !st)
-      return make_error("operand ", k + 1, ": ", st.error().message);
+      return encode_error("operand ", k + 1, ": ", st.error().message);
   }
   const uint8_t cc = cond_code(ins.cond);
   const Index& idx = index();
@@ -715,8 +722,8 @@ Status encode(const ir::Instr& ins, Encoded& out) {
   if (ins.op >= Op::FABS && ins.op <= Op::FYL2X && ins.op != Op::HLT && ins.op != Op::IDIV &&
       ins.op != Op::IMUL && ins.op != Op::INC && ins.op != Op::J && ins.op != Op::JMP &&
       ins.op != Op::LEA && ins.op != Op::LEAVE)
-    return make_error("x87 instruction (the amd64 backend never emits x87 code)");
-  return make_error("unsupported operand form");
+    return encode_error("x87 instruction (the amd64 backend never emits x87 code)");
+  return encode_error("unsupported operand form");
 }
 
 const char* op_name(ir::Op op) {

@@ -113,6 +113,12 @@ class Reader {
   [[gnu::cold, gnu::noinline]] bool fail_with(size_t at, const char* message, const char* what) {
     return fail(at, std::string(message) + what);
   }
+  // The same for any message (make_error's pieces): the callers pass
+  // pointers and numbers, and build no string inline.
+  template <class... Parts>
+  [[gnu::cold, gnu::noinline]] bool fail_parts(size_t at, const Parts&... parts) {
+    return fail(at, make_error(parts...).message);
+  }
 
   bool u8(uint8_t& out, const char* what) {
     if (pos_ >= size_) [[unlikely]]
@@ -157,8 +163,7 @@ class Reader {
     size_t start = pos_;
     if (!uvarint(out, what)) return false;
     if (out > remaining())
-      return fail(start, std::string(what) + " " + std::to_string(out) +
-                             " exceeds the remaining input");
+      return fail_parts(start, what, " ", out, " exceeds the remaining input");
     return true;
   }
 
@@ -167,8 +172,7 @@ class Reader {
     uint64_t len = 0;
     if (!uvarint(len, what)) return false;
     if (len > remaining())
-      return fail(start, std::string(what) + " of length " + std::to_string(len) +
-                             " exceeds the remaining input");
+      return fail_parts(start, what, " of length ", len, " exceeds the remaining input");
     out = std::string_view(reinterpret_cast<const char*>(data_ + pos_), len);
     pos_ += len;
     return true;
@@ -184,8 +188,7 @@ class Reader {
       return true;
     }
     if (ref > names_.size())
-      return fail(start, std::string("reference to undefined name #") + std::to_string(ref - 1) +
-                             " (" + what + ")");
+      return fail_parts(start, "reference to undefined name #", ref - 1, " (", what, ")");
     out = names_[ref - 1];
     return true;
   }
@@ -195,7 +198,7 @@ class Reader {
     size_t start = pos_;
     uint8_t b = 0;
     if (!u8(b, what)) return false;
-    if (b >= limit) return fail(start, std::string("bad ") + what + " " + std::to_string(b));
+    if (b >= limit) return fail_parts(start, "bad ", what, " ", b);
     out = static_cast<E>(b);
     return true;
   }
@@ -220,7 +223,7 @@ class Reader {
         return constant(a, depth + 1) && constant(b, depth + 1);
       }
       default:
-        return fail(start, "bad constant tag " + std::to_string(tag));
+        return fail_parts(start, "bad constant tag ", tag);
     }
   }
 
@@ -230,7 +233,7 @@ class Reader {
     if (!u8(b, "operand")) return false;
     int kind = b >> 4, low = b & 0xF;
     auto no_payload = [&] {
-      return low == 0 || fail(start, "bad operand byte " + std::to_string(b));
+      return low == 0 || fail_parts(start, "bad operand byte ", b);
     };
     switch (kind) {
       case 0x0: a.kind = Arg::Kind::Imm; return no_payload() && svarint(a.imm, "immediate");
@@ -238,7 +241,7 @@ class Reader {
       case 0x2: a.kind = Arg::Kind::Reg8L; a.reg = static_cast<Reg64>(low); return true;
       case 0x3:
         if (low > static_cast<int>(Reg8H::DH))
-          return fail(start, "bad high byte register " + std::to_string(low));
+          return fail_parts(start, "bad high byte register ", low);
         a.kind = Arg::Kind::Reg8H; a.reg8h = static_cast<Reg8H>(low); return true;
       case 0x4: a.kind = Arg::Kind::Reg16; a.reg = static_cast<Reg64>(low); return true;
       case 0x5: a.kind = Arg::Kind::Reg32; a.reg = static_cast<Reg64>(low); return true;
@@ -248,17 +251,17 @@ class Reader {
       case 0x9: a.kind = Arg::Kind::St; a.st = low; return true;
       case 0xA: return mem(a, low, start);
       case 0xB:
-        if (!data_type_ok(low)) return fail(start, "bad data type " + std::to_string(low));
+        if (!data_type_ok(low)) return fail_parts(start, "bad data type ", low);
         a.kind = Arg::Kind::MemRip;
         a.rip_type = static_cast<DataType>(low);
         return name(a.sym, "RIP-relative symbol") && svarint(a.displ, "displacement");
       default:
-        return fail(start, "bad operand kind " + std::to_string(kind));
+        return fail_parts(start, "bad operand kind ", kind);
     }
   }
 
   bool mem(Arg& a, int type, size_t start) {
-    if (!data_type_ok(type)) return fail(start, "bad data type " + std::to_string(type));
+    if (!data_type_ok(type)) return fail_parts(start, "bad data type ", type);
     a.kind = Arg::Kind::Mem;
     Mem& m = a.mem;
     m.type = static_cast<DataType>(type);
@@ -266,7 +269,7 @@ class Reader {
     if (!u8(flags, "address flags") || !u8(regs, "address registers")) return false;
     static constexpr int kScales[] = {0, 1, 2, 4, 8};
     int scale_code = flags & 0x1F;
-    if (scale_code > 4) return fail(pos_ - 2, "bad address flags " + std::to_string(flags));
+    if (scale_code > 4) return fail_parts(pos_ - 2, "bad address flags ", flags);
     m.arch = (flags & 0x80) ? Arch::X86 : Arch::X64;
     m.scale = kScales[scale_code];
     m.idx = static_cast<Reg64>(regs >> 4);
@@ -292,7 +295,7 @@ class Reader {
       size_t start = pos_;
       uint8_t two = 0;
       if (!u8(two, "imul operand count")) return false;
-      if (two > 1) return fail(start, "bad imul operand flag " + std::to_string(two));
+      if (two > 1) return fail_parts(start, "bad imul operand flag ", two);
       n = two ? 2 : 1;
     }
     ins.args.resize(n);
@@ -320,7 +323,7 @@ class Reader {
     if (!u8(tag, "line tag")) return false;
     if (tag < kFirstDirective) {
       if (tag > static_cast<uint8_t>(Op::XORPD))
-        return fail(start, "bad instruction tag " + std::to_string(tag));
+        return fail_parts(start, "bad instruction tag ", tag);
       l.kind = Line::Kind::Ins;
       l.index = static_cast<uint32_t>(program_->instrs.size());
       program_->instrs.push_back(kBlankInstr);  // see kBlankLine
@@ -332,7 +335,7 @@ class Reader {
         l.kind = K::Align;
         uint8_t data = 0;
         if (!u8(data, "align flag")) return false;
-        if (data > 1) return fail(pos_ - 1, "bad align flag " + std::to_string(data));
+        if (data > 1) return fail_parts(pos_ - 1, "bad align flag ", data);
         l.flag = data == 1;
         return small_int(l.n, "alignment");
       }
@@ -354,7 +357,7 @@ class Reader {
         uint8_t has_flags = 0;
         if (!u8(has_flags, "section flags presence")) return false;
         if (has_flags > 1)
-          return fail(pos_ - 1, "bad section flags presence " + std::to_string(has_flags));
+          return fail_parts(pos_ - 1, "bad section flags presence ", has_flags);
         if (has_flags) {
           std::string_view f;
           if (!name(f, "section flags")) return false;
@@ -390,7 +393,7 @@ class Reader {
         l.index = static_cast<uint32_t>(program_->name_lists.size());
         return name(l.text, "type symbol") && name(program_->name_lists.emplace_back(), "symbol type");
       default:
-        return fail(start, "bad directive tag " + std::to_string(tag));
+        return fail_parts(start, "bad directive tag ", tag);
     }
   }
 };
