@@ -125,6 +125,7 @@ class Assembler {
   Status run(const ir::Program& p, std::string_view unit, obj::Object& out) {
     obj_ = std::move(out);
     Status s = assemble(p, unit);
+    trim_symbols();
     out = std::move(obj_);
     return s;
   }
@@ -220,11 +221,10 @@ class Assembler {
       keep_string(std::move(s.name));
       keep_string(std::move(s.origin));
     }
-    for (obj::Symbol& s : obj_.symbols) keep_string(std::move(s.name));
+    nsyms_ = 0;  // the symbols stay, to be overwritten in place (add_symbol)
     for (std::string& f : obj_.files) keep_string(std::move(f));
     obj_.sections.clear();
     obj_.groups.clear();
-    obj_.symbols.clear();
     obj_.relocations.clear();
     obj_.files.clear();
     obj_.lines.clear();
@@ -649,31 +649,56 @@ class Assembler {
   SymbolIndex section_symbol(uint32_t sec) {
     auto& slot = sec_syms_[sec];
     if (!slot) {
-      obj::Symbol s;
-      s.name = take_string(obj_.sections[secs_[sec].index].name);
+      obj::Symbol& s = add_symbol(obj_.sections[secs_[sec].index].name);
       s.section = secs_[sec].index;
       s.kind = obj::SymbolKind::Section;
       s.binding = obj::Binding::Local;
-      obj_.symbols.push_back(std::move(s));
-      slot = static_cast<SymbolIndex>(obj_.symbols.size() - 1);
+      slot = last_symbol();
     }
     return *slot;
   }
   std::vector<std::optional<SymbolIndex>> sec_syms_;
 
+  // The unit's symbols are obj_.symbols[0, nsyms_): those of the previous
+  // unit are overwritten in place, each name in its own buffer, then the
+  // rest is trimmed (trim_symbols), rather than every name moved to the
+  // spares and back.
+  size_t nsyms_ = 0;
+
+  // A new last symbol: default fields, `name`.
+  obj::Symbol& add_symbol(std::string_view name) {
+    if (nsyms_ < obj_.symbols.size()) {
+      obj::Symbol& s = obj_.symbols[nsyms_++];
+      std::string buffer = std::move(s.name);
+      s = obj::Symbol{};
+      buffer.assign(name);
+      s.name = std::move(buffer);
+      return s;
+    }
+    ++nsyms_;
+    obj::Symbol& s = obj_.symbols.emplace_back();
+    s.name = take_string(name);
+    return s;
+  }
+  SymbolIndex last_symbol() const { return static_cast<SymbolIndex>(nsyms_ - 1); }
+  // Drops the previous unit's symbols beyond this one's, keeping their names' buffers.
+  void trim_symbols() {
+    if (nsyms_ >= obj_.symbols.size()) return;
+    for (size_t k = nsyms_; k < obj_.symbols.size(); ++k) keep_string(std::move(obj_.symbols[k].name));
+    obj_.symbols.erase(obj_.symbols.begin() + static_cast<std::ptrdiff_t>(nsyms_), obj_.symbols.end());
+  }
+
   SymbolIndex label_symbol(uint32_t id) {
     Label& l = labels_[id];
     if (!l.symbol) {
-      obj::Symbol s;
-      s.name = take_string(l.name);
+      obj::Symbol& s = add_symbol(l.name);
       s.binding = l.global || !l.defined ? obj::Binding::Global : obj::Binding::Local;
       if (l.defined) {
         s.section = secs_[l.loc.sec].index;
         s.value = secs_[l.loc.sec].offset(l.loc);
       }
       s.kind = l.kind;
-      obj_.symbols.push_back(std::move(s));
-      l.symbol = static_cast<SymbolIndex>(obj_.symbols.size() - 1);
+      l.symbol = last_symbol();
     }
     return *l.symbol;
   }
@@ -907,11 +932,9 @@ class Assembler {
       obj_.relocations.push_back(r);
       reloc_seq_.push_back(er.offset);
     }
-    obj::Symbol sym;
-    sym.name = ".eh_frame";
+    obj::Symbol& sym = add_symbol(".eh_frame");
     sym.section = si;
     sym.kind = obj::SymbolKind::Section;
-    obj_.symbols.push_back(std::move(sym));
   }
 
   std::vector<uint8_t> nobits_;                // finish's scratch
@@ -994,13 +1017,11 @@ class Assembler {
         auto v = evaluate(*l.set_expr, l.set_loc, l.set_line);
         if (!v) return v.error();
         if (v->constant) {
-          obj::Symbol s;
-          s.name = l.name;
+          obj::Symbol& s = add_symbol(l.name);
           s.absolute = true;
           s.value = static_cast<uint64_t>(v->number);
           s.binding = l.global ? obj::Binding::Global : obj::Binding::Local;
-          obj_.symbols.push_back(std::move(s));
-          l.symbol = static_cast<SymbolIndex>(obj_.symbols.size() - 1);
+          l.symbol = last_symbol();
         } else if (v->section && !v->pcrel) {
           l.defined = true;
           l.loc = Loc{*v->section, 0, static_cast<uint64_t>(v->number)};

@@ -178,7 +178,21 @@ class Reader {
     return true;
   }
 
+  // A one-byte reference to a name already defined (most names) takes
+  // this short path, small enough to inline with no stack frame.
   bool name(std::string_view& out, const char* what) {
+    if (pos_ < size_) [[likely]] {
+      const uint8_t ref = data_[pos_];
+      if (ref != 0 && ref < 0x80 && ref <= names_.size()) [[likely]] {
+        ++pos_;
+        out = names_[ref - 1];
+        return true;
+      }
+    }
+    return any_name(out, what);
+  }
+
+  [[gnu::noinline]] bool any_name(std::string_view& out, const char* what) {
     size_t start = pos_;
     uint64_t ref = 0;
     if (!uvarint(ref, what)) return false;
@@ -205,7 +219,26 @@ class Reader {
 
   static bool data_type_ok(int v) { return v <= static_cast<int>(DataType::Proc); }
 
+  // Numbers and labels (nearly every constant) on a short path; sums and
+  // differences through the recursive reader.
   bool constant(Constant& c, int depth) {
+    if (pos_ < size_) [[likely]] {
+      const uint8_t tag = data_[pos_];
+      if (tag == 0) {
+        ++pos_;
+        c.kind = Constant::Kind::Int;
+        return svarint(c.value, "constant value");
+      }
+      if (tag == 2) {
+        ++pos_;
+        c.kind = Constant::Kind::Label;
+        return name(c.label, "constant label");
+      }
+    }
+    return any_constant(c, depth);
+  }
+
+  [[gnu::noinline]] bool any_constant(Constant& c, int depth) {
     size_t start = pos_;
     if (depth > kMaxConstantDepth) return fail(start, "constant nested too deeply");
     uint8_t tag = 0;
@@ -220,7 +253,7 @@ class Reader {
         Constant& b = program_->operands.emplace_back();
         c.lhs = &a;
         c.rhs = &b;
-        return constant(a, depth + 1) && constant(b, depth + 1);
+        return any_constant(a, depth + 1) && any_constant(b, depth + 1);
       }
       default:
         return fail_parts(start, "bad constant tag ", tag);
@@ -317,7 +350,9 @@ class Reader {
 
   bool small_int(int64_t& out, const char* what) { return svarint(out, what); }
 
-  bool line(Line& l) {
+  // Inlined into the loop of `program` (its one caller): a call per line
+  // costs as much as decoding most lines.
+  [[gnu::always_inline]] bool line(Line& l) {
     size_t start = pos_;
     uint8_t tag = 0;
     if (!u8(tag, "line tag")) return false;
