@@ -19,13 +19,28 @@ class NameIndex {
     size_ = 0;
     if (generation_ == 0) {  // wrapped: stale slots could look current
       for (Slot& s : slots_) s.generation = 0;
+      for (Recent& r : recent_) r.generation = 0;
       generation_ = 1;
     }
   }
 
   // The id of `name`, or `next_id` (recorded for it) when it is new: `inserted` tells which.
-  // `name` must stay valid until the next clear().
+  // `name` must stay valid, and its bytes unchanged, until the next clear().
   uint32_t find_or_add(std::string_view name, uint32_t next_id, bool& inserted) {
+    // The decoder interns names, so a name seen again is usually the same
+    // bytes: same address and size, hence same name, found without hashing.
+    Recent& r = recent_[(reinterpret_cast<uintptr_t>(name.data()) * 0x9E3779B97F4A7C15ull) >> 58];
+    if (r.data == name.data() && r.size == name.size() && r.generation == generation_) {
+      inserted = false;
+      return r.id;
+    }
+    const uint32_t id = find_or_add_hashed(name, next_id, inserted);
+    r = Recent{name.data(), static_cast<uint32_t>(name.size()), id, generation_};
+    return id;
+  }
+
+ private:
+  uint32_t find_or_add_hashed(std::string_view name, uint32_t next_id, bool& inserted) {
     if ((size_ + 1) * 4 > slots_.size() * 3) grow();
     const size_t mask = slots_.size() - 1;
     const size_t h = hash(name);
@@ -47,7 +62,6 @@ class NameIndex {
     }
   }
 
- private:
   struct Slot {
     const char* data = nullptr;  // the name
     uint32_t size = 0;
@@ -100,6 +114,16 @@ class NameIndex {
       slots_[i] = s;
     }
   }
+
+  // A direct-mapped cache of the latest names, by address (64 entries:
+  // the multiplicative hash above keeps 6 bits).
+  struct Recent {
+    const char* data = nullptr;
+    uint32_t size = 0;
+    uint32_t id = 0;
+    uint32_t generation = 0;
+  };
+  Recent recent_[64];
 
   std::vector<Slot> slots_;
   uint32_t generation_ = 1;
