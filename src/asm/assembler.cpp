@@ -281,7 +281,13 @@ class Assembler {
     return Loc{cur_, static_cast<uint32_t>(s.frags.size()), s.fixed.size()};
   }
 
-  uint32_t label_id(std::string_view name) {
+  // A name seen lately: inline, no call; else the table.
+  [[gnu::always_inline]] uint32_t label_id(std::string_view name) {
+    uint32_t id = 0;
+    if (label_ids_.find_recent(name, id)) return id;
+    return any_label_id(name);
+  }
+  [[gnu::noinline]] uint32_t any_label_id(std::string_view name) {
     bool inserted = false;
     const uint32_t id = label_ids_.find_or_add(name, static_cast<uint32_t>(labels_.size()), inserted);
     if (inserted) labels_.emplace_back().name = name;

@@ -27,19 +27,33 @@ class NameIndex {
   // The id of `name`, or `next_id` (recorded for it) when it is new: `inserted` tells which.
   // `name` must stay valid, and its bytes unchanged, until the next clear().
   uint32_t find_or_add(std::string_view name, uint32_t next_id, bool& inserted) {
-    // The decoder interns names, so a name seen again is usually the same
-    // bytes: same address and size, hence same name, found without hashing.
-    Recent& r = recent_[(reinterpret_cast<uintptr_t>(name.data()) * 0x9E3779B97F4A7C15ull) >> 58];
-    if (r.data == name.data() && r.size == name.size() && r.generation == generation_) {
+    uint32_t id = 0;
+    if (find_recent(name, id)) {
       inserted = false;
-      return r.id;
+      return id;
     }
-    const uint32_t id = find_or_add_hashed(name, next_id, inserted);
-    r = Recent{name.data(), static_cast<uint32_t>(name.size()), id, generation_};
+    id = find_or_add_hashed(name, next_id, inserted);
+    recent_[recent_slot(name)] = Recent{name.data(), static_cast<uint32_t>(name.size()), id, generation_};
     return id;
   }
 
+  // The short path of find_or_add, for callers to inline: the decoder
+  // interns names, so a name seen again is usually the same bytes (same
+  // address and size, hence same name), found here without hashing.
+  bool find_recent(std::string_view name, uint32_t& id) const {
+    const Recent& r = recent_[recent_slot(name)];
+    if (r.data == name.data() && r.size == name.size() && r.generation == generation_) {
+      id = r.id;
+      return true;
+    }
+    return false;
+  }
+
  private:
+  static size_t recent_slot(std::string_view name) {
+    return static_cast<size_t>((reinterpret_cast<uintptr_t>(name.data()) * 0x9E3779B97F4A7C15ull) >> 58);
+  }
+
   uint32_t find_or_add_hashed(std::string_view name, uint32_t next_id, bool& inserted) {
     if ((size_ + 1) * 4 > slots_.size() * 3) grow();
     const size_t mask = slots_.size() - 1;
