@@ -255,6 +255,7 @@ class Assembler {
     reloc_seq_.clear();
     size_marks_.clear();
     sec_syms_.clear();
+    seen_sections_.clear();
   }
 
   // The error at line `line_no`, its message made of make_error's pieces:
@@ -338,6 +339,15 @@ class Assembler {
     const auto names = prog_->names(spec->names);
     if (names.empty()) return err(i, "section without a name");
     std::string_view name = names[0];
+    if (names.size() == 1) {
+      // The same interned name as an earlier `.section` line (`.data` and
+      // `.text` come back again and again): no string comparison.
+      for (const auto& [seen, k] : seen_sections_)
+        if (seen.data() == name.data() && seen.size() == name.size()) {
+          cur_ = k;
+          return ok_status();
+        }
+    }
     std::string joined;
     if (names.size() > 1) {
       joined = names[0];
@@ -346,6 +356,7 @@ class Assembler {
     }
     if (auto k = find_section(name)) {
       cur_ = *k;
+      if (names.size() == 1) seen_sections_.emplace_back(name, cur_);
       return ok_status();
     }
     uint64_t flags = 0;
@@ -390,8 +401,11 @@ class Assembler {
       }
     }
     select_section(name, type, flags, entsize);
+    if (names.size() == 1) seen_sections_.emplace_back(name, cur_);
     return ok_status();
   }
+  // Names of `.section` lines (views into the IR) and their sections, this unit.
+  std::vector<std::pair<std::string_view, uint32_t>> seen_sections_;
 
   // Inlined into the loop of `assemble`: a call per line, with its Status
   // returned through memory, costs as much as most lines' own work.
