@@ -48,6 +48,44 @@ let keeper s =
         s.units <- (Compilenv.current_unit_infos ()).ui_name :: s.units);
   }
 
+(* Where the toplevel prints besides the formatter it is given: directives
+   (#show, #use, #warnings, #help...) print to Format.std_formatter, as
+   `ocaml` prints everything to stdout. While a session evaluates,
+   std_formatter prints into the session's buffer, except while the
+   phrases' own code runs: the program's output (Format.printf as well as
+   print_string) goes to stdout, as a compiled program's would. [outside]
+   holds what std_formatter printed to before each session took it (sessions
+   nest: a host primitive may evaluate in another session). *)
+let outside : Format.formatter_out_functions list ref = ref []
+
+let printing_to outs f =
+  let std = Format.std_formatter in
+  Format.pp_print_flush std ();
+  let saved = Format.pp_get_formatter_out_functions std () in
+  Format.pp_set_formatter_out_functions std outs;
+  Fun.protect f ~finally:(fun () ->
+      Format.pp_print_flush std ();
+      Format.pp_set_formatter_out_functions std saved)
+
+let std_formatter_into s f =
+  (* What is pending in either formatter keeps its place. *)
+  Format.pp_print_flush s.ppf ();
+  outside := Format.pp_get_formatter_out_functions Format.std_formatter () :: !outside;
+  Fun.protect ~finally:(fun () -> outside := List.tl !outside) @@ fun () ->
+  printing_to (Format.pp_get_formatter_out_functions s.ppf ()) f
+
+let program_output f = match !outside with [] -> f () | outs :: _ -> printing_to outs f
+
+(* The loader the sessions compile with: the selected one, whose two ways
+   into a unit's code run it with std_formatter given back to the program. *)
+let embedding_loader (l : Loader.t) =
+  {
+    l with
+    Loader.name = l.name ^ "+embedding";
+    run_unit = (fun ppf ~unit_name ~prefix -> program_output (fun () -> l.run_unit ppf ~unit_name ~prefix));
+    load_file = (fun ppf path -> program_output (fun () -> l.load_file ppf path));
+  }
+
 (* Runs [f] with the session's state installed in the toplevel's globals,
    and puts back whatever was there (sessions may nest: a host primitive
    may evaluate in another session). *)
@@ -62,9 +100,11 @@ let within s f =
   Phrase_units.current := keeper s;
   Location.formatter_for_warnings := s.ppf;
   s.running <- s.running + 1;
-  Fun.protect f ~finally:(fun () ->
+  Fun.protect (fun () -> std_formatter_into s f) ~finally:(fun () ->
       Format.pp_print_flush s.ppf ();
       (* What the code printed reaches the host's stdout in order with its own. *)
+      Format.pp_print_flush Format.std_formatter ();
+      Format.pp_print_flush Format.err_formatter ();
       (try flush stdout; flush stderr with Sys_error _ -> ());
       s.running <- s.running - 1;
       s.env <- !Toploop.toplevel_env;
@@ -118,6 +158,10 @@ let run_phrase ~print ppf phrase =
   with
   | true -> Succeeded
   | false -> ( match phrase with Parsetree.Ptop_dir _ -> Failed | Parsetree.Ptop_def _ -> Raised)
+  | exception Compenv.Exit_with_status _ ->
+      (* #quit: the program is the host's, not the session's to end. *)
+      Format.fprintf ppf "#quit is not available in an embedded session (the host frees it).@.";
+      Failed
   | exception Sys.Break ->
       Format.fprintf ppf "Interrupted.@.";
       Btype.backtrack snap;
@@ -226,7 +270,12 @@ let eval_as (type a) s (w : a witness) text : (a, status) result =
 
 let free s =
   if s.freed then Ok ()
-  else if s.running > 0 then Error "ocamljit: a session cannot be freed while it evaluates"
+  else if s.running > 0 then begin
+    let msg = "ocamljit: a session cannot be freed while it evaluates" in
+    (* Also in what the evaluation prints: a C host has no other way to hear it. *)
+    Format.fprintf s.ppf "%s@." msg;
+    Error msg
+  end
   else begin
     s.freed <- true;
     Phrase_units.forget s.units;
@@ -241,6 +290,17 @@ let free s =
 
 let init_error : string option ref = ref None
 
+(* The one directive that prints on the stdout channel rather than through
+   std_formatter (4.13's #show_dirs, print_endline): the same lines, through
+   std_formatter, hence into the session's output. *)
+let show_dirs_through_std_formatter () =
+  match Toploop.get_directive_info "show_dirs" with
+  | None -> ()
+  | Some info ->
+      Toploop.add_directive "show_dirs"
+        (Toploop.Directive_none (fun () -> List.iter (Format.printf "%s@.") (Load_path.get_paths ())))
+        info
+
 let rec init () =
   match !initial_env, !init_error with
   | Some _, _ -> Ok ()
@@ -253,10 +313,13 @@ let rec init () =
         Clflags.native_code := true;
         Clflags.debug := true;
         Compmisc.read_clflags_from_env ();
-        ignore (Loader.current ());
+        let loader = embedding_loader (Loader.current ()) in
+        Loader.register loader;
+        Loader.select loader.name;
         Topcommon.set_paths ();
         Compmisc.init_path ();
         Toploop.initialize_toplevel_env ();
+        show_dirs_through_std_formatter ();
         initial_env := Some !Toploop.toplevel_env;
         locate_names ();
         base_names := Toplevel_names.get ();

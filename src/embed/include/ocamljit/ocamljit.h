@@ -27,9 +27,9 @@ typedef struct ocamljit_session ocamljit_session;
 int ocamljit_init(const char *argv0);
 /* A fresh toplevel environment; NULL on failure (ocamljit_init not called or failed). */
 ocamljit_session *ocamljit_session_new(void);
-/* Unloads what the session compiled. NULL is ignored. Refused (a message on
-   stderr, the session stays) while the session evaluates, e.g. from a host
-   primitive its code called. */
+/* Unloads what the session compiled. NULL is ignored. Refused (a message in
+   the running evaluation's output, the session stays) while the session
+   evaluates, e.g. from a host primitive its code called. */
 void ocamljit_session_free(ocamljit_session *s);
 /* Toplevel phrases, `;;`-separated (the last `;;` may be omitted). */
 int ocamljit_eval(ocamljit_session *s, const char *phrases);
