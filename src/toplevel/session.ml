@@ -58,13 +58,16 @@ let keeper s =
    nest: a host primitive may evaluate in another session). *)
 let outside : Format.formatter_out_functions list ref = ref []
 
+(* A closed stdout (EPIPE, EBADF) must not turn into an error of the session. *)
+let flush_quietly ppf = try Format.pp_print_flush ppf () with Sys_error _ -> ()
+
 let printing_to outs f =
   let std = Format.std_formatter in
-  Format.pp_print_flush std ();
+  flush_quietly std;
   let saved = Format.pp_get_formatter_out_functions std () in
   Format.pp_set_formatter_out_functions std outs;
   Fun.protect f ~finally:(fun () ->
-      Format.pp_print_flush std ();
+      flush_quietly std;
       Format.pp_set_formatter_out_functions std saved)
 
 let std_formatter_into s f =
@@ -103,8 +106,8 @@ let within s f =
   Fun.protect (fun () -> std_formatter_into s f) ~finally:(fun () ->
       Format.pp_print_flush s.ppf ();
       (* What the code printed reaches the host's stdout in order with its own. *)
-      Format.pp_print_flush Format.std_formatter ();
-      Format.pp_print_flush Format.err_formatter ();
+      flush_quietly Format.std_formatter;
+      flush_quietly Format.err_formatter;
       (try flush stdout; flush stderr with Sys_error _ -> ());
       s.running <- s.running - 1;
       s.env <- !Toploop.toplevel_env;

@@ -33,8 +33,13 @@ ocamljit_session *ocamljit_session_new(void);
 void ocamljit_session_free(ocamljit_session *s);
 /* Toplevel phrases, `;;`-separated (the last `;;` may be omitted). */
 int ocamljit_eval(ocamljit_session *s, const char *phrases);
-/* What `ocaml` prints for the last eval: values, errors, exceptions;
-   valid until the next call on this session. */
+/* What `ocaml` prints for the last eval, and only there (never on the
+   process's stdout/stderr, never mixed with another session's): values,
+   warnings, errors, exceptions, directives' output (#show, #use'd files'
+   answers, #help...). Valid until the next call on this session.
+   The program's own output (print_string, Printf.printf, Format.printf in
+   the phrases' code) goes to the process's stdout/stderr, as a compiled
+   program's would, flushed before each call returns. */
 const char *ocamljit_output(ocamljit_session *s);
 /* One expression whose inferred type must be int, float, string; any other
    type is OCAMLJIT_ERROR (never a reinterpretation). */
