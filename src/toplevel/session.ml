@@ -15,6 +15,10 @@ type t = {
   ppf : Format.formatter;
   mutable running : int;  (* evaluations of this session in progress *)
   mutable freed : bool;
+  (* Printers (#install_printer) that are functions of this session's code:
+     the toplevel's table is the process's, and must not keep them once
+     their code is unloaded. *)
+  mutable printers : Path.t list;
 }
 
 external set_owner : int -> int = "ocamljit_jit_set_owner"
@@ -34,7 +38,7 @@ let create () =
       incr counter;
       let buffer = Buffer.create 256 in
       { id = !counter; env; units = []; names = !base_names; buffer; ppf = Format.formatter_of_buffer buffer;
-        running = 0; freed = false }
+        running = 0; freed = false; printers = [] }
 
 let id s = s.id
 let output s = Buffer.contents s.buffer
@@ -50,34 +54,44 @@ let keeper s =
 
 (* Where the toplevel prints besides the formatter it is given: directives
    (#show, #use, #warnings, #help...) print to Format.std_formatter, as
-   `ocaml` prints everything to stdout. While a session evaluates,
-   std_formatter prints into the session's buffer, except while the
-   phrases' own code runs: the program's output (Format.printf as well as
-   print_string) goes to stdout, as a compiled program's would. [outside]
-   holds what std_formatter printed to before each session took it (sessions
-   nest: a host primitive may evaluate in another session). *)
-let outside : Format.formatter_out_functions list ref = ref []
+   `ocaml` prints everything to stdout, and the compiler's internal errors
+   to Format.err_formatter. While a session evaluates, both print into the
+   session's buffer, except while the phrases' own code runs: the program's
+   output (Format.printf as well as print_string) goes to stdout, as a
+   compiled program's would. [outside] holds what they printed to before
+   each session took them (sessions nest: a host primitive may evaluate in
+   another session). *)
+type destinations = { std : Format.formatter_out_functions; err : Format.formatter_out_functions }
+
+let outside : destinations list ref = ref []
 
 (* A closed stdout (EPIPE, EBADF) must not turn into an error of the session. *)
 let flush_quietly ppf = try Format.pp_print_flush ppf () with Sys_error _ -> ()
 
-let printing_to outs f =
-  let std = Format.std_formatter in
-  flush_quietly std;
-  let saved = Format.pp_get_formatter_out_functions std () in
-  Format.pp_set_formatter_out_functions std outs;
-  Fun.protect f ~finally:(fun () ->
-      flush_quietly std;
-      Format.pp_set_formatter_out_functions std saved)
+let current_destinations () =
+  { std = Format.pp_get_formatter_out_functions Format.std_formatter ();
+    err = Format.pp_get_formatter_out_functions Format.err_formatter () }
 
-let std_formatter_into s f =
-  (* What is pending in either formatter keeps its place. *)
+let set_destinations d =
+  flush_quietly Format.std_formatter;
+  flush_quietly Format.err_formatter;
+  Format.pp_set_formatter_out_functions Format.std_formatter d.std;
+  Format.pp_set_formatter_out_functions Format.err_formatter d.err
+
+let printing_to d f =
+  let saved = current_destinations () in
+  set_destinations d;
+  Fun.protect f ~finally:(fun () -> set_destinations saved)
+
+let printing_into s f =
+  (* What is pending in the session's formatter keeps its place. *)
   Format.pp_print_flush s.ppf ();
-  outside := Format.pp_get_formatter_out_functions Format.std_formatter () :: !outside;
+  outside := current_destinations () :: !outside;
   Fun.protect ~finally:(fun () -> outside := List.tl !outside) @@ fun () ->
-  printing_to (Format.pp_get_formatter_out_functions s.ppf ()) f
+  let buffer = Format.pp_get_formatter_out_functions s.ppf () in
+  printing_to { std = buffer; err = buffer } f
 
-let program_output f = match !outside with [] -> f () | outs :: _ -> printing_to outs f
+let program_output f = match !outside with [] -> f () | d :: _ -> printing_to d f
 
 (* The loader the sessions compile with: the selected one, whose two ways
    into a unit's code run it with std_formatter given back to the program. *)
@@ -88,6 +102,9 @@ let embedding_loader (l : Loader.t) =
     run_unit = (fun ppf ~unit_name ~prefix -> program_output (fun () -> l.run_unit ppf ~unit_name ~prefix));
     load_file = (fun ppf path -> program_output (fun () -> l.load_file ppf path));
   }
+
+(* The sessions evaluating, innermost first. *)
+let evaluating : t list ref = ref []
 
 (* Runs [f] with the session's state installed in the toplevel's globals,
    and puts back whatever was there (sessions may nest: a host primitive
@@ -103,7 +120,9 @@ let within s f =
   Phrase_units.current := keeper s;
   Location.formatter_for_warnings := s.ppf;
   s.running <- s.running + 1;
-  Fun.protect (fun () -> std_formatter_into s f) ~finally:(fun () ->
+  evaluating := s :: !evaluating;
+  Fun.protect (fun () -> printing_into s f) ~finally:(fun () ->
+      evaluating := List.tl !evaluating;
       Format.pp_print_flush s.ppf ();
       (* What the code printed reaches the host's stdout in order with its own. *)
       flush_quietly Format.std_formatter;
@@ -271,6 +290,11 @@ let eval_as (type a) s (w : a witness) text : (a, status) result =
                                   Format.fprintf ppf "Error: the value is not a %s@." (type_name w);
                                   Error Failed))))))
 
+let forget_printers s =
+  let rec remove_all path = match Toploop.remove_printer path with () -> remove_all path | exception Not_found -> () in
+  List.iter remove_all s.printers;
+  s.printers <- []
+
 let free s =
   if s.freed then Ok ()
   else if s.running > 0 then begin
@@ -281,6 +305,7 @@ let free s =
   end
   else begin
     s.freed <- true;
+    forget_printers s;
     Phrase_units.forget s.units;
     s.units <- [];
     s.names <- None;
@@ -292,6 +317,21 @@ let free s =
   end
 
 let init_error : string option ref = ref None
+
+(* #install_printer notes the printer's path in the evaluating session when
+   the function is the session's own (its path starts at a toplevel
+   identifier, not at a library module), for [free] to remove it. *)
+let note_installed_printers () =
+  match Toploop.get_directive "install_printer", Toploop.get_directive_info "install_printer" with
+  | Some (Toploop.Directive_ident install), Some info ->
+      let noting lid =
+        install lid;
+        match !evaluating, Env.find_value_by_name lid !Toploop.toplevel_env with
+        | s :: _, (path, _) when not (Ident.persistent (Path.head path)) -> s.printers <- path :: s.printers
+        | _ | (exception Not_found) -> ()
+      in
+      Toploop.add_directive "install_printer" (Toploop.Directive_ident noting) info
+  | _ -> ()
 
 (* The one directive that prints on the stdout channel rather than through
    std_formatter (4.13's #show_dirs, print_endline): the same lines, through
@@ -323,6 +363,7 @@ let rec init () =
         Compmisc.init_path ();
         Toploop.initialize_toplevel_env ();
         show_dirs_through_std_formatter ();
+        note_installed_printers ();
         initial_env := Some !Toploop.toplevel_env;
         locate_names ();
         base_names := Toplevel_names.get ();

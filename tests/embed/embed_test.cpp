@@ -129,6 +129,44 @@ TEST_F(Embed, DirectivesPrintIntoTheOutput) {
   EXPECT_EQ(ocamljit_eval(s, "#remove_directory \"/nonexistent/embed_test\";;"), OCAMLJIT_OK);
 }
 
+// A directive defined by code (as topfind defines #require) prints into the
+// output too, whether to std_formatter or err_formatter (where the compiler
+// reports its internal errors); the code's own Format.printf does not.
+TEST_F(Embed, DirectivesDefinedByCodePrintIntoTheOutput) {
+  ASSERT_EQ(ocamljit_eval(s, "#directory \"+compiler-libs\";;"), OCAMLJIT_OK);
+  ASSERT_EQ(ocamljit_eval(s, "let () = Toploop.add_directive \"embed_test_say\" (Toploop.Directive_none (fun () ->"
+                             " Format.printf \"said@.\"; Format.eprintf \"complained@.\"))"
+                             " { Toploop.section = \"Tests\"; doc = \"\" };;"),
+            OCAMLJIT_OK)
+      << out();
+  EXPECT_EQ(ocamljit_eval(s, "#embed_test_say;; 1;; #embed_test_say;;"), OCAMLJIT_OK);
+  EXPECT_EQ(out(), "said\ncomplained\n- : int = 1\nsaid\ncomplained\n");
+  // The directive is the session's code: it must not outlive the session.
+  ASSERT_EQ(ocamljit_eval(s, "let[@alert \"-deprecated\"] () = Hashtbl.remove Toploop.directive_table \"embed_test_say\";"
+                             " Hashtbl.remove Toploop.directive_info_table \"embed_test_say\";;"
+                             "#remove_directory \"+compiler-libs\";;"),
+            OCAMLJIT_OK)
+      << out();
+}
+
+// #install_printer's table is the process's: a session's printers apply
+// until it is freed, then go with its code (calling them would crash).
+TEST_F(Embed, PrintersGoWithTheirSession) {
+  ocamljit_session* t = ocamljit_session_new();
+  ASSERT_EQ(ocamljit_eval(t, "let pp_int fmt (n : int) = Format.fprintf fmt \"int %d\" n;; "
+                             "#install_printer pp_int;; 3;;"),
+            OCAMLJIT_OK);
+  EXPECT_TRUE(contains(ocamljit_output(t), "- : int = int 3\n")) << ocamljit_output(t);
+  ocamljit_session_free(t);
+  for (int i = 0; i < 20; ++i) {  // t's memory reused
+    ocamljit_session* u = ocamljit_session_new();
+    ASSERT_EQ(ocamljit_eval(u, "let f x = x + 1;; let l = List.init 50 f;; Gc.compact ();;"), OCAMLJIT_OK);
+    ocamljit_session_free(u);
+  }
+  EXPECT_EQ(ocamljit_eval(s, "3;;"), OCAMLJIT_OK);
+  EXPECT_EQ(out(), "- : int = 3\n");
+}
+
 TEST_F(Embed, WarningsAreInTheOutput) {
   ASSERT_EQ(ocamljit_eval(s, "#warnings \"+27\";;"), OCAMLJIT_OK);
   EXPECT_EQ(ocamljit_eval(s, "let f y = 1;;"), OCAMLJIT_OK);

@@ -28,5 +28,6 @@ program: unflushed
 output_host: done
 END
 diff -u "$work/stdout.expected" "$work/stdout.txt"
-echo "output_host: the host's stderr" | diff -u - "$work/stderr.txt"
+printf "output_host: the host's stderr\nprogram: Format.eprintf\nprogram: prerr_string\n" |
+  diff -u - "$work/stderr.txt"
 echo "output.sh: ok"

@@ -61,6 +61,8 @@ int main(int argc, char **argv) {
   ok = ok && expect(a, "print_string \"program: print_string\\n\"; Format.printf \"program: Format.printf@.\";;",
                     OCAMLJIT_OK, "- : unit = ()\n");
   ok = ok && expect(a, "#use \"program.ml\";;", OCAMLJIT_OK, "val printed : int = 2\n");
+  ok = ok && expect(a, "Format.eprintf \"program: Format.eprintf@.\"; prerr_string \"program: prerr_string\\n\";;",
+                    OCAMLJIT_OK, "- : unit = ()\n");
   /* A Format.printf left unflushed by the code is flushed after the eval. */
   ok = ok && expect(a, "Format.printf \"program: unflushed\"; 3;;", OCAMLJIT_OK, "- : int = 3\n");
   printf("\noutput_host: done\n");
