@@ -35,8 +35,9 @@ val create : unit -> t
 
 val free : t -> (unit, string) result
 (** Unloads what the session compiled; the session is unusable afterwards.
-    A session cannot be freed while one of its phrases runs (the refusal is
-    also printed in that evaluation's output). *)
+    Printers it installed ([#install_printer] of its own functions) are
+    removed. A session cannot be freed while one of its phrases runs (the
+    refusal is also printed in that evaluation's output). *)
 
 val eval : t -> string -> status
 (** Toplevel phrases separated by [;;] (the last [;;] may be omitted), as in
