@@ -78,23 +78,24 @@ let set_destinations d =
   Format.pp_set_formatter_out_functions Format.std_formatter d.std;
   Format.pp_set_formatter_out_functions Format.err_formatter d.err
 
-let printing_to d f =
+let with_destinations d f =
   let saved = current_destinations () in
   set_destinations d;
   Fun.protect f ~finally:(fun () -> set_destinations saved)
 
-let printing_into s f =
+let toplevel_prints_into s f =
   (* What is pending in the session's formatter keeps its place. *)
   Format.pp_print_flush s.ppf ();
   outside := current_destinations () :: !outside;
   Fun.protect ~finally:(fun () -> outside := List.tl !outside) @@ fun () ->
   let buffer = Format.pp_get_formatter_out_functions s.ppf () in
-  printing_to { std = buffer; err = buffer } f
+  with_destinations { std = buffer; err = buffer } f
 
-let program_output f = match !outside with [] -> f () | d :: _ -> printing_to d f
+let program_output f = match !outside with [] -> f () | d :: _ -> with_destinations d f
 
 (* The loader the sessions compile with: the selected one, whose two ways
-   into a unit's code run it with std_formatter given back to the program. *)
+   into a unit's code run it with std_formatter and err_formatter given back
+   to the program. *)
 let embedding_loader (l : Loader.t) =
   {
     l with
@@ -121,7 +122,7 @@ let within s f =
   Location.formatter_for_warnings := s.ppf;
   s.running <- s.running + 1;
   evaluating := s :: !evaluating;
-  Fun.protect (fun () -> printing_into s f) ~finally:(fun () ->
+  Fun.protect (fun () -> toplevel_prints_into s f) ~finally:(fun () ->
       evaluating := List.tl !evaluating;
       Format.pp_print_flush s.ppf ();
       (* What the code printed reaches the host's stdout in order with its own. *)
