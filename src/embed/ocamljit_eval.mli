@@ -32,7 +32,8 @@ val create : unit -> t
 val free : t -> unit
 (** Unloads what the session compiled. Values obtained from it stay valid
     (they are copies); functions defined by its phrases must not be called
-    afterwards. Freeing twice does nothing. @raise Failure while it evaluates. *)
+    afterwards; printers it installed ([#install_printer]) are removed.
+    Freeing twice does nothing. @raise Failure while it evaluates. *)
 
 val eval : t -> string -> (string, error) result
 (** Toplevel phrases, [;;]-separated; [Ok] carries what [ocaml] prints, all

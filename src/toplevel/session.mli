@@ -28,7 +28,8 @@ val init : unit -> (unit, string) result
 (** Once per process (later calls do nothing): loaders (the selected one,
     wrapped so that the code of phrases prints where the program prints),
     load path, initial environment, [#show_dirs] printing through
-    [Format.std_formatter]. *)
+    [Format.std_formatter], [#install_printer] noting the evaluating
+    session's printers (see [free]). *)
 
 val create : unit -> t
 (** A fresh toplevel environment. @raise Failure if [init] failed or was not called. *)
