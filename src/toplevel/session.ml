@@ -78,20 +78,29 @@ let set_destinations d =
   Format.pp_set_formatter_out_functions Format.std_formatter d.std;
   Format.pp_set_formatter_out_functions Format.err_formatter d.err
 
-let with_destinations d f =
-  let saved = current_destinations () in
-  set_destinations d;
-  Fun.protect f ~finally:(fun () -> set_destinations saved)
-
 let toplevel_prints_into s f =
   (* What is pending in the session's formatter keeps its place. *)
   Format.pp_print_flush s.ppf ();
   outside := current_destinations () :: !outside;
-  Fun.protect ~finally:(fun () -> outside := List.tl !outside) @@ fun () ->
   let buffer = Format.pp_get_formatter_out_functions s.ppf () in
-  with_destinations { std = buffer; err = buffer } f
+  set_destinations { std = buffer; err = buffer };
+  Fun.protect f ~finally:(fun () ->
+      match !outside with
+      | d :: rest -> set_destinations d; outside := rest
+      | [] -> ())
 
-let program_output f = match !outside with [] -> f () | d :: _ -> with_destinations d f
+(* The code may itself redirect the formatters (Format.set_formatter_out_channel):
+   that stays the program's choice for its later code, and for the host. *)
+let program_output f =
+  match !outside with
+  | [] -> f ()
+  | d :: _ ->
+      let toplevel = current_destinations () in
+      set_destinations d;
+      Fun.protect f ~finally:(fun () ->
+          let program = current_destinations () in
+          set_destinations toplevel;
+          match !outside with _ :: rest -> outside := program :: rest | [] -> ())
 
 (* The loader the sessions compile with: the selected one, whose two ways
    into a unit's code run it with std_formatter and err_formatter given back

@@ -28,6 +28,6 @@ program: unflushed
 output_host: done
 END
 diff -u "$work/stdout.expected" "$work/stdout.txt"
-printf "output_host: the host's stderr\nprogram: Format.eprintf\nprogram: prerr_string\n" |
+printf "output_host: the host's stderr\nprogram: Format.eprintf\nprogram: prerr_string\nprogram: Format.printf to stderr\n" |
   diff -u - "$work/stderr.txt"
 echo "output.sh: ok"

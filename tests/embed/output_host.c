@@ -63,6 +63,12 @@ int main(int argc, char **argv) {
   ok = ok && expect(a, "#use \"program.ml\";;", OCAMLJIT_OK, "val printed : int = 2\n");
   ok = ok && expect(a, "Format.eprintf \"program: Format.eprintf@.\"; prerr_string \"program: prerr_string\\n\";;",
                     OCAMLJIT_OK, "- : unit = ()\n");
+  /* The code's own redirection of std_formatter is the program's: it lasts,
+     and the toplevel's output stays in the session's. */
+  ok = ok && expect(a, "Format.set_formatter_out_channel stderr;;", OCAMLJIT_OK, "- : unit = ()\n");
+  ok = ok && expect(a, "Format.printf \"program: Format.printf to stderr@.\";; #show_val printed;;", OCAMLJIT_OK,
+                    "- : unit = ()\nval printed : int\n");
+  ok = ok && expect(a, "Format.set_formatter_out_channel stdout;;", OCAMLJIT_OK, "- : unit = ()\n");
   /* A Format.printf left unflushed by the code is flushed after the eval. */
   ok = ok && expect(a, "Format.printf \"program: unflushed\"; 3;;", OCAMLJIT_OK, "- : int = 3\n");
   printf("\noutput_host: done\n");
