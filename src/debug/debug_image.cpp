@@ -10,6 +10,8 @@
 #include <algorithm>
 #include <cstring>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "debug/debug.hpp"
 
@@ -118,6 +120,7 @@ struct Scratch {
   std::vector<Elf64_Shdr> headers;
   std::vector<uint32_t> remap;  // object section -> image section, 0 = not in the image
   std::vector<LineRow> rows;
+  std::vector<std::pair<std::string_view, uint32_t>> section_names;  // distinct names -> .shstrtab offset
 };
 Scratch& scratch() {
   static Scratch s;
@@ -276,6 +279,18 @@ Result<ImageView> write_debug_image(const obj::Object& o, const link::LinkedUnit
   if (linked.section_addresses.size() != o.sections.size())
     return make_error(o.name, ": linked unit does not match its object");
   Scratch& sc = scratch();
+  // The image's size, estimated generously, so that a library's (a
+  // megabyte) is not grown by doubling (each step copying and clearing what
+  // it has); Out still grows if a unit's line table needs more.
+  size_t bound = sizeof(Elf64_Ehdr) + sizeof kAbbrev + 16 * sizeof(Elf64_Shdr) + 256 + comp_dir.size() +
+                 2 * o.name.size();
+  for (const auto& s : o.sections)
+    bound += sizeof(Elf64_Shdr) + (s.name == ".eh_frame" ? s.bytes.size() + 8 : 0);
+  for (const auto& s : o.symbols) bound += sizeof(Elf64_Sym) + s.name.size() + 1;
+  bound += linked.function_names.size() + 18 * linked.functions.size();
+  for (const auto& f : o.files) bound += f.size() + 16;
+  bound += 32 * o.lines.size();
+  if (storage.size() < bound) storage.resize(bound);
   Out out(storage);
   StrTab shstrtab(sc.shstrtab);
   auto& sh = sc.headers;
@@ -285,11 +300,16 @@ Result<ImageView> write_debug_image(const obj::Object& o, const link::LinkedUnit
 
   // Loaded sections, NOBITS at their run addresses; `.text` must exist
   // (gdb's section offsets start from it).
-  // A merged library group has many sections of the same name: one copy.
+  // A merged library group has hundreds of sections and a few distinct
+  // names: each name once, looked up among the distinct ones.
+  auto& names = sc.section_names;
+  names.clear();
   auto section_name = [&](std::string_view name) {
-    for (size_t k = 1; k + 1 < sh.size(); ++k)
-      if (name == reinterpret_cast<const char*>(shstrtab.out().at(sh[k].sh_name))) return sh[k].sh_name;
-    return shstrtab.add(name);
+    for (const auto& [known, at] : names)
+      if (known == name) return at;
+    const uint32_t at = shstrtab.add(name);
+    names.emplace_back(name, at);
+    return at;
   };
   auto& remap = sc.remap;
   remap.assign(o.sections.size(), 0);

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <iterator>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 namespace ocamljit::elf {
@@ -75,13 +76,14 @@ class Parser {
     std::memcpy(&t, bytes_.data() + offset, sizeof(T));
     return t;
   }
-  // The NUL-terminated string at `offset` in string table section `table`.
-  std::optional<std::string> string_at(const Shdr& table, uint64_t offset) const {
+  // The NUL-terminated string at `offset` in string table section `table`:
+  // a view into the file, copied once, where it is kept.
+  std::optional<std::string_view> string_at(const Shdr& table, uint64_t offset) const {
     if (offset >= table.size) return std::nullopt;
     const char* begin = reinterpret_cast<const char*>(bytes_.data() + table.offset + offset);
     const void* nul = std::memchr(begin, 0, table.size - offset);
     if (nul == nullptr) return std::nullopt;
-    return std::string(begin, static_cast<const char*>(nul));
+    return std::string_view(begin, static_cast<size_t>(static_cast<const char*>(nul) - begin));
   }
 
   std::span<const uint8_t> bytes_;
