@@ -47,10 +47,14 @@ Result<std::vector<obj::Object>> read_objects(std::span<const uint8_t> bytes, co
   return one;
 }
 
+Error changed_while_read(const std::string& path) { return make_error(path, ": the file changed while it was read"); }
+
 Result<std::vector<obj::Object>> read_objects(const std::string& path) {
   auto file = elf::read_file_bytes(path);
   if (!file) return file.error();
-  return read_objects(file->bytes(), path);
+  auto objects = read_objects(file->bytes(), path);
+  if (!file->intact()) return changed_while_read(path);
+  return objects;
 }
 
 bool exists(const std::string& path) { return access(path.c_str(), R_OK) == 0; }
@@ -223,11 +227,13 @@ Result<int> LibraryLinker::link(const LibraryRequest& request) {
     }
     if (!is_archive(c.bytes)) {  // an object named like an archive: linked whole
       auto o = elf::read_relocatable(c.bytes, path, elf::ReadOptions{.loadable_only = true});
+      if (!c.file.intact()) return changed_while_read(path);
       if (!o) return o.error();
       objects.push_back(std::move(*o));
       return ok_status();
     }
     auto listing = elf::list_archive(c.bytes, path);
+    if (!c.file.intact()) return changed_while_read(path);
     if (!listing) return listing.error();
     c.listing = std::move(*listing);
     c.parsed.resize(c.listing.members.size());
@@ -237,7 +243,7 @@ Result<int> LibraryLinker::link(const LibraryRequest& request) {
         const auto& member = c.listing.members[m];
         auto o = elf::read_relocatable(member.bytes, path + "(" + member.name + ")",
                                        elf::ReadOptions{.loadable_only = true});
-        if (!o) return o.error();
+        if (!o) return c.file.intact() ? o.error() : changed_while_read(path);
         c.parsed[m] = std::move(*o);
       }
       // The index ar would have written: views into the parsed names.
@@ -334,7 +340,7 @@ Result<int> LibraryLinker::link(const LibraryRequest& request) {
               const auto& member = c.listing.members[m];
               auto o = elf::read_relocatable(member.bytes, c.path + "(" + member.name + ")",
                                              elf::ReadOptions{.loadable_only = true});
-              if (!o) return o.error();
+              if (!o) return c.file.intact() ? o.error() : changed_while_read(c.path);
               c.parsed[m] = std::move(*o);
             }
             c.chosen[m] = true;
@@ -348,9 +354,11 @@ Result<int> LibraryLinker::link(const LibraryRequest& request) {
       }
     }
   }
-  for (auto& c : archives)
+  for (auto& c : archives) {
+    if (!c.file.intact()) return changed_while_read(c.path);
     for (size_t m = 0; m < c.parsed.size(); ++m)
       if (c.chosen[m]) objects.push_back(std::move(*c.parsed[m]));
+  }
   archives.clear();
   timings_.read_ns = since(started);
 
