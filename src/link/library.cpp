@@ -17,6 +17,7 @@
 #include <utility>
 
 #include "link/group.hpp"
+#include "link/name_index.hpp"
 #include "object/elf/archive.hpp"
 #include "object/elf/reader.hpp"
 
@@ -289,20 +290,20 @@ Result<int> LibraryLinker::link(const LibraryRequest& request) {
   // archive member (in -l order) that defines it, to a fixed point.
   // Views of the objects' symbol names (the objects are not touched until
   // the selection is over).
-  std::unordered_set<std::string_view> defined;  // global definitions in the group, names looked for
+  NameIndex defined;  // global definitions in the group, names looked for (the value means nothing)
   std::vector<std::string_view> needed;
   std::unordered_map<std::string_view, bool> outside;  // name -> resolved outside the group
   auto take = [&](const obj::Object& o) {
     for (const auto& sym : o.symbols) {
       if (sym.binding == obj::Binding::Local || sym.name.empty()) continue;
-      if (sym.defined() || sym.common) defined.insert(sym.name);
+      if (sym.defined() || sym.common) defined.try_insert(sym.name, 0);
       else if (sym.binding == obj::Binding::Global) needed.push_back(sym.name);
     }
   };
   if (!archives.empty()) {  // without C archives there is nothing to choose
     size_t symbol_count = 0;
     for (const auto& o : objects) symbol_count += o.symbols.size();
-    defined.reserve(symbol_count);
+    defined.reserve(symbol_count / 2);  // about half are global
     needed.reserve(symbol_count);
     for (const auto& o : objects) take(o);
   }
@@ -316,7 +317,7 @@ Result<int> LibraryLinker::link(const LibraryRequest& request) {
     return std::nullopt;
   };
   auto still_needed = [&](std::string_view name) {
-    if (defined.count(name)) return false;
+    if (defined.find(name) != nullptr) return false;
     auto it = outside.find(name);
     if (it == outside.end()) {
       const std::string n(name);
@@ -350,7 +351,7 @@ Result<int> LibraryLinker::link(const LibraryRequest& request) {
         }
         // Looked for once: if no member defines it after all (a stale
         // index), the link reports it undefined.
-        defined.insert(n);
+        defined.try_insert(n, 0);
       }
     }
   }

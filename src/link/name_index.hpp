@@ -3,7 +3,8 @@
 // flat array of slots: a lookup costs about one cache miss, where
 // std::unordered_map walks a chain of separately allocated nodes after a
 // division by a prime, and allocates a node (and a key string) per name.
-// Names are views, not copied: their text must outlive the index.
+// Names are views, not copied: their text must outlive the index. Names
+// longer than 4 GiB are not.
 #pragma once
 
 #include <cstdint>
@@ -27,8 +28,8 @@ class NameIndex {
     reserve(size_ + 1);
     const uint64_t h = hash(name);
     Slot& s = slots_[locate(name, h)];
-    if (s.used) return {s.value, false};
-    s = Slot{h, name, value, true};
+    if (s.used()) return {s.value, false};
+    s = Slot{h, name.empty() ? "" : name.data(), static_cast<uint32_t>(name.size()), value};
     ++size_;
     return {value, true};
   }
@@ -36,17 +37,19 @@ class NameIndex {
   const uint32_t* find(std::string_view name) const {
     if (slots_.empty()) return nullptr;
     const Slot& s = slots_[locate(name, hash(name))];
-    return s.used ? &s.value : nullptr;
+    return s.used() ? &s.value : nullptr;
   }
 
   size_t size() const { return size_; }
 
  private:
-  struct Slot {
+  struct Slot {  // 24 bytes: a library's index is thousands of them
     uint64_t hash = 0;
-    std::string_view name;
+    const char* data = nullptr;  // the name's text; nullptr: the slot is free
+    uint32_t size = 0;
     uint32_t value = 0;
-    bool used = false;
+    bool used() const { return data != nullptr; }
+    std::string_view name() const { return {data, size}; }
   };
 
   static uint64_t hash(std::string_view s) { return std::hash<std::string_view>{}(s); }
@@ -56,7 +59,7 @@ class NameIndex {
     const size_t mask = slots_.size() - 1;
     for (size_t k = h & mask;; k = (k + 1) & mask) {
       const Slot& s = slots_[k];
-      if (!s.used || (s.hash == h && s.name == name)) return k;
+      if (!s.used() || (s.hash == h && s.name() == name)) return k;
     }
   }
 
@@ -68,9 +71,9 @@ class NameIndex {
     old.swap(slots_);
     const size_t mask = capacity - 1;
     for (const Slot& s : old) {
-      if (!s.used) continue;
+      if (!s.used()) continue;
       size_t k = s.hash & mask;
-      while (slots_[k].used) k = (k + 1) & mask;
+      while (slots_[k].used()) k = (k + 1) & mask;
       slots_[k] = s;
     }
   }
