@@ -372,7 +372,7 @@ bool guard_installed() {
     if (page > 0) guard_page_size = static_cast<uintptr_t>(page);
     struct sigaction sa {};
     sa.sa_sigaction = on_sigbus;
-    sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK;  // on the alternate stack when there is one (OCaml sets one up)
     sigemptyset(&sa.sa_mask);
     return sigaction(SIGBUS, &sa, &previous_sigbus) == 0;
   }();
