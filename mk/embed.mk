@@ -82,6 +82,11 @@ $(EMBED_GTEST_SO): tests/embed/embed_test.cpp $(EMBED_SO)
 	g++ $(EMBED_CXXFLAGS) -o $@ $< -L$(EMBED_OUT) -Wl,-rpath,$(abspath $(EMBED_OUT)) -locamljit \
 	  -lgtest_main -lgtest -lpthread
 
+# A C host whose stdout/stderr are files: sessions' outputs against bytecode `ocaml`.
+EMBED_OUTPUT_HOST := $(EMBED_OUT)/output_host
+$(EMBED_OUTPUT_HOST): tests/embed/output_host.c $(EMBED_LIB)
+	gcc -std=c11 -O2 -Wall -Wextra -Werror -I $(EMBED_INCLUDE) -o $@ $< $(EMBED_LIB) $(EMBED_HOST_LIBS)
+
 $(eval $(call ocaml_program,ocamljit-eval-test,$(EMBED_OCAML_MODULES) eval_test))
 $(eval $(call ocaml_program,ocamljit-seam-test,$(EMBED_OCAML_MODULES) seam_test))
 OCAML_STDLIB := $(shell ocamlfind ocamlc -where)
@@ -90,10 +95,12 @@ EMBED_PREFIX := $(abspath $(EMBED_OUT)/prefix)
 EMBED_EXAMPLE := $(EMBED_OUT)/rules_host
 
 .PHONY: test-embed
-test-embed: $(EMBED_GTEST) $(EMBED_GTEST_SO) $(BUILD)/bin/ocamljit-eval-test $(BUILD)/bin/ocamljit-seam-test
+test-embed: $(EMBED_GTEST) $(EMBED_GTEST_SO) $(BUILD)/bin/ocamljit-eval-test $(BUILD)/bin/ocamljit-seam-test \
+  $(EMBED_OUTPUT_HOST)
 	cd tests/embed && $(abspath $(EMBED_GTEST))
 	cd tests/embed && $(abspath $(EMBED_GTEST_SO)) --gtest_brief=1
 	cd tests/embed && $(abspath $(BUILD)/bin/ocamljit-eval-test)
+	sh tests/embed/output.sh $(abspath $(EMBED_OUTPUT_HOST)) $(abspath $(EMBED_OUT)/output)
 	sh tests/embed/nested.sh $(BUILD)/bin/ocamljit
 	OCAMLLIB=/nonexistent $(BUILD)/bin/ocamljit-seam-test $(OCAML_STDLIB)
 	rm -rf $(EMBED_PREFIX) && $(MAKE) --no-print-directory install-embed PREFIX=$(EMBED_PREFIX) >/dev/null

@@ -90,16 +90,25 @@ void on_unit_loaded(const obj::Object& object, const link::LinkedUnit& linked) {
     const int64_t t = now_ns();
     // Reused (units load one at a time, under the runtime lock): gdb_register copies the image.
     static std::vector<uint8_t> storage;
-    auto image = write_debug_image(object, linked, comp_dir(), storage);
+    // A library's image is written in place, in the memory gdb's list keeps.
+    const size_t bound = debug_image_bound(object, linked, comp_dir());
+    uint8_t* room = gdb_reserve(bound);
+    auto image = room != nullptr ? write_debug_image(object, linked, comp_dir(), storage, room, bound)
+                                 : write_debug_image(object, linked, comp_dir(), storage);
     if (image) {
       keep_image(object, *image);
       c.image_bytes += image->size;
-      if (!gdb_register(image->data, image->size, linked.code.lo))
+      if (room != nullptr && image->data == room) {
+        gdb_register_reserved(room, image->size, linked.code.lo);
+        room = nullptr;
+      } else if (!gdb_register(image->data, image->size, linked.code.lo)) {
         std::fprintf(stderr, "ocamljit: no debug information for gdb: no memory for the image of %s\n",
                      object.name.c_str());
+      }
       if (storage.size() > (size_t{256} << 10)) std::vector<uint8_t>().swap(storage);  // after a library's
     }
     else std::fprintf(stderr, "ocamljit: no debug information for gdb: %s\n", image.error().message.c_str());
+    if (room != nullptr) gdb_release_reserved(room);
     c.gdb_ns += now_ns() - t;
   }
   if (jitdump_enabled()) {

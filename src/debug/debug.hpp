@@ -43,6 +43,14 @@ struct ImageView {
 Result<ImageView> write_debug_image(const obj::Object& object, const link::LinkedUnit& linked,
                                     std::string_view comp_dir, std::vector<uint8_t>& storage);
 
+// The same written into `room` (`capacity` bytes) when it fits there, else
+// into `storage`: the view says which.
+Result<ImageView> write_debug_image(const obj::Object& object, const link::LinkedUnit& linked,
+                                    std::string_view comp_dir, std::vector<uint8_t>& storage, uint8_t* room,
+                                    size_t capacity);
+// An estimate of the image's size, generous: what a room should hold.
+size_t debug_image_bound(const obj::Object& object, const link::LinkedUnit& linked, std::string_view comp_dir);
+
 // One row of a unit's line table, at its run address.
 struct LineRow {
   uint64_t address = 0;

@@ -10,6 +10,8 @@
 #include <algorithm>
 #include <cstring>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "debug/debug.hpp"
 
@@ -52,15 +54,20 @@ constexpr uint8_t kLineHeader[] = {
     0};                             // no include directories
 
 // A growable byte buffer whose memory outlives the image it holds; the
-// host is little-endian (x86-64), as the image is.
+// host is little-endian (x86-64), as the image is. It writes into `storage`,
+// or first into a fixed room, left for `storage` (what was written copied)
+// if the room turns out too small.
 class Out {
  public:
-  explicit Out(std::vector<uint8_t>& storage) : s_(storage) {}
+  explicit Out(std::vector<uint8_t>& storage) : s_(storage), data_(storage.data()), capacity_(storage.size()) {}
+  Out(std::vector<uint8_t>& storage, uint8_t* room, size_t capacity)
+      : s_(storage), data_(room), capacity_(capacity), in_room_(true) {}
   size_t size() const { return n_; }
-  uint8_t* at(size_t offset) { return s_.data() + offset; }
+  const uint8_t* data() const { return data_; }
+  uint8_t* at(size_t offset) { return data_ + offset; }
   uint8_t* grow(size_t k) {
-    if (n_ + k > s_.size()) [[unlikely]] expand(k);
-    uint8_t* p = s_.data() + n_;
+    if (n_ + k > capacity_) [[unlikely]] expand(k);
+    uint8_t* p = data_ + n_;
     n_ += k;
     return p;
   }
@@ -102,9 +109,19 @@ class Out {
 
  private:
   // Only while the buffers grow to the largest unit's size.
-  [[gnu::noinline]] void expand(size_t k) { s_.resize(std::max(2 * s_.size(), n_ + k + 1024)); }
+  [[gnu::noinline]] void expand(size_t k) {
+    const uint8_t* written = data_;
+    s_.resize(std::max(2 * s_.size(), n_ + k + 1024));
+    if (in_room_ && n_ != 0) std::memcpy(s_.data(), written, n_);
+    in_room_ = false;
+    data_ = s_.data();
+    capacity_ = s_.size();
+  }
 
   std::vector<uint8_t>& s_;
+  uint8_t* data_;
+  size_t capacity_;
+  bool in_room_ = false;
   size_t n_ = 0;
 };
 
@@ -118,6 +135,7 @@ struct Scratch {
   std::vector<Elf64_Shdr> headers;
   std::vector<uint32_t> remap;  // object section -> image section, 0 = not in the image
   std::vector<LineRow> rows;
+  std::vector<std::pair<std::string_view, uint32_t>> section_names;  // distinct names -> .shstrtab offset
 };
 Scratch& scratch() {
   static Scratch s;
@@ -259,6 +277,9 @@ uint8_t symbol_info(const obj::Symbol& s) {
   return static_cast<uint8_t>((bind << 4) | type);
 }
 
+Result<ImageView> write_image(const obj::Object& o, const link::LinkedUnit& linked, std::string_view comp_dir,
+                              Out& out);
+
 }  // namespace
 
 void line_rows(const obj::Object& object, const link::LinkedUnit& linked, std::vector<LineRow>& rows) {
@@ -271,12 +292,41 @@ std::vector<LineRow> line_rows(const obj::Object& object, const link::LinkedUnit
   return rows;
 }
 
+size_t debug_image_bound(const obj::Object& o, const link::LinkedUnit& linked, std::string_view comp_dir) {
+  size_t bound = sizeof(Elf64_Ehdr) + sizeof kAbbrev + 16 * sizeof(Elf64_Shdr) + 256 + comp_dir.size() +
+                 2 * o.name.size();
+  for (const auto& s : o.sections)
+    bound += sizeof(Elf64_Shdr) + (s.name == ".eh_frame" ? s.bytes.size() + 8 : 0);
+  for (const auto& s : o.symbols) bound += sizeof(Elf64_Sym) + s.name.size() + 1;
+  bound += linked.function_names.size() + 18 * linked.functions.size();
+  for (const auto& f : o.files) bound += f.size() + 16;
+  return bound + 32 * o.lines.size();
+}
+
 Result<ImageView> write_debug_image(const obj::Object& o, const link::LinkedUnit& linked,
                                     std::string_view comp_dir, std::vector<uint8_t>& storage) {
+  // Sized up front, so that a library's image (a megabyte) is not grown by
+  // doubling, each step copying and clearing what it has.
+  const size_t bound = debug_image_bound(o, linked, comp_dir);
+  if (storage.size() < bound) storage.resize(bound);
+  Out out(storage);
+  return write_image(o, linked, comp_dir, out);
+}
+
+Result<ImageView> write_debug_image(const obj::Object& o, const link::LinkedUnit& linked,
+                                    std::string_view comp_dir, std::vector<uint8_t>& storage, uint8_t* room,
+                                    size_t capacity) {
+  Out out(storage, room, capacity);
+  return write_image(o, linked, comp_dir, out);
+}
+
+namespace {
+
+Result<ImageView> write_image(const obj::Object& o, const link::LinkedUnit& linked, std::string_view comp_dir,
+                              Out& out) {
   if (linked.section_addresses.size() != o.sections.size())
     return make_error(o.name, ": linked unit does not match its object");
   Scratch& sc = scratch();
-  Out out(storage);
   StrTab shstrtab(sc.shstrtab);
   auto& sh = sc.headers;
   sh.clear();
@@ -285,11 +335,16 @@ Result<ImageView> write_debug_image(const obj::Object& o, const link::LinkedUnit
 
   // Loaded sections, NOBITS at their run addresses; `.text` must exist
   // (gdb's section offsets start from it).
-  // A merged library group has many sections of the same name: one copy.
+  // A merged library group has hundreds of sections and a few distinct
+  // names: each name once, looked up among the distinct ones.
+  auto& names = sc.section_names;
+  names.clear();
   auto section_name = [&](std::string_view name) {
-    for (size_t k = 1; k + 1 < sh.size(); ++k)
-      if (name == reinterpret_cast<const char*>(shstrtab.out().at(sh[k].sh_name))) return sh[k].sh_name;
-    return shstrtab.add(name);
+    for (const auto& [known, at] : names)
+      if (known == name) return at;
+    const uint32_t at = shstrtab.add(name);
+    names.emplace_back(name, at);
+    return at;
   };
   auto& remap = sc.remap;
   remap.assign(o.sections.size(), 0);
@@ -427,8 +482,10 @@ Result<ImageView> write_debug_image(const obj::Object& o, const link::LinkedUnit
   // A library's image can be a megabyte: its scratch does not stay.
   if (sc.strtab.size() > kKeepBytes) std::vector<uint8_t>().swap(sc.strtab);
   if (sc.rows.capacity() * sizeof(LineRow) > kKeepBytes) std::vector<LineRow>().swap(sc.rows);
-  return ImageView{storage.data(), out.size()};
+  return ImageView{out.data(), out.size()};
 }
+
+}  // namespace
 
 Result<std::vector<uint8_t>> build_debug_image(const obj::Object& object, const link::LinkedUnit& linked,
                                                const std::string& comp_dir) {

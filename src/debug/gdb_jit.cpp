@@ -117,13 +117,8 @@ void notify(jit_code_entry* entry, jit_actions_t action) {
   __jit_debug_descriptor.action_flag = JIT_NOACTION;
 }
 
-}  // namespace
-
-bool gdb_register(const uint8_t* image, size_t size, uint64_t key) {
-  Registered* r = allocate_registered(size);
-  if (r == nullptr) return false;
+void link_in(Registered* r, size_t size, uint64_t key) {
   r->key = key;
-  std::memcpy(r->image(), image, size);
   r->entry.symfile_addr = reinterpret_cast<const char*>(r->image());
   r->entry.symfile_size = size;
   r->entry.next_entry = __jit_debug_descriptor.first_entry;
@@ -131,8 +126,31 @@ bool gdb_register(const uint8_t* image, size_t size, uint64_t key) {
   __jit_debug_descriptor.first_entry = &r->entry;
   ++registered_count;
   notify(&r->entry, JIT_REGISTER_FN);
+}
+
+Registered* registered_of(uint8_t* room) { return reinterpret_cast<Registered*>(room) - 1; }
+
+}  // namespace
+
+bool gdb_register(const uint8_t* image, size_t size, uint64_t key) {
+  Registered* r = allocate_registered(size);
+  if (r == nullptr) return false;
+  std::memcpy(r->image(), image, size);
+  link_in(r, size, key);
   return true;
 }
+
+uint8_t* gdb_reserve(size_t bound) {
+  // Only where allocate_registered maps a chunk of its own: the room's
+  // unused tail is then pages nobody touches.
+  if (((sizeof(Registered) + bound + kAlign - 1) & ~(kAlign - 1)) <= kChunkBytes / 8) return nullptr;
+  Registered* r = allocate_registered(bound);
+  return r != nullptr ? r->image() : nullptr;
+}
+
+void gdb_register_reserved(uint8_t* room, size_t size, uint64_t key) { link_in(registered_of(room), size, key); }
+
+void gdb_release_reserved(uint8_t* room) { release(registered_of(room)); }
 
 void gdb_unregister(uint64_t key) {
   if (key == 0) return;

@@ -11,6 +11,14 @@ namespace ocamljit::debug {
 // unit's code start, 0 for an image that stays). False (nothing registered)
 // when no memory could be had for the copy.
 bool gdb_register(const uint8_t* image, size_t size, uint64_t key);
+// Room for an image of up to `bound` bytes (a library's: more than 64 KiB)
+// in the memory the list keeps, for writing the image in place rather than
+// copying it: nullptr without memory. Then either gdb_register_reserved,
+// which links the image's first `size` bytes as gdb_register does, or
+// gdb_release_reserved, which gives the room back.
+uint8_t* gdb_reserve(size_t bound);
+void gdb_register_reserved(uint8_t* room, size_t size, uint64_t key);
+void gdb_release_reserved(uint8_t* room);
 // Unlinks the images registered under `key`, tells gdb, frees them.
 void gdb_unregister(uint64_t key);
 

@@ -143,7 +143,7 @@ void ocamljit_session_free(ocamljit_session* s) {
         std::fprintf(stderr, "%s", exception_text(Extract_exception(r)).c_str());
       else if (caml_string_length(r) != 0) {
         // Still running (freed from a primitive it called): keep it alive.
-        std::fprintf(stderr, "%s\n", String_val(r));
+        // The refusal is in the running evaluation's output.
         CAMLdrop;
         return;
       }

@@ -32,10 +32,16 @@ val create : unit -> t
 val free : t -> unit
 (** Unloads what the session compiled. Values obtained from it stay valid
     (they are copies); functions defined by its phrases must not be called
-    afterwards. Freeing twice does nothing. @raise Failure while it evaluates. *)
+    afterwards; printers it installed ([#install_printer]) are removed.
+    Freeing twice does nothing. @raise Failure while it evaluates. *)
 
 val eval : t -> string -> (string, error) result
-(** Toplevel phrases, [;;]-separated; [Ok] carries what [ocaml] prints. *)
+(** Toplevel phrases, [;;]-separated; [Ok] carries what [ocaml] prints, all
+    of it (answers, warnings, directives' output such as [#show]'s), and
+    nothing of it reaches stdout. The program's own output ([print_string],
+    [Format.printf] in the phrases' code) goes to stdout, as a compiled
+    program's would: [Format.std_formatter] is the host's again while that
+    code runs. *)
 
 val eval_as : t -> 'a ty -> string -> ('a, error) result
 (** One expression, whose inferred type must be the witness's. *)

@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <cstring>
 #include <optional>
+#include <string>
 #include <unordered_map>
+
+#include "link/name_index.hpp"
 
 namespace ocamljit::link {
 namespace {
@@ -95,11 +98,13 @@ class Merger {
   }
 
   Status add(obj::Object& o, size_t which);
+  // Must come first: `symbols` is every input object's symbol count.
   void reserve(size_t sections, size_t symbols, size_t relocations, size_t eh_frame_bytes) {
     eh_frame_bytes_ = eh_frame_bytes + 4;  // reserved when the section is made
     out_.object.sections.reserve(sections);
     out_.object.symbols.reserve(symbols);
     out_.object.relocations.reserve(relocations);
+    global_index_.reserve(symbols / 2);
     globals_.reserve(symbols / 2);
   }
   Result<MergedGroup> finish();
@@ -112,7 +117,12 @@ class Merger {
   const std::unordered_set<std::string>& linked_;
   MergedGroup out_;
   std::unordered_set<std::string> comdats_;  // signatures seen in this link
-  std::unordered_map<std::string, Global> globals_;
+  // Global symbols by name, in the order first seen. The index has views of
+  // the merged symbols' names: `reserve` sized the symbol vector for every
+  // input symbol, so they never move, and a symbol keeps its name string
+  // when a stronger definition replaces it.
+  NameIndex global_index_;
+  std::vector<Global> globals_;
   std::vector<std::string> owners_;          // object names, by object number
   std::optional<obj::SectionIndex> eh_frame_;
   size_t eh_frame_bytes_ = 0;
@@ -269,16 +279,18 @@ Status Merger::add(obj::Object& o, size_t which) {
     if (in_eh_frame) return make_error(o.name, ": global symbol ", s.name, " in .eh_frame");
     if (in_discarded) s.section.reset();  // resolves to the copy that was kept
     else if (s.section) s.section = *section_map[*s.section];
-    auto [it, fresh] = globals_.try_emplace(s.name);
-    Global& g = it->second;
-    if (fresh) {
-      g.index = static_cast<obj::SymbolIndex>(m.symbols.size());
+    const uint32_t* known = global_index_.find(s.name);
+    const uint32_t number = known != nullptr ? *known : static_cast<uint32_t>(globals_.size());
+    if (known == nullptr) {
+      globals_.emplace_back().index = static_cast<obj::SymbolIndex>(m.symbols.size());
       obj::Symbol u;
       u.name = s.name;
       u.binding = s.binding;
       u.kind = s.kind;
       m.symbols.push_back(std::move(u));
+      global_index_.try_insert(m.symbols.back().name, number);  // a view of the kept copy
     }
+    Global& g = globals_[number];
     symbol_map[j] = g.index;
     obj::Symbol& t = m.symbols[g.index];
     t.hidden = t.hidden || s.hidden;
@@ -297,7 +309,9 @@ Status Merger::add(obj::Object& o, size_t which) {
     }
     if (st > g.strength) {
       const bool hidden = t.hidden;
+      std::string name = std::move(t.name);  // the same text; global_index_ has a view of it
       t = std::move(s);  // not used below
+      t.name = std::move(name);
       t.hidden = hidden;
       t.common = false;  // placed by finish() if still common
       if (st == Strength::Common) t.section.reset();
@@ -330,7 +344,7 @@ Result<MergedGroup> Merger::finish() {
   obj::Object& m = out_.object;
   // COMMON symbols nobody defined: zeroed space, largest size and alignment.
   std::optional<obj::SectionIndex> bss;
-  for (auto& [name, g] : globals_) {
+  for (const Global& g : globals_) {
     if (g.strength != Strength::Common) continue;
     if (!bss) {
       obj::Section s;

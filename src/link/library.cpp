@@ -17,6 +17,7 @@
 #include <utility>
 
 #include "link/group.hpp"
+#include "link/name_index.hpp"
 #include "object/elf/archive.hpp"
 #include "object/elf/reader.hpp"
 
@@ -47,10 +48,14 @@ Result<std::vector<obj::Object>> read_objects(std::span<const uint8_t> bytes, co
   return one;
 }
 
+Error changed_while_read(const std::string& path) { return make_error(path, ": the file changed while it was read"); }
+
 Result<std::vector<obj::Object>> read_objects(const std::string& path) {
   auto file = elf::read_file_bytes(path);
   if (!file) return file.error();
-  return read_objects(file->bytes(), path);
+  auto objects = read_objects(file->bytes(), path);
+  if (!file->intact()) return changed_while_read(path);
+  return objects;
 }
 
 bool exists(const std::string& path) { return access(path.c_str(), R_OK) == 0; }
@@ -223,11 +228,13 @@ Result<int> LibraryLinker::link(const LibraryRequest& request) {
     }
     if (!is_archive(c.bytes)) {  // an object named like an archive: linked whole
       auto o = elf::read_relocatable(c.bytes, path, elf::ReadOptions{.loadable_only = true});
+      if (!c.file.intact()) return changed_while_read(path);
       if (!o) return o.error();
       objects.push_back(std::move(*o));
       return ok_status();
     }
     auto listing = elf::list_archive(c.bytes, path);
+    if (!c.file.intact()) return changed_while_read(path);
     if (!listing) return listing.error();
     c.listing = std::move(*listing);
     c.parsed.resize(c.listing.members.size());
@@ -237,7 +244,7 @@ Result<int> LibraryLinker::link(const LibraryRequest& request) {
         const auto& member = c.listing.members[m];
         auto o = elf::read_relocatable(member.bytes, path + "(" + member.name + ")",
                                        elf::ReadOptions{.loadable_only = true});
-        if (!o) return o.error();
+        if (!o) return c.file.intact() ? o.error() : changed_while_read(path);
         c.parsed[m] = std::move(*o);
       }
       // The index ar would have written: views into the parsed names.
@@ -283,20 +290,20 @@ Result<int> LibraryLinker::link(const LibraryRequest& request) {
   // archive member (in -l order) that defines it, to a fixed point.
   // Views of the objects' symbol names (the objects are not touched until
   // the selection is over).
-  std::unordered_set<std::string_view> defined;  // global definitions in the group, names looked for
+  NameIndex defined;  // global definitions in the group, names looked for (the value means nothing)
   std::vector<std::string_view> needed;
   std::unordered_map<std::string_view, bool> outside;  // name -> resolved outside the group
   auto take = [&](const obj::Object& o) {
     for (const auto& sym : o.symbols) {
       if (sym.binding == obj::Binding::Local || sym.name.empty()) continue;
-      if (sym.defined() || sym.common) defined.insert(sym.name);
+      if (sym.defined() || sym.common) defined.try_insert(sym.name, 0);
       else if (sym.binding == obj::Binding::Global) needed.push_back(sym.name);
     }
   };
   if (!archives.empty()) {  // without C archives there is nothing to choose
     size_t symbol_count = 0;
     for (const auto& o : objects) symbol_count += o.symbols.size();
-    defined.reserve(symbol_count);
+    defined.reserve(symbol_count / 2);  // about half are global
     needed.reserve(symbol_count);
     for (const auto& o : objects) take(o);
   }
@@ -310,7 +317,7 @@ Result<int> LibraryLinker::link(const LibraryRequest& request) {
     return std::nullopt;
   };
   auto still_needed = [&](std::string_view name) {
-    if (defined.count(name)) return false;
+    if (defined.find(name) != nullptr) return false;
     auto it = outside.find(name);
     if (it == outside.end()) {
       const std::string n(name);
@@ -334,7 +341,7 @@ Result<int> LibraryLinker::link(const LibraryRequest& request) {
               const auto& member = c.listing.members[m];
               auto o = elf::read_relocatable(member.bytes, c.path + "(" + member.name + ")",
                                              elf::ReadOptions{.loadable_only = true});
-              if (!o) return o.error();
+              if (!o) return c.file.intact() ? o.error() : changed_while_read(c.path);
               c.parsed[m] = std::move(*o);
             }
             c.chosen[m] = true;
@@ -344,13 +351,15 @@ Result<int> LibraryLinker::link(const LibraryRequest& request) {
         }
         // Looked for once: if no member defines it after all (a stale
         // index), the link reports it undefined.
-        defined.insert(n);
+        defined.try_insert(n, 0);
       }
     }
   }
-  for (auto& c : archives)
+  for (auto& c : archives) {
+    if (!c.file.intact()) return changed_while_read(c.path);
     for (size_t m = 0; m < c.parsed.size(); ++m)
       if (c.chosen[m]) objects.push_back(std::move(*c.parsed[m]));
+  }
   archives.clear();
   timings_.read_ns = since(started);
 

@@ -156,7 +156,8 @@ let run_executable cmd str =
 (* The in-process route failed: run the driver as a process from now on,
    this phrase included. *)
 let fall_back cmd msg str =
-  Printf.eprintf "ocamljit: ppx_deriving in-process: %s; running %s as a process\n%!"
+  (* The toplevel's error formatter: an embedding session's output gets it. *)
+  Format.eprintf "ocamljit: ppx_deriving in-process: %s; running %s as a process@."
     (String.trim msg) cmd;
   deriving_command := None;
   let str = run_executable cmd str in

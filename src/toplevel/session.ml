@@ -15,6 +15,10 @@ type t = {
   ppf : Format.formatter;
   mutable running : int;  (* evaluations of this session in progress *)
   mutable freed : bool;
+  (* Printers (#install_printer) that are functions of this session's code:
+     the toplevel's table is the process's, and must not keep them once
+     their code is unloaded. *)
+  mutable printers : Path.t list;
 }
 
 external set_owner : int -> int = "ocamljit_jit_set_owner"
@@ -34,7 +38,7 @@ let create () =
       incr counter;
       let buffer = Buffer.create 256 in
       { id = !counter; env; units = []; names = !base_names; buffer; ppf = Format.formatter_of_buffer buffer;
-        running = 0; freed = false }
+        running = 0; freed = false; printers = [] }
 
 let id s = s.id
 let output s = Buffer.contents s.buffer
@@ -47,6 +51,70 @@ let keeper s =
         Phrase_units.global.after_compile ();
         s.units <- (Compilenv.current_unit_infos ()).ui_name :: s.units);
   }
+
+(* Where the toplevel prints besides the formatter it is given: directives
+   (#show, #use, #warnings, #help...) print to Format.std_formatter, as
+   `ocaml` prints everything to stdout, and the compiler's internal errors
+   to Format.err_formatter. While a session evaluates, both print into the
+   session's buffer, except while the phrases' own code runs: the program's
+   output (Format.printf as well as print_string) goes to stdout, as a
+   compiled program's would. [outside] holds what they printed to before
+   each session took them (sessions nest: a host primitive may evaluate in
+   another session). *)
+type destinations = { std : Format.formatter_out_functions; err : Format.formatter_out_functions }
+
+let outside : destinations list ref = ref []
+
+(* A closed stdout (EPIPE, EBADF) must not turn into an error of the session. *)
+let flush_quietly ppf = try Format.pp_print_flush ppf () with Sys_error _ -> ()
+
+let current_destinations () =
+  { std = Format.pp_get_formatter_out_functions Format.std_formatter ();
+    err = Format.pp_get_formatter_out_functions Format.err_formatter () }
+
+let set_destinations d =
+  flush_quietly Format.std_formatter;
+  flush_quietly Format.err_formatter;
+  Format.pp_set_formatter_out_functions Format.std_formatter d.std;
+  Format.pp_set_formatter_out_functions Format.err_formatter d.err
+
+let toplevel_prints_into s f =
+  (* What is pending in the session's formatter keeps its place. *)
+  Format.pp_print_flush s.ppf ();
+  outside := current_destinations () :: !outside;
+  let buffer = Format.pp_get_formatter_out_functions s.ppf () in
+  set_destinations { std = buffer; err = buffer };
+  Fun.protect f ~finally:(fun () ->
+      match !outside with
+      | d :: rest -> set_destinations d; outside := rest
+      | [] -> ())
+
+(* The code may itself redirect the formatters (Format.set_formatter_out_channel):
+   that stays the program's choice for its later code, and for the host. *)
+let program_output f =
+  match !outside with
+  | [] -> f ()
+  | d :: _ ->
+      let toplevel = current_destinations () in
+      set_destinations d;
+      Fun.protect f ~finally:(fun () ->
+          let program = current_destinations () in
+          set_destinations toplevel;
+          match !outside with _ :: rest -> outside := program :: rest | [] -> ())
+
+(* The loader the sessions compile with: the selected one, whose two ways
+   into a unit's code run it with std_formatter and err_formatter given back
+   to the program. *)
+let embedding_loader (l : Loader.t) =
+  {
+    l with
+    Loader.name = l.name ^ "+embedding";
+    run_unit = (fun ppf ~unit_name ~prefix -> program_output (fun () -> l.run_unit ppf ~unit_name ~prefix));
+    load_file = (fun ppf path -> program_output (fun () -> l.load_file ppf path));
+  }
+
+(* The sessions evaluating, innermost first. *)
+let evaluating : t list ref = ref []
 
 (* Runs [f] with the session's state installed in the toplevel's globals,
    and puts back whatever was there (sessions may nest: a host primitive
@@ -62,9 +130,13 @@ let within s f =
   Phrase_units.current := keeper s;
   Location.formatter_for_warnings := s.ppf;
   s.running <- s.running + 1;
-  Fun.protect f ~finally:(fun () ->
+  evaluating := s :: !evaluating;
+  Fun.protect (fun () -> toplevel_prints_into s f) ~finally:(fun () ->
+      evaluating := List.tl !evaluating;
       Format.pp_print_flush s.ppf ();
       (* What the code printed reaches the host's stdout in order with its own. *)
+      flush_quietly Format.std_formatter;
+      flush_quietly Format.err_formatter;
       (try flush stdout; flush stderr with Sys_error _ -> ());
       s.running <- s.running - 1;
       s.env <- !Toploop.toplevel_env;
@@ -118,6 +190,10 @@ let run_phrase ~print ppf phrase =
   with
   | true -> Succeeded
   | false -> ( match phrase with Parsetree.Ptop_dir _ -> Failed | Parsetree.Ptop_def _ -> Raised)
+  | exception Compenv.Exit_with_status _ ->
+      (* #quit: the program is the host's, not the session's to end. *)
+      Format.fprintf ppf "#quit is not available in an embedded session (the host frees it).@.";
+      Failed
   | exception Sys.Break ->
       Format.fprintf ppf "Interrupted.@.";
       Btype.backtrack snap;
@@ -224,11 +300,22 @@ let eval_as (type a) s (w : a witness) text : (a, status) result =
                                   Format.fprintf ppf "Error: the value is not a %s@." (type_name w);
                                   Error Failed))))))
 
+let forget_printers s =
+  let rec remove_all path = match Toploop.remove_printer path with () -> remove_all path | exception Not_found -> () in
+  List.iter remove_all s.printers;
+  s.printers <- []
+
 let free s =
   if s.freed then Ok ()
-  else if s.running > 0 then Error "ocamljit: a session cannot be freed while it evaluates"
+  else if s.running > 0 then begin
+    let msg = "ocamljit: a session cannot be freed while it evaluates" in
+    (* Also in what the evaluation prints: a C host has no other way to hear it. *)
+    Format.fprintf s.ppf "%s@." msg;
+    Error msg
+  end
   else begin
     s.freed <- true;
+    forget_printers s;
     Phrase_units.forget s.units;
     s.units <- [];
     s.names <- None;
@@ -240,6 +327,32 @@ let free s =
   end
 
 let init_error : string option ref = ref None
+
+(* #install_printer notes the printer's path in the evaluating session when
+   the function is the session's own (its path starts at a toplevel
+   identifier, not at a library module), for [free] to remove it. *)
+let note_installed_printers () =
+  match Toploop.get_directive "install_printer", Toploop.get_directive_info "install_printer" with
+  | Some (Toploop.Directive_ident install), Some info ->
+      let noting lid =
+        install lid;
+        match !evaluating, Env.find_value_by_name lid !Toploop.toplevel_env with
+        | s :: _, (path, _) when not (Ident.persistent (Path.head path)) -> s.printers <- path :: s.printers
+        | _ | (exception Not_found) -> ()
+      in
+      Toploop.add_directive "install_printer" (Toploop.Directive_ident noting) info
+  | _ -> ()
+
+(* The one directive that prints on the stdout channel rather than through
+   std_formatter (4.13's #show_dirs, print_endline): the same lines, through
+   std_formatter, hence into the session's output. *)
+let show_dirs_through_std_formatter () =
+  match Toploop.get_directive_info "show_dirs" with
+  | None -> ()
+  | Some info ->
+      Toploop.add_directive "show_dirs"
+        (Toploop.Directive_none (fun () -> List.iter (Format.printf "%s@.") (Load_path.get_paths ())))
+        info
 
 let rec init () =
   match !initial_env, !init_error with
@@ -253,10 +366,14 @@ let rec init () =
         Clflags.native_code := true;
         Clflags.debug := true;
         Compmisc.read_clflags_from_env ();
-        ignore (Loader.current ());
+        let loader = embedding_loader (Loader.current ()) in
+        Loader.register loader;
+        Loader.select loader.name;
         Topcommon.set_paths ();
         Compmisc.init_path ();
         Toploop.initialize_toplevel_env ();
+        show_dirs_through_std_formatter ();
+        note_installed_printers ();
         initial_env := Some !Toploop.toplevel_env;
         locate_names ();
         base_names := Toplevel_names.get ();

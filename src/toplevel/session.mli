@@ -1,13 +1,16 @@
 (** Independent, disposable toplevel sessions: the engine behind the
     embedding APIs (C, C++, [Ocamljit_eval]). A session is a toplevel
     environment of its own, evaluated by the same Toploop/Topeval as the
-    [ocamljit] command; what it prints (values, errors, exceptions) goes to a
-    buffer of its own. Freeing a session unloads the units its phrases
-    compiled and drops the compiler's knowledge of them.
+    [ocamljit] command; all the toplevel prints (values, warnings, errors,
+    exceptions, directives' output, which the toplevel prints to
+    [Format.std_formatter]) goes to a buffer of its own. Freeing a session
+    unloads the units its phrases compiled and drops the compiler's
+    knowledge of them.
 
     Global to the process, shared by all sessions: the load path, the
     interfaces (.cmi) already read, directives' effects on flags, loaded
-    libraries. Program output of evaluated code goes to stdout as usual. *)
+    libraries. Program output of evaluated code (print_string,
+    Format.printf...) goes to stdout as a compiled program's would. *)
 
 type t
 
@@ -22,20 +25,26 @@ type 'a witness = Int : int witness | Float : float witness | String : string wi
                 | Bool : bool witness | Unit : unit witness
 
 val init : unit -> (unit, string) result
-(** Once per process (later calls do nothing): loaders, load path, initial
-    environment. *)
+(** Once per process (later calls do nothing): loaders (the selected one,
+    wrapped so that the code of phrases prints where the program prints),
+    load path, initial environment, [#show_dirs] printing through
+    [Format.std_formatter], [#install_printer] noting the evaluating
+    session's printers (see [free]). *)
 
 val create : unit -> t
 (** A fresh toplevel environment. @raise Failure if [init] failed or was not called. *)
 
 val free : t -> (unit, string) result
 (** Unloads what the session compiled; the session is unusable afterwards.
-    A session cannot be freed while one of its phrases runs. *)
+    Printers it installed ([#install_printer] of its own functions) are
+    removed. A session cannot be freed while one of its phrases runs (the
+    refusal is also printed in that evaluation's output). *)
 
 val eval : t -> string -> status
 (** Toplevel phrases separated by [;;] (the last [;;] may be omitted), as in
     a script: all are parsed first (a syntax error runs nothing), then run in
-    order until one fails. *)
+    order until one fails. [#quit] fails with a message (the program is the
+    host's to end). *)
 
 val eval_as : t -> 'a witness -> string -> ('a, status) result
 (** One expression. [Failed] if it does not parse, does not type or its type

@@ -98,6 +98,92 @@ TEST_F(Embed, InvalidUtf8IsJustInput) {
   EXPECT_FALSE(out().empty());
 }
 
+// Directives print to the toplevel's std_formatter; in a session, into its
+// output (tests/embed/output.sh compares many more with bytecode ocaml).
+TEST_F(Embed, DirectivesPrintIntoTheOutput) {
+  EXPECT_EQ(ocamljit_eval(s, "let x = 1;; #show x;;"), OCAMLJIT_OK);
+  EXPECT_EQ(out(), "val x : int = 1\nval x : int\n");
+  EXPECT_EQ(ocamljit_eval(s, "type t = A of int;; #show_type t;; #show_val x;;"), OCAMLJIT_OK);
+  EXPECT_EQ(out(), "type t = A of int\ntype t = A of int\nval x : int\n");
+  EXPECT_EQ(ocamljit_eval(s, "module M = struct let y = 2 end;; #show_module M;;"), OCAMLJIT_OK);
+  EXPECT_EQ(out(), "module M : sig val y : int end\nmodule M : sig val y : int end\n");
+  EXPECT_EQ(ocamljit_eval(s, "#print_depth 1;; [[1]];; #print_depth 100;;"), OCAMLJIT_OK);
+  EXPECT_EQ(out(), "- : int list list = [[...]]\n");
+  EXPECT_EQ(ocamljit_eval(s, "#show nosuch;;"), OCAMLJIT_OK);  // as in ocaml: a directive ran
+  EXPECT_EQ(out(), "Unknown element.\n");
+  EXPECT_EQ(ocamljit_eval(s, "#nosuch;;"), OCAMLJIT_ERROR);
+  EXPECT_EQ(out(), "Unknown directive `nosuch'.\n");
+  EXPECT_EQ(ocamljit_eval(s, "#use \"output/no_such_file.ml\";;"), OCAMLJIT_OK);
+  EXPECT_EQ(out(), "Cannot find file output/no_such_file.ml.\n");
+  EXPECT_EQ(ocamljit_eval(s, "#use \"output/use_me.ml\";;"), OCAMLJIT_OK);
+  EXPECT_TRUE(contains(out(), "val pair : t * int = (A, 2)\n")) << out();
+  EXPECT_EQ(ocamljit_eval(s, "#load \"output/use_me.ml\";;"), OCAMLJIT_OK);  // not an object file
+  EXPECT_TRUE(contains(out(), "Error while loading")) << out();
+  EXPECT_EQ(ocamljit_eval(s, "#use \"output/printer.ml\";; #install_printer pp_money;; Money 250;;"), OCAMLJIT_OK);
+  EXPECT_TRUE(contains(out(), "- : money = 2.50 EUR\n")) << out();
+  EXPECT_EQ(ocamljit_eval(s, "#remove_printer pp_money;;"), OCAMLJIT_OK);
+  EXPECT_EQ(ocamljit_eval(s, "#help;;"), OCAMLJIT_OK);
+  EXPECT_TRUE(contains(out(), "#show_val <ident>\n  Print the signature of the corresponding value.")) << out();
+  EXPECT_EQ(ocamljit_eval(s, "#directory \"/nonexistent/embed_test\";; #show_dirs;;"), OCAMLJIT_OK);
+  EXPECT_TRUE(contains(out(), "/nonexistent/embed_test\n")) << out();
+  EXPECT_EQ(ocamljit_eval(s, "#remove_directory \"/nonexistent/embed_test\";;"), OCAMLJIT_OK);
+}
+
+// A directive defined by code (as topfind defines #require) prints into the
+// output too, whether to std_formatter or err_formatter (where the compiler
+// reports its internal errors); the code's own Format.printf does not.
+TEST_F(Embed, DirectivesDefinedByCodePrintIntoTheOutput) {
+  ASSERT_EQ(ocamljit_eval(s, "#directory \"+compiler-libs\";;"), OCAMLJIT_OK);
+  ASSERT_EQ(ocamljit_eval(s, "let () = Toploop.add_directive \"embed_test_say\" (Toploop.Directive_none (fun () ->"
+                             " Format.printf \"said@.\"; Format.eprintf \"complained@.\"))"
+                             " { Toploop.section = \"Tests\"; doc = \"\" };;"),
+            OCAMLJIT_OK)
+      << out();
+  EXPECT_EQ(ocamljit_eval(s, "#embed_test_say;; 1;; #embed_test_say;;"), OCAMLJIT_OK);
+  EXPECT_EQ(out(), "said\ncomplained\n- : int = 1\nsaid\ncomplained\n");
+  // The directive is the session's code: it must not outlive the session.
+  ASSERT_EQ(ocamljit_eval(s, "let[@alert \"-deprecated\"] () = Hashtbl.remove Toploop.directive_table \"embed_test_say\";"
+                             " Hashtbl.remove Toploop.directive_info_table \"embed_test_say\";;"
+                             "#remove_directory \"+compiler-libs\";;"),
+            OCAMLJIT_OK)
+      << out();
+}
+
+// #install_printer's table is the process's: a session's printers apply
+// until it is freed, then go with its code (calling them would crash).
+TEST_F(Embed, PrintersGoWithTheirSession) {
+  ocamljit_session* t = ocamljit_session_new();
+  ASSERT_EQ(ocamljit_eval(t, "let pp_int fmt (n : int) = Format.fprintf fmt \"int %d\" n;; "
+                             "#install_printer pp_int;; 3;;"),
+            OCAMLJIT_OK);
+  EXPECT_TRUE(contains(ocamljit_output(t), "- : int = int 3\n")) << ocamljit_output(t);
+  ocamljit_session_free(t);
+  for (int i = 0; i < 20; ++i) {  // t's memory reused
+    ocamljit_session* u = ocamljit_session_new();
+    ASSERT_EQ(ocamljit_eval(u, "let f x = x + 1;; let l = List.init 50 f;; Gc.compact ();;"), OCAMLJIT_OK);
+    ocamljit_session_free(u);
+  }
+  EXPECT_EQ(ocamljit_eval(s, "3;;"), OCAMLJIT_OK);
+  EXPECT_EQ(out(), "- : int = 3\n");
+}
+
+TEST_F(Embed, WarningsAreInTheOutput) {
+  ASSERT_EQ(ocamljit_eval(s, "#warnings \"+27\";;"), OCAMLJIT_OK);
+  EXPECT_EQ(ocamljit_eval(s, "let f y = 1;;"), OCAMLJIT_OK);
+  EXPECT_EQ(out(),
+            "Line 1, characters 6-7:\n1 | let f y = 1;;\n          ^\n"
+            "Warning 27 [unused-var-strict]: unused variable y.\nval f : 'a -> int = <fun>\n");
+  EXPECT_EQ(ocamljit_eval(s, "#warnings \"@@@\";;"), OCAMLJIT_OK);
+  EXPECT_EQ(out(), "Ill-formed list of warnings.\n");
+  ASSERT_EQ(ocamljit_eval(s, "#warnings \"-27\";;"), OCAMLJIT_OK);
+}
+
+TEST_F(Embed, QuitDoesNotEndTheHost) {
+  EXPECT_EQ(ocamljit_eval(s, "#quit;; let never = 1;;"), OCAMLJIT_ERROR);
+  EXPECT_EQ(out(), "#quit is not available in an embedded session (the host frees it).\n");
+  EXPECT_EQ(eval_int(s, "1 + 1"), 2);
+}
+
 TEST_F(Embed, TypedGetters) {
   long n = 0;
   double x = 0;
@@ -314,6 +400,10 @@ extern "C" value ocamljit_test_eval_other(value expr) {
   if (ocamljit_eval_int(reentrant_target, String_val(expr), &n) != OCAMLJIT_OK) n = -1;
   return Val_long(n);
 }
+extern "C" value ocamljit_test_show_other(value) {
+  ocamljit_eval(reentrant_target, "#show secret;;");
+  return caml_copy_string(ocamljit_output(reentrant_target));
+}
 extern "C" value ocamljit_test_free_target(value) {
   ocamljit_session_free(reentrant_target);  // refused: it is running
   return Val_unit;
@@ -332,6 +422,23 @@ TEST_F(Embed, HostPrimitiveMayEvaluateInAnotherSession) {
   ocamljit_session_free(other);
 }
 
+TEST_F(Embed, NestedSessionsKeepTheirOutputsApart) {
+  ocamljit_session* other = ocamljit_session_new();
+  ASSERT_EQ(ocamljit_eval(other, "let secret = 41;;"), OCAMLJIT_OK);
+  reentrant_target = other;
+  ASSERT_EQ(ocamljit_define_primitive("ocamljit_test_show_other",
+                                      reinterpret_cast<void*>(&ocamljit_test_show_other)),
+            OCAMLJIT_OK);
+  ASSERT_EQ(ocamljit_eval(s, "external show_other : unit -> string = \"ocamljit_test_show_other\";;"),
+            OCAMLJIT_OK);
+  EXPECT_EQ(ocamljit_eval(s, "#show_val show_other;; let o = show_other ();; #show o;;"), OCAMLJIT_OK);
+  EXPECT_EQ(out(),
+            "external show_other : unit -> string = \"ocamljit_test_show_other\"\n"
+            "val o : string = \"val secret : int\\n\"\nval o : string\n");
+  EXPECT_EQ(std::string(ocamljit_output(other)), "val secret : int\n");
+  ocamljit_session_free(other);
+}
+
 TEST_F(Embed, ASessionCannotBeFreedWhileItRuns) {
   reentrant_target = s;
   ASSERT_EQ(ocamljit_define_primitive("ocamljit_test_free_target",
@@ -340,6 +447,10 @@ TEST_F(Embed, ASessionCannotBeFreedWhileItRuns) {
   EXPECT_EQ(ocamljit_eval(s, "external free_me : unit -> unit = \"ocamljit_test_free_target\";;"
                              "let after = free_me (); 7;;"),
             OCAMLJIT_OK);
+  // The refusal is in the evaluation's output (not on the host's stderr).
+  EXPECT_EQ(out(),
+            "external free_me : unit -> unit = \"ocamljit_test_free_target\"\n"
+            "ocamljit: a session cannot be freed while it evaluates\nval after : int = 7\n");
   EXPECT_EQ(eval_int(s, "after"), 7);  // the session goes on
 }
 

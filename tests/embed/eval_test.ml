@@ -36,6 +36,32 @@ let () =
    | Error { failure = Ocamljit_eval.Failed; output } ->
        check "undefined primitive" (contains output "ocamljit_eval_test_missing' is not available")
    | r -> check ("undefined primitive: " ^ output_of r) false);
+  (* directives print into the result too (not on stdout), as ocaml prints them *)
+  check "#show" (Ocamljit_eval.eval s "#show x;;" = Ok "val x : int\n");
+  check "#show_type" (Ocamljit_eval.eval s "type r = { f : int };; #show_type r;;"
+                      = Ok "type r = { f : int; }\ntype r = { f : int; }\n");
+  check "#show_module" (Ocamljit_eval.eval s "#show_module Fun;;" |> output_of |> fun o -> contains o "module Fun :");
+  check "#print_length"
+    (Ocamljit_eval.eval s "#print_length 3;; [1; 2; 3; 4];; #print_length 100;;"
+     = Ok "- : int list = [1; 2; ...]\n");
+  (* As in ocaml, the directive ran: not an error. *)
+  check "#show unknown" (Ocamljit_eval.eval s "#show no_such_name;;" = Ok "Unknown element.\n");
+  (match Ocamljit_eval.eval s "#no_such_directive;;" with
+   | Error { failure = Ocamljit_eval.Failed; output } ->
+       check "unknown directive" (output = "Unknown directive `no_such_directive'.\n")
+   | r -> check ("unknown directive: " ^ output_of r) false);
+  (* The host's own pending Format output stays the host's (on stdout, before the eval). *)
+  let host = Buffer.create 16 in
+  let saved = Format.pp_get_formatter_out_functions Format.std_formatter () in
+  Format.pp_set_formatter_out_functions Format.std_formatter
+    { saved with Format.out_string = (fun str pos len -> Buffer.add_substring host str pos len) };
+  Format.printf "host text";
+  let r = Ocamljit_eval.eval s "#show_val x;; Format.printf \"program text@.\";;" in
+  Format.pp_print_flush Format.std_formatter ();
+  Format.pp_set_formatter_out_functions Format.std_formatter saved;
+  check "directive into the result" (r = Ok "val x : int\n- : unit = ()\n");
+  check ("program's Format output to the program's std_formatter: " ^ Buffer.contents host)
+    (Buffer.contents host = "host textprogram text\n");
   (* typed retrieval *)
   check "int" (Ocamljit_eval.eval_as s Ocamljit_eval.Int "x * 2" = Ok 84);
   check "float" (Ocamljit_eval.eval_as s Ocamljit_eval.Float "float x /. 4." = Ok 10.5);

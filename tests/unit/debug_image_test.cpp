@@ -172,3 +172,27 @@ TEST(DebugImage, ReusedBufferGivesTheSameImage) {
   ASSERT_NE(first_global, std::string::npos) << syms;
   EXPECT_EQ(syms.find(" LOCAL ", first_global), std::string::npos) << syms;
 }
+
+// A library's image is written in place, in a room of its estimated size:
+// the same bytes as in a buffer; a room too small leaves it for the buffer,
+// with what was written copied.
+TEST(DebugImage, ImageWrittenInARoomIsTheSameImage) {
+  Fixture f = linked_unit();
+  auto fresh = debug::build_debug_image(f.object, f.linked, "/work/dir");
+  ASSERT_TRUE(fresh.ok()) << fresh.error().message;
+  const size_t bound = debug::debug_image_bound(f.object, f.linked, "/work/dir");
+  EXPECT_GE(bound, fresh->size());
+  std::vector<uint8_t> room(bound, 0xee), storage;
+  auto in_room = debug::write_debug_image(f.object, f.linked, "/work/dir", storage, room.data(), room.size());
+  ASSERT_TRUE(in_room.ok()) << in_room.error().message;
+  EXPECT_EQ(in_room->data, room.data());
+  EXPECT_EQ(std::vector<uint8_t>(in_room->data, in_room->data + in_room->size), *fresh);
+  for (size_t small : {size_t{0}, size_t{64}, fresh->size() / 2, fresh->size() - 1}) {
+    std::vector<uint8_t> tight(small + 1, 0xee), spill;
+    auto moved = debug::write_debug_image(f.object, f.linked, "/work/dir", spill, tight.data(), small);
+    ASSERT_TRUE(moved.ok()) << moved.error().message;
+    EXPECT_EQ(moved->data, spill.data()) << small;
+    EXPECT_EQ(std::vector<uint8_t>(moved->data, moved->data + moved->size), *fresh) << small;
+    EXPECT_EQ(tight[small], 0xee) << "wrote past the room of " << small;
+  }
+}

@@ -1,7 +1,10 @@
 #include "object/elf/archive.hpp"
 #include "object/elf/reader.hpp"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <map>
@@ -9,6 +12,7 @@
 
 #include "jit_test_support.hpp"
 #include "link/linker.hpp"
+#include "support/temp_dir.hpp"
 
 using namespace ocamljit;
 
@@ -152,4 +156,47 @@ TEST(ElfArchive, ReadsMembersInOrderAsArWrote) {
       EXPECT_FALSE(r.ok());
     }
   }
+}
+
+// Library archives are mapped, not copied: a file cut short by someone else
+// while it is mapped reads as zeros where it vanished (no SIGBUS), and the
+// mapping says it is no longer intact.
+TEST(FileBytes, MappedFileTruncatedMeanwhileReadsZerosAndIsNotIntact) {
+  test_support::TempDir dir;
+  const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  const std::string path = dir.file("cut.a", std::string(3 * page, 'x'));
+  auto file = elf::read_file_bytes(path);
+  ASSERT_TRUE(file.ok()) << file.error().message;
+  ASSERT_EQ(file->bytes().size(), 3 * page);
+  EXPECT_TRUE(file->intact());
+  EXPECT_EQ(file->bytes()[2 * page + 5], 'x');
+  ASSERT_EQ(truncate(path.c_str(), static_cast<off_t>(page)), 0);
+  EXPECT_EQ(file->bytes()[page - 1], 'x');  // still in the file
+  // Beyond the new end: a fault the guard turns into zeros.
+  const volatile uint8_t* bytes = file->bytes().data();
+  EXPECT_EQ(bytes[2 * page + 5], 0);
+  EXPECT_FALSE(file->intact());
+  // Another mapping is not affected.
+  const std::string other = dir.file("whole.a", std::string(2 * page, 'y'));
+  auto whole = elf::read_file_bytes(other);
+  ASSERT_TRUE(whole.ok());
+  EXPECT_TRUE(whole->intact());
+  EXPECT_EQ(whole->bytes()[2 * page - 1], 'y');
+}
+
+// A fault outside any guarded mapping keeps its default action.
+TEST(FileBytesDeathTest, SigbusOutsideGuardedFilesStillKills) {
+  test_support::TempDir dir;
+  const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  auto guard_installed = elf::read_file_bytes(dir.file("any.a", "!<arch>\n"));  // installs the handler
+  ASSERT_TRUE(guard_installed.ok());
+  EXPECT_DEATH(
+      {
+        const std::string path = dir.file("plain", std::string(2 * page, 'z'));
+        const int fd = open(path.c_str(), O_RDONLY);
+        auto* p = static_cast<const volatile uint8_t*>(mmap(nullptr, 2 * page, PROT_READ, MAP_PRIVATE, fd, 0));
+        if (truncate(path.c_str(), 0) != 0) std::abort();
+        (void)p[page + 1];
+      },
+      "");
 }

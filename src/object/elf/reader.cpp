@@ -1,15 +1,18 @@
 #include "object/elf/reader.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <iterator>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 namespace ocamljit::elf {
@@ -75,13 +78,14 @@ class Parser {
     std::memcpy(&t, bytes_.data() + offset, sizeof(T));
     return t;
   }
-  // The NUL-terminated string at `offset` in string table section `table`.
-  std::optional<std::string> string_at(const Shdr& table, uint64_t offset) const {
+  // The NUL-terminated string at `offset` in string table section `table`:
+  // a view into the file, copied once, where it is kept.
+  std::optional<std::string_view> string_at(const Shdr& table, uint64_t offset) const {
     if (offset >= table.size) return std::nullopt;
     const char* begin = reinterpret_cast<const char*>(bytes_.data() + table.offset + offset);
     const void* nul = std::memchr(begin, 0, table.size - offset);
     if (nul == nullptr) return std::nullopt;
-    return std::string(begin, static_cast<const char*>(nul));
+    return std::string_view(begin, static_cast<size_t>(static_cast<const char*>(nul) - begin));
   }
 
   std::span<const uint8_t> bytes_;
@@ -318,12 +322,118 @@ Result<std::vector<uint8_t>> read_whole_file(const std::string& path) {
   return bytes;
 }
 
+namespace {
+
+// The SIGBUS guard of mapped files: slots of [lo, hi) ranges being read, a
+// handler installed once. Slots are claimed and released with atomics: the
+// handler may run on any thread, at any time.
+struct GuardSlot {
+  std::atomic<bool> used{false};
+  std::atomic<uintptr_t> lo{0}, hi{0};  // lo == 0: not armed
+  std::atomic<bool> damaged{false};
+};
+constexpr int kGuardSlots = 64;
+GuardSlot guard_slots[kGuardSlots];
+struct sigaction previous_sigbus;
+uintptr_t guard_page_size = 4096;
+
+void on_sigbus(int sig, siginfo_t* info, void* context) {
+  const auto at = reinterpret_cast<uintptr_t>(info->si_addr);
+  for (GuardSlot& g : guard_slots) {
+    const uintptr_t lo = g.lo.load(std::memory_order_acquire);
+    if (lo == 0 || at < lo || at >= g.hi.load(std::memory_order_acquire)) continue;
+    // The file shrank under the mapping: zeros in place of the lost page,
+    // and the faulting read is retried on them.
+    const uintptr_t page = at & ~(guard_page_size - 1);
+    if (mmap(reinterpret_cast<void*>(page), guard_page_size, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1,
+             0) == MAP_FAILED)
+      break;  // no page to put there: the default action
+    g.damaged.store(true, std::memory_order_release);
+    return;
+  }
+  // Not a guarded file: whatever was there before us.
+  if ((previous_sigbus.sa_flags & SA_SIGINFO) != 0 && previous_sigbus.sa_sigaction != nullptr) {
+    previous_sigbus.sa_sigaction(sig, info, context);
+  } else if (previous_sigbus.sa_handler != SIG_DFL && previous_sigbus.sa_handler != SIG_IGN &&
+             !((previous_sigbus.sa_flags & SA_SIGINFO) != 0)) {
+    previous_sigbus.sa_handler(sig);
+  } else {
+    // The default action, taken when the faulting access is retried.
+    struct sigaction dfl {};
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&dfl.sa_mask);
+    sigaction(SIGBUS, &dfl, nullptr);
+  }
+}
+
+bool guard_installed() {
+  static const bool installed = [] {
+    const long page = sysconf(_SC_PAGESIZE);
+    if (page > 0) guard_page_size = static_cast<uintptr_t>(page);
+    struct sigaction sa {};
+    sa.sa_sigaction = on_sigbus;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK;  // on the alternate stack when there is one (OCaml sets one up)
+    sigemptyset(&sa.sa_mask);
+    return sigaction(SIGBUS, &sa, &previous_sigbus) == 0;
+  }();
+  return installed;
+}
+
+// A slot for [data, data + size), or -1 if none is free.
+int arm_guard(const uint8_t* data, size_t size) {
+  if (!guard_installed()) return -1;
+  for (int i = 0; i < kGuardSlots; ++i) {
+    GuardSlot& g = guard_slots[i];
+    bool expected = false;
+    if (!g.used.compare_exchange_strong(expected, true, std::memory_order_acq_rel)) continue;
+    g.damaged.store(false, std::memory_order_relaxed);
+    g.hi.store(reinterpret_cast<uintptr_t>(data) + size, std::memory_order_release);
+    g.lo.store(reinterpret_cast<uintptr_t>(data), std::memory_order_release);
+    return i;
+  }
+  return -1;
+}
+
+void disarm_guard(int slot) {
+  GuardSlot& g = guard_slots[slot];
+  g.lo.store(0, std::memory_order_release);
+  g.hi.store(0, std::memory_order_release);
+  g.used.store(false, std::memory_order_release);
+}
+
+}  // namespace
+
 FileBytes::~FileBytes() {
   if (mapped_ != 0) munmap(data_, mapped_);
+  if (guard_ >= 0) disarm_guard(guard_);  // after the unmap: no access can fault any more
+}
+
+bool FileBytes::intact() const {
+  return guard_ < 0 || !guard_slots[guard_].damaged.load(std::memory_order_acquire);
 }
 
 Result<FileBytes> read_file_bytes(const std::string& path) {
   FileBytes out;
+  {
+    const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return make_error(path, ": cannot open: ", std::strerror(errno));
+    struct Closer {
+      int fd;
+      ~Closer() { close(fd); }
+    } closer{fd};
+    struct stat st {};
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return make_error(path, ": not a regular file");
+    const size_t size = static_cast<size_t>(st.st_size);
+    if (size == 0) return out;
+    void* p = mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    if (p != MAP_FAILED) {
+      out.data_ = static_cast<uint8_t*>(p);
+      out.size_ = out.mapped_ = size;
+      out.guard_ = arm_guard(out.data_, size);
+      if (out.guard_ >= 0) return out;
+      out = FileBytes();  // unguarded: a copy instead
+    }
+  }
   auto read = read_regular_file(path, [&](size_t size) -> Result<uint8_t*> {
     if (size == 0) return out.data_;
     // Fresh anonymous pages: no zero-filling pass before the read.

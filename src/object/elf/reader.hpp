@@ -28,9 +28,14 @@ Result<obj::Object> read_relocatable(std::span<const uint8_t> bytes, const std::
 // The bytes of the file at `path` (one read, sized by fstat).
 Result<std::vector<uint8_t>> read_whole_file(const std::string& path);
 
-// The bytes of a file, read (not mapped: a file truncated meanwhile cannot
-// fault later) into private memory whose pages are populated in one go and
-// never zero-filled by us: for the archives of a library, megabytes each.
+// The bytes of a file (the archives of a library, megabytes each), mapped
+// read-only with their pages populated up front: the page cache's own pages,
+// neither copied nor cleared. A file truncated by someone else while it is
+// mapped would fault on access (SIGBUS): a handler puts zero pages where the
+// file's vanished, the parse sees them as any other bad bytes, and `intact`
+// says false, for one clear message. Without a slot for that guard (dozens
+// of files mapped at once) or without a mapping, the file is read instead,
+// into fresh pages.
 class FileBytes {
  public:
   FileBytes() = default;
@@ -45,6 +50,9 @@ class FileBytes {
   ~FileBytes();
 
   std::span<const uint8_t> bytes() const { return {data_, size_}; }
+  // False once part of the file vanished under the mapping (its bytes read
+  // as zeros): the file changed while it was read.
+  bool intact() const;
 
  private:
   friend Result<FileBytes> read_file_bytes(const std::string& path);
@@ -52,10 +60,12 @@ class FileBytes {
     std::swap(data_, other.data_);
     std::swap(size_, other.size_);
     std::swap(mapped_, other.mapped_);
+    std::swap(guard_, other.guard_);
   }
   uint8_t* data_ = nullptr;
   size_t size_ = 0;
-  size_t mapped_ = 0;  // bytes of the anonymous mapping (0: none)
+  size_t mapped_ = 0;  // bytes of the mapping (0: none)
+  int guard_ = -1;     // its slot in the SIGBUS guard (-1: an anonymous copy, nothing to guard)
 };
 
 Result<FileBytes> read_file_bytes(const std::string& path);

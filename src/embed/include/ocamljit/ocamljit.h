@@ -27,14 +27,19 @@ typedef struct ocamljit_session ocamljit_session;
 int ocamljit_init(const char *argv0);
 /* A fresh toplevel environment; NULL on failure (ocamljit_init not called or failed). */
 ocamljit_session *ocamljit_session_new(void);
-/* Unloads what the session compiled. NULL is ignored. Refused (a message on
-   stderr, the session stays) while the session evaluates, e.g. from a host
-   primitive its code called. */
+/* Unloads what the session compiled. NULL is ignored. Refused (a message in
+   the running evaluation's output, the session stays) while the session
+   evaluates, e.g. from a host primitive its code called. */
 void ocamljit_session_free(ocamljit_session *s);
 /* Toplevel phrases, `;;`-separated (the last `;;` may be omitted). */
 int ocamljit_eval(ocamljit_session *s, const char *phrases);
-/* What `ocaml` prints for the last eval: values, errors, exceptions;
-   valid until the next call on this session. */
+/* What `ocaml` prints for the last eval, and only there (never on the
+   process's stdout/stderr, never mixed with another session's): values,
+   warnings, errors, exceptions, directives' output (#show, #use'd files'
+   answers, #help...). Valid until the next call on this session.
+   The program's own output (print_string, Printf.printf, Format.printf in
+   the phrases' code) goes to the process's stdout/stderr, as a compiled
+   program's would, flushed before each call returns. */
 const char *ocamljit_output(ocamljit_session *s);
 /* One expression whose inferred type must be int, float, string; any other
    type is OCAMLJIT_ERROR (never a reinterpretation). */

@@ -37,7 +37,9 @@ class Session {
   explicit operator bool() const { return s_ != nullptr; }
   ocamljit_session* get() const { return s_; }
 
-  // OCAMLJIT_OK, OCAMLJIT_ERROR or OCAMLJIT_EXCEPTION; details in output().
+  // OCAMLJIT_OK, OCAMLJIT_ERROR or OCAMLJIT_EXCEPTION; details in output():
+  // all the toplevel prints (answers, warnings, errors, directives' output);
+  // the code's own print_string/Format.printf go to stdout (see ocamljit.h).
   int eval(const std::string& phrases) { return ocamljit_eval(s_, phrases.c_str()); }
   std::string output() const {
     const char* o = ocamljit_output(s_);

@@ -1,0 +1,3 @@
+let before_raise = 1;;
+let () = raise Exit;;
+let after_raise = 2;;
