@@ -8,10 +8,11 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "support/name_hash.hpp"
 
 namespace ocamljit::link {
 
@@ -52,7 +53,7 @@ class NameIndex {
     std::string_view name() const { return {data, size}; }
   };
 
-  static uint64_t hash(std::string_view s) { return std::hash<std::string_view>{}(s); }
+  static uint64_t hash(std::string_view s) { return name_hash(s); }
 
   // The slot holding `name`, or the empty one where it would go.
   size_t locate(std::string_view name, uint64_t h) const {

@@ -9,12 +9,13 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "support/name_hash.hpp"
 
 namespace ocamljit::link {
 
@@ -112,7 +113,7 @@ class SymbolTable {
     size_t used_ = 0;  // in the last block
   };
 
-  static uint64_t hash(std::string_view s) { return std::hash<std::string_view>{}(s); }
+  static uint64_t hash(std::string_view s) { return name_hash(s); }
 
   // `insert` once the table has room.
   bool insert_hashed(std::string_view name, uint64_t h, uint64_t address) {

@@ -14,24 +14,12 @@ set -u
 ocamljit=$1; a=${2:-1000}; b=${3:-3000}
 bound=200
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-awk -v a="$a" -v b="$b" '
-function probe(k) {
-  print "let () = Gc.full_major (); Printf.printf \"LIVE " k " %d\\n%!\" (Gc.stat ()).Gc.live_words;;" }
-BEGIN {
-  for (i = 1; i <= b; i++) {
-    k = (i - 1) % 10
-    if (k == 0)      printf "let x%d = %d;;\n", i, i
-    else if (k == 1) printf "let f%d y = y * %d + x%d;;\n", i, i, i - 1
-    else if (k == 2) printf "f%d %d;;\n", i - 1, i
-    else if (k == 3) printf "let s%d = \"p\" ^ string_of_int %d;;\n", i, i
-    else if (k == 4) printf "type t%d = A%d | B%d of int;;\n", i, i, i
-    else if (k == 5) printf "let g%d = function A%d -> 0 | B%d n -> n + %d;;\n", i, i - 1, i - 1, i
-    else if (k == 6) printf "List.map (fun v -> v + %d) [1; 2; 3];;\n", i
-    else if (k == 7) printf "let r%d = { contents = %d };;\n", i, i
-    else if (k == 8) printf "exception E%d of string;;\n", i
-    else             printf "(try raise (E%d \"x\") with E%d s -> s ^ s%d);;\n", i - 1, i - 1, i - 6
-    if (i == a || i == b) probe(i)
-  } }' > "$tmp/phrases.ml"
+# The bench's generated phrases (one a line), with a probe after phrases A and B.
+sh "$(dirname "$0")/../../bench/gen_phrases.sh" "$b" | awk -v a="$a" -v b="$b" '
+  { print }
+  NR == a || NR == b {
+    print "let () = Gc.full_major (); Printf.printf \"LIVE " NR " %d\\n%!\" (Gc.stat ()).Gc.live_words;;" }' \
+  > "$tmp/phrases.ml"
 # per_phrase SYSTEM OUTPUT: live words per phrase between the two probes.
 per_phrase() {
   awk -v a="$a" -v b="$b" '$1 == "LIVE" { w[$2] = $3 }

@@ -13,6 +13,7 @@
 #include <iterator>
 #include <optional>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace ocamljit::elf {
@@ -285,24 +286,41 @@ Result<obj::Object> read_relocatable(std::span<const uint8_t> bytes, const std::
 
 namespace {
 
-// Reads the regular file at `path`, whole, into the buffer `allocate(size)`
-// returns (a Result<uint8_t*>; for an empty file nothing is written to it).
+// A regular file open for reading (closed with this object) and its size.
+class RegularFile {
+ public:
+  static Result<RegularFile> open(const std::string& path) {
+    RegularFile f(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (f.fd_ < 0) return make_error(path, ": cannot open: ", std::strerror(errno));
+    struct stat st {};
+    if (fstat(f.fd_, &st) != 0 || !S_ISREG(st.st_mode)) return make_error(path, ": not a regular file");
+    f.size_ = static_cast<size_t>(st.st_size);
+    return f;
+  }
+  RegularFile(RegularFile&& o) noexcept : fd_(std::exchange(o.fd_, -1)), size_(o.size_) {}
+  RegularFile& operator=(RegularFile&&) = delete;
+  ~RegularFile() {
+    if (fd_ >= 0) close(fd_);
+  }
+  int fd() const { return fd_; }
+  size_t size() const { return size_; }
+
+ private:
+  explicit RegularFile(int fd) : fd_(fd) {}
+  int fd_ = -1;
+  size_t size_ = 0;
+};
+
+// Reads `file`, whole, into the buffer `allocate(size)` returns (a
+// Result<uint8_t*>; for an empty file nothing is written to it).
 template <class Allocate>
-Status read_regular_file(const std::string& path, Allocate allocate) {
-  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return make_error(path, ": cannot open: ", std::strerror(errno));
-  struct Closer {
-    int fd;
-    ~Closer() { close(fd); }
-  } closer{fd};
-  struct stat st {};
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return make_error(path, ": not a regular file");
-  const size_t size = static_cast<size_t>(st.st_size);
+Status read_regular_file(const std::string& path, const RegularFile& file, Allocate allocate) {
+  const size_t size = file.size();
   Result<uint8_t*> buffer = allocate(size);
   if (!buffer) return buffer.error();
   size_t done = 0;
   while (done < size) {
-    const ssize_t n = read(fd, *buffer + done, size - done);
+    const ssize_t n = read(file.fd(), *buffer + done, size - done);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return make_error(path, ": read error");
     done += static_cast<size_t>(n);
@@ -314,7 +332,9 @@ Status read_regular_file(const std::string& path, Allocate allocate) {
 
 Result<std::vector<uint8_t>> read_whole_file(const std::string& path) {
   std::vector<uint8_t> bytes;
-  auto read = read_regular_file(path, [&](size_t size) -> Result<uint8_t*> {
+  auto file = RegularFile::open(path);
+  if (!file) return file.error();
+  auto read = read_regular_file(path, *file, [&](size_t size) -> Result<uint8_t*> {
     bytes.resize(size);
     return bytes.data();
   });
@@ -414,18 +434,12 @@ bool FileBytes::intact() const {
 
 Result<FileBytes> read_file_bytes(const std::string& path) {
   FileBytes out;
+  auto file = RegularFile::open(path);
+  if (!file) return file.error();
   {
-    const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return make_error(path, ": cannot open: ", std::strerror(errno));
-    struct Closer {
-      int fd;
-      ~Closer() { close(fd); }
-    } closer{fd};
-    struct stat st {};
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return make_error(path, ": not a regular file");
-    const size_t size = static_cast<size_t>(st.st_size);
+    const size_t size = file->size();
     if (size == 0) return out;
-    void* p = mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    void* p = mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, file->fd(), 0);
     if (p != MAP_FAILED) {
       out.data_ = static_cast<uint8_t*>(p);
       out.size_ = out.mapped_ = size;
@@ -434,7 +448,7 @@ Result<FileBytes> read_file_bytes(const std::string& path) {
       out = FileBytes();  // unguarded: a copy instead
     }
   }
-  auto read = read_regular_file(path, [&](size_t size) -> Result<uint8_t*> {
+  auto read = read_regular_file(path, *file, [&](size_t size) -> Result<uint8_t*> {
     if (size == 0) return out.data_;
     // Fresh anonymous pages: no zero-filling pass before the read.
     void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
