@@ -53,7 +53,11 @@ struct Chunk {
   size_t size = 0, used = 0;
   size_t live = 0;  // images in it, still registered
 };
-// Chunks grow from 64 KiB (a short session maps little) to 512 KiB.
+// Chunks grow from 64 KiB (a short session maps little) to 512 KiB. They are
+// populated when mapped: ~0.4 fresh pages of images a tiny phrase otherwise
+// cost a page fault each on first write (~0.9 us of a phrase's registration;
+// one zeroing pass per chunk instead). 4 KiB pages: huge pages stalled single
+// phrases on compaction.
 constexpr size_t kFirstChunkBytes = size_t{64} << 10, kChunkBytes = size_t{512} << 10;
 constexpr size_t kAlign = alignof(std::max_align_t);
 constexpr size_t kHeader = (sizeof(Chunk) + kAlign - 1) & ~(kAlign - 1);
@@ -72,7 +76,7 @@ static_assert(alignof(Registered) <= kAlign);
 size_t registered_count = 0;
 
 Chunk* map_chunk(size_t bytes) {
-  void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
   if (p == MAP_FAILED) return nullptr;
   return new (p) Chunk{bytes, kHeader, 0};
 }
