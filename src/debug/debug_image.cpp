@@ -158,19 +158,6 @@ class StrTab {
   Out out_;
 };
 
-void fill_line_rows(const obj::Object& object, const link::LinkedUnit& linked, std::vector<LineRow>& rows) {
-  rows.clear();
-  rows.reserve(object.lines.size());
-  const size_t n = linked.section_addresses.size();
-  for (const auto& e : object.lines) {
-    if (e.section >= n || linked.section_addresses[e.section] == 0) continue;
-    rows.push_back({linked.section_addresses[e.section] + e.offset, e.file, e.line, e.column});
-  }
-  auto by_address = [](const LineRow& a, const LineRow& b) { return a.address < b.address; };
-  if (!std::is_sorted(rows.begin(), rows.end(), by_address))
-    std::stable_sort(rows.begin(), rows.end(), by_address);
-}
-
 // Applies the unit's .eh_frame relocations to its copy `bytes` as if the
 // section sat at `at` (gdb reads it from the image and resolves pc-relative
 // FDE addresses against the section's sh_addr).
@@ -283,12 +270,21 @@ Result<ImageView> write_image(const obj::Object& o, const link::LinkedUnit& link
 }  // namespace
 
 void line_rows(const obj::Object& object, const link::LinkedUnit& linked, std::vector<LineRow>& rows) {
-  fill_line_rows(object, linked, rows);
+  rows.clear();
+  rows.reserve(object.lines.size());
+  const size_t n = linked.section_addresses.size();
+  for (const auto& e : object.lines) {
+    if (e.section >= n || linked.section_addresses[e.section] == 0) continue;
+    rows.push_back({linked.section_addresses[e.section] + e.offset, e.file, e.line, e.column});
+  }
+  auto by_address = [](const LineRow& a, const LineRow& b) { return a.address < b.address; };
+  if (!std::is_sorted(rows.begin(), rows.end(), by_address))
+    std::stable_sort(rows.begin(), rows.end(), by_address);
 }
 
 std::vector<LineRow> line_rows(const obj::Object& object, const link::LinkedUnit& linked) {
   std::vector<LineRow> rows;
-  fill_line_rows(object, linked, rows);
+  line_rows(object, linked, rows);
   return rows;
 }
 
@@ -411,7 +407,7 @@ Result<ImageView> write_image(const obj::Object& o, const link::LinkedUnit& link
   write_debug_info(out, file_name, comp_dir, linked.code.lo, linked.code.hi, linked);
   progbits(".debug_info", offset, 0, 1);
   offset = out.size();
-  fill_line_rows(o, linked, sc.rows);
+  line_rows(o, linked, sc.rows);
   write_debug_line(out, o.files, sc.rows, linked.code.hi);
   progbits(".debug_line", offset, 0, 1);
 

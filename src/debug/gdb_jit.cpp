@@ -43,21 +43,18 @@ namespace ocamljit::debug {
 namespace {
 
 // Images are kept in chunks of their own mapping: one system call per chunk
-// (a few hundred units), not a heap block per image. Their pages come in as
-// images fill them: populating them up front costs as much per page, and
-// huge pages, cheaper, were seen to stall single phrases for milliseconds
-// (compaction). A chunk starts with its header and goes when its last image
-// is unregistered (unless it is the one being filled); an image too big for
-// a chunk (a library's) gets a chunk of its own.
+// (a few hundred units), not a heap block per image. A chunk starts with its
+// header and goes when its last image is unregistered (unless it is the one
+// being filled); an image too big for a chunk (a library's) gets a chunk of
+// its own. Chunks grow from 64 KiB (a short session maps little) to 512 KiB
+// and are populated when mapped: the ~0.4 fresh pages of images a tiny
+// phrase needs otherwise cost a page fault each at first write (~0.9 us of
+// its registration; one zeroing pass per chunk instead). 4 KiB pages: huge
+// pages were seen to stall single phrases for milliseconds (compaction).
 struct Chunk {
   size_t size = 0, used = 0;
   size_t live = 0;  // images in it, still registered
 };
-// Chunks grow from 64 KiB (a short session maps little) to 512 KiB. They are
-// populated when mapped: ~0.4 fresh pages of images a tiny phrase otherwise
-// cost a page fault each on first write (~0.9 us of a phrase's registration;
-// one zeroing pass per chunk instead). 4 KiB pages: huge pages stalled single
-// phrases on compaction.
 constexpr size_t kFirstChunkBytes = size_t{64} << 10, kChunkBytes = size_t{512} << 10;
 constexpr size_t kAlign = alignof(std::max_align_t);
 constexpr size_t kHeader = (sizeof(Chunk) + kAlign - 1) & ~(kAlign - 1);
@@ -91,10 +88,16 @@ Registered* place(Chunk* c, size_t bytes) {
   return r;
 }
 
+// The bytes a Registered and its `size`-byte image take in a chunk.
+size_t registered_bytes(size_t size) { return (sizeof(Registered) + size + kAlign - 1) & ~(kAlign - 1); }
+
+// Whether such a block gets a chunk of its own (a library's image).
+bool own_chunk(size_t bytes) { return bytes > kChunkBytes / 8; }
+
 // Room for a Registered and its `size`-byte image; nullptr without memory.
 Registered* allocate_registered(size_t size) {
-  const size_t bytes = (sizeof(Registered) + size + kAlign - 1) & ~(kAlign - 1);
-  if (bytes > kChunkBytes / 8) {  // a library's image: a chunk of its own
+  const size_t bytes = registered_bytes(size);
+  if (own_chunk(bytes)) {
     Chunk* own = map_chunk(kHeader + bytes);
     return own != nullptr ? place(own, bytes) : nullptr;
   }
@@ -147,7 +150,7 @@ bool gdb_register(const uint8_t* image, size_t size, uint64_t key) {
 uint8_t* gdb_reserve(size_t bound) {
   // Only where allocate_registered maps a chunk of its own: the room's
   // unused tail is then pages nobody touches.
-  if (((sizeof(Registered) + bound + kAlign - 1) & ~(kAlign - 1)) <= kChunkBytes / 8) return nullptr;
+  if (!own_chunk(registered_bytes(bound))) return nullptr;
   Registered* r = allocate_registered(bound);
   return r != nullptr ? r->image() : nullptr;
 }

@@ -176,6 +176,15 @@ value library_result(int tag, const std::string& a, const std::string& b = "") {
   CAMLreturn(res);
 }
 
+// What ocamljit_jit_link_library's arguments ask for (string arrays).
+link::LibraryRequest library_request(value objects, value c_args, value dirs) {
+  link::LibraryRequest request;
+  request.ocaml_objects = strings_of(objects);
+  request.c_args = strings_of(c_args);
+  request.search_dirs = strings_of(dirs);
+  return request;
+}
+
 // Links a library and registers its units (OCaml symbol prefixes
 // `prefixes`): a library_result.
 value link_library(const link::LibraryRequest& request, const std::vector<std::string>& prefixes) {
@@ -278,10 +287,7 @@ value ocamljit_jit_link_ir(value ir, value prefix_v) {
 // registration and C constructors.
 value ocamljit_jit_link_library(value objects, value prefixes_v, value c_args, value dirs) {
   CAMLparam4(objects, prefixes_v, c_args, dirs);
-  link::LibraryRequest request;
-  request.ocaml_objects = runtime::strings_of(objects);
-  request.c_args = runtime::strings_of(c_args);
-  request.search_dirs = runtime::strings_of(dirs);
+  link::LibraryRequest request = runtime::library_request(objects, c_args, dirs);
   CAMLreturn(runtime::link_library(request, runtime::strings_of(prefixes_v)));
 }
 
@@ -291,10 +297,7 @@ value ocamljit_jit_link_library(value objects, value prefixes_v, value c_args, v
 value ocamljit_jit_link_library_in_memory(value objects, value prefixes_v, value c_args, value dirs,
                                           value files) {
   CAMLparam5(objects, prefixes_v, c_args, dirs, files);
-  link::LibraryRequest request;
-  request.ocaml_objects = runtime::strings_of(objects);
-  request.c_args = runtime::strings_of(c_args);
-  request.search_dirs = runtime::strings_of(dirs);
+  link::LibraryRequest request = runtime::library_request(objects, c_args, dirs);
   for (mlsize_t i = 0; i < Wosize_val(files); ++i) {
     const value file = Field(files, i);
     const value bytes = Field(file, 1);
@@ -304,7 +307,6 @@ value ocamljit_jit_link_library_in_memory(value objects, value prefixes_v, value
   }
   CAMLreturn(runtime::link_library(request, runtime::strings_of(prefixes_v)));
 }
-
 
 // The library's initialisation raised: its global symbols (OCaml units and
 // C) disappear from lookups. Its memory and registrations stay.
