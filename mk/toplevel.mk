@@ -1,5 +1,5 @@
 # ocamljit, the toplevel.
-TOPLEVEL_MODULES := genprintval topcommon embedded_interfaces compiler_api timings loader x86_ir ir_dump library_loader external_loader jit_loader loaders extension_names ppx_in_process phrase_units \
+TOPLEVEL_MODULES := genprintval topcommon embedded_interfaces module_block compiler_api timings loader x86_ir ir_dump library_loader external_loader jit_loader loaders extension_names ppx_in_process phrase_units \
   initial_load_path topeval toploop topdirs topfind_on_demand topmain
 # The REPL's line editor (src/repl, flags and libraries in mk/repl.mk): not
 # linked into ocamljit but packed into it, and loaded by repl_loader on a terminal.

@@ -194,7 +194,6 @@ end
    well-formed string sets holding the unit's module symbol (defined by the
    unit, and used by its table of GC roots). They are recognised once and
    emptied after each unit; if they are not found, nothing is emptied. *)
-external process_symbol : string -> Obj.t option = "ocamljit_process_symbol"
 
 let rec is_string_set depth (o : Obj.t) =
   if Obj.is_int o then (Obj.obj o : int) = 0
@@ -208,28 +207,25 @@ let rec is_string_set depth (o : Obj.t) =
 let emit_symbol_sets : Misc.Stdlib.String.Set.t ref list option ref = ref None
 
 let find_emit_symbol_sets () =
-  match process_symbol "camlEmit" with
-  | Some block when Obj.is_block block && Obj.tag block = 0 ->
-      let module_symbol = Compilenv.make_symbol None in
-      let holds_module_symbol f =
-        Obj.is_block f && Obj.tag f = 0 && Obj.size f = 1
-        && is_string_set 0 (Obj.field f 0)
-        && Misc.Stdlib.String.Set.mem module_symbol (Obj.obj (Obj.field f 0))
-      in
-      List.filter_map
-        (fun i ->
-          let f = Obj.field block i in
-          if holds_module_symbol f then Some (Obj.obj f) else None)
-        (List.init (Obj.size block) Fun.id)
-  | _ -> []
+  let module_symbol = Compilenv.make_symbol None in
+  let holds_module_symbol f =
+    Obj.is_block f && Obj.tag f = 0 && Obj.size f = 1
+    && is_string_set 0 (Obj.field f 0)
+    && Misc.Stdlib.String.Set.mem module_symbol (Obj.obj (Obj.field f 0))
+  in
+  List.filter_map
+    (fun f -> if holds_module_symbol f then Some (Obj.obj f) else None)
+    (Module_block.fields "camlEmit")
 
+(* Searched again after a unit where none was found (one that failed before
+   Emit ran holds nothing to recognise them by). *)
 let forget_emitted_symbols () =
   let sets =
     match !emit_symbol_sets with
     | Some sets -> sets
     | None ->
         let sets = find_emit_symbol_sets () in
-        emit_symbol_sets := Some sets;
+        if sets <> [] then emit_symbol_sets := Some sets;
         sets
   in
   List.iter (fun set -> set := Misc.Stdlib.String.Set.empty) sets

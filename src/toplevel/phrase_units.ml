@@ -7,8 +7,6 @@ let after_compile () = !current.after_compile ()
 
 type table = (string, Clambda.value_approximation) Hashtbl.t
 
-external process_symbol : string -> Obj.t option = "ocamljit_process_symbol"
-
 (* A Hashtbl's record: size, buckets, seed, initial size. *)
 let looks_like_table f =
   Obj.is_block f && Obj.tag f = 0 && Obj.size f = 4
@@ -29,16 +27,7 @@ let holds name f =
 let table : table option ref = ref None
 
 let find_table name =
-  match process_symbol "camlCompilenv" with
-  | Some block when Obj.is_block block && Obj.tag block = 0 ->
-      let rec scan i =
-        if i >= Obj.size block then None
-        else
-          let f = Obj.field block i in
-          if holds name f then Some (Obj.obj f : table) else scan (i + 1)
-      in
-      scan 0
-  | _ -> None
+  Option.map (fun f -> (Obj.obj f : table)) (List.find_opt (holds name) (Module_block.fields "camlCompilenv"))
 
 let forget = function
   | [] -> ()
