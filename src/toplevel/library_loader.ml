@@ -345,6 +345,6 @@ let load_file _ppf path =
   match library with
   | None -> None
   | Some read -> (
-      try Some (load (read ())) with
-      | (Refused _ | Compilenv.Error _ | Sys_error _ | Failure _ | End_of_file) as exn ->
-          Some (failure_of exn))
+      match load (read ()) with
+      | result -> Some result
+      | exception exn -> Some (failure_of exn))
